@@ -1,0 +1,174 @@
+// The defaults every baosong Lambda shares (runtime, architecture, memory, timeout, logs, bundling) and the
+// permissions a function gets from its line in shared/routes.ts, so the stack reads as a list of what exists.
+// The bundling choices are exported so a benchmark script can build a function exactly as a deploy does.
+import * as path from 'node:path';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import type { BuildOptions } from 'esbuild';
+import type { HandlerSpec, TableAccess } from '../shared/routes';
+
+/** Repository root: handler files in shared/routes.ts are relative to it. */
+export const repoRoot = path.resolve(__dirname, '..');
+
+// Matches Runtime.NODEJS_22_X below and the Node 22 the tests and `npm start` run on.
+const nodeTarget = 'node22';
+// Module-first resolution picks the ESM builds of the SDK and middy, which tree-shake to a smaller bundle.
+const mainFields = ['module', 'main'];
+
+/**
+ * NodejsFunction bundling for every function. CJS, because on Node 22 an ESM bundle importing `node:http` pays
+ * ~40-50 ms more at load; the SDK is bundled (and minified) rather than taken from the runtime, so the version we
+ * test is the version we run; no source maps, because they only help with NODE_OPTIONS=--enable-source-maps, which
+ * costs ~45% more load work on every cold start.
+ */
+export const bundling: BundlingOptions = {
+  format: OutputFormat.CJS,
+  minify: true,
+  sourceMap: false,
+  target: nodeTarget,
+  mainFields,
+  bundleAwsSDK: true,
+};
+
+/**
+ * The same choices as plain esbuild options, for scripts that build functions outside CDK:
+ * `esbuild.build({ ...esbuildOptions, entryPoints: [entry], outfile })`.
+ */
+export const esbuildOptions: BuildOptions = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  minify: true,
+  sourcemap: false,
+  target: nodeTarget,
+  mainFields,
+  // bundleAwsSDK: nothing is external.
+  external: [],
+};
+
+/**
+ * Table actions per access mode. Like CDK's grantReadData/grantReadWriteData (table and its indexes) but without
+ * Scan and the stream reads: no request or report may Scan (the design reads by key and month index), and the
+ * table has no stream, so IAM enforces the rule rather than review alone.
+ */
+export const tableActions = {
+  read: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'],
+  readwrite: [
+    'dynamodb:GetItem',
+    'dynamodb:BatchGetItem',
+    'dynamodb:Query',
+    'dynamodb:ConditionCheckItem',
+    'dynamodb:PutItem',
+    'dynamodb:UpdateItem',
+    'dynamodb:DeleteItem',
+    'dynamodb:BatchWriteItem',
+  ],
+} as const satisfies Record<Exclude<TableAccess, 'none'>, readonly string[]>;
+
+export interface BaosongFunctionProps {
+  /** The function's line in shared/routes.ts: its file, table access and whether it sends email. */
+  spec: HandlerSpec;
+  table: dynamodb.ITable;
+  signingKey: secretsmanager.ISecret;
+  /** SES identity (an email address) mail is sent from; email-sending functions may send only as it. */
+  sender: string;
+  /** Variables shared/config.ts reads. */
+  environment: Record<string, string>;
+  description?: string;
+  /** Defaults to 10 s: a request does a few DynamoDB calls and at most a handful of sends. */
+  timeout?: Duration;
+}
+
+/** One Lambda function of baosong with the shared defaults and least-privilege grants. */
+export class BaosongFunction extends Construct {
+  readonly function: NodejsFunction;
+  readonly logGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: BaosongFunctionProps) {
+    super(scope, id);
+    const { spec } = props;
+
+    // Half a year of logs covers a bulletin quarter and the questions that follow it.
+    this.logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.SIX_MONTHS });
+
+    // An own role instead of the AWSLambdaBasicExecutionRole managed policy: it may write to its own log group only.
+    const role = new iam.Role(this, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    this.logGroup.grantWrite(role);
+
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: path.join(repoRoot, spec.file),
+      handler: 'handler',
+      description: props.description,
+      runtime: lambda.Runtime.NODEJS_22_X,
+      // Graviton: cheaper per GB-second and at least as fast for this I/O-bound Node code.
+      architecture: lambda.Architecture.ARM_64,
+      // CPU share grows with memory. At 512 MB (~0.3 vCPU) loading the bundled SDK and the TLS handshakes of a
+      // cold start take a fraction of what they take at 128 MB; at a county's traffic the cost difference is cents.
+      memorySize: 512,
+      timeout: props.timeout ?? Duration.seconds(10),
+      role,
+      logGroup: this.logGroup,
+      environment: props.environment,
+      bundling,
+    });
+
+    Validations.of(this).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason:
+        'Node.js 22 is chosen to match the local tooling (npm start, tests and benchmarks run on Node 22), so ' +
+        'what is tested is what runs; move to the next LTS runtime together with the tooling.',
+    });
+
+    if (spec.table !== 'none') {
+      props.table.grant(this.function, ...tableActions[spec.table]);
+      acknowledgeIndexWildcard(this, props.table);
+    }
+
+    if (spec.email) {
+      this.function.addToRolePolicy(sesSendStatement(this, props.sender));
+    }
+
+    // Every handler verifies or issues signed links, so every one reads the key.
+    props.signingKey.grantRead(this.function);
+  }
+}
+
+/** CDK grants a table together with `table/index/*`; acknowledge exactly that resource of exactly this table. */
+function acknowledgeIndexWildcard(scope: Construct, table: dynamodb.ITable): void {
+  const cfnTable = table.node.defaultChild;
+  if (!(cfnTable instanceof dynamodb.CfnTable)) return;
+  const stack = Stack.of(cfnTable);
+  Validations.of(scope).acknowledge({
+    id: `AwsSolutions-IAM5[Resource::<${stack.resolve(stack.getLogicalId(cfnTable))}.Arn>/index/*]`,
+    reason:
+      'CDK grants table access together with its indexes; the month and outbox indexes are Queried by design ' +
+      '(bulletins and the sweeper), and the wildcard covers only the indexes of this one table.',
+  });
+}
+
+/**
+ * SES send permission for the configured identity only. SES authorizes against the address identity if that is
+ * verified, else the domain identity, so both ARNs are listed; the condition pins the From address either way.
+ */
+export function sesSendStatement(scope: Construct, sender: string): iam.PolicyStatement {
+  const address = sender.trim();
+  const at = address.lastIndexOf('@');
+  if (at < 1 || at === address.length - 1) {
+    throw new Error(`The sender must be an email address (an SES identity), got "${sender}"`);
+  }
+  const domain = address.slice(at + 1);
+  const stack = Stack.of(scope);
+  return new iam.PolicyStatement({
+    actions: ['ses:SendEmail', 'ses:SendRawEmail'],
+    resources: [address, domain].map((identity) =>
+      stack.formatArn({ service: 'ses', resource: 'identity', resourceName: identity }),
+    ),
+    conditions: { StringEquals: { 'ses:FromAddress': address } },
+  });
+}

@@ -1,0 +1,86 @@
+// Operators' CLI: `npm run admin -- <command>`. The same use cases as the functions, against the local stack
+// (default: the ports and data dir of `npm start`) or, with --aws, against a deployed stack whose settings come
+// from the environment (TABLE_NAME, COUNTY_ID, SIGNING_KEY_SECRET_ARN, PUBLIC_URL, SENDER, AWS_REGION + credentials).
+import { readFileSync } from 'node:fs';
+import { applyLocalEnv, localSettings, localSigningKey } from '../local/env';
+import { config } from '../shared/config';
+import { importRoster } from '../shared/importRoster';
+import { sweepOutbox } from '../shared/outbox';
+import { revokeInformant } from '../shared/revokeInformant';
+import { listRoster } from '../shared/roster';
+
+const USAGE = `用法：npm run admin -- [--aws] <命令>
+  roster import FILE.csv   导入或更新名单（UTF-8 CSV，表头：单位,单位类型,姓名,邮箱,手机,角色）
+  roster list              列出名单
+  roster revoke EMAIL      作废该信息员的报送链接，并发送新链接
+  sweep                    立即发送待发邮件
+  --aws                    操作已部署的系统（从环境变量读取 TABLE_NAME、COUNTY_ID 等）`;
+
+const ROLE_LABELS = { informant: '信息员', editor: '编辑', leader: '领导' } as const;
+const KIND_LABELS = { department: '部门', township: '乡镇' } as const;
+
+async function run(args: string[]): Promise<number> {
+  const aws = args.includes('--aws');
+  const [command, sub, arg] = args.filter((a) => a !== '--aws');
+  if (!aws) {
+    const settings = localSettings();
+    applyLocalEnv(settings, localSigningKey(settings.dataDir));
+  }
+  const county = config().countyId;
+
+  if (command === 'roster' && sub === 'import' && arg) {
+    const result = await importRoster(readFileSync(arg));
+    if (!result.ok) {
+      console.error(`名单有 ${result.errors.length} 处错误，未导入任何内容：`);
+      for (const e of result.errors) console.error(`  ${e.message}`);
+      return 1;
+    }
+    const s = result.summary;
+    console.log(
+      `导入完成：单位 ${s.units} 个；新增 ${s.added} 人，更新 ${s.updated} 人，未变 ${s.unchanged} 人；发送欢迎邮件 ${s.welcomed} 封。`,
+    );
+    return 0;
+  }
+  if (command === 'roster' && sub === 'list') {
+    const { units, people } = await listRoster(county);
+    const unitName = new Map(units.map((u) => [u.unitId, u.name]));
+    for (const u of units.sort((a, b) => a.name.localeCompare(b.name, 'zh'))) {
+      console.log(`${u.name}（${KIND_LABELS[u.kind]}）`);
+      for (const p of people.filter((x) => x.unitId === u.unitId)) {
+        console.log(`  ${p.name}\t${ROLE_LABELS[p.role]}\t${p.email}${p.phone ? `\t${p.phone}` : ''}`);
+      }
+    }
+    const unattached = people.filter((p) => !p.unitId || !unitName.has(p.unitId));
+    if (unattached.length) console.log('未关联单位');
+    for (const p of unattached) console.log(`  ${p.name}\t${ROLE_LABELS[p.role]}\t${p.email}`);
+    console.log(`共 ${units.length} 个单位，${people.length} 人。`);
+    return 0;
+  }
+  if (command === 'roster' && sub === 'revoke' && arg) {
+    const { name, keyVersion } = await revokeInformant(arg);
+    console.log(`已作废 ${name} 的旧链接（现为第 ${keyVersion} 版），新链接已发到 ${arg.trim().toLowerCase()}。`);
+    return 0;
+  }
+  if (command === 'sweep') {
+    const r = await sweepOutbox(county);
+    console.log(`已发送 ${r.sent} 封，失败 ${r.failed} 封，等待重试 ${r.pending} 封。`);
+    return 0;
+  }
+  console.error(USAGE);
+  return 2;
+}
+
+run(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    const e = err as Error & { code?: string };
+    if (e?.code === 'ECONNREFUSED' || e?.name === 'TimeoutError') {
+      console.error(
+        '无法连接数据库：本地使用请先运行 npm start（或检查 DDB_PORT）；部署环境请加 --aws 并设置环境变量。',
+      );
+    } else {
+      console.error(e instanceof Error ? e.message : String(err));
+    }
+    process.exit(1);
+  },
+);

@@ -1,0 +1,54 @@
+// The one source of "now": tests and the local stack may fix it; every date rule (months, expiry, windows) reads it.
+// China has no daylight saving time, so Asia/Shanghai is always UTC+8.
+
+let fixed: (() => Date) | undefined;
+
+export function now(): Date {
+  return fixed ? fixed() : new Date();
+}
+
+/** Fix the clock (tests); `undefined` restores the real one. */
+export function setClock(source: Date | (() => Date) | undefined): void {
+  fixed = source === undefined ? undefined : typeof source === 'function' ? source : () => source;
+}
+
+const SHANGHAI_OFFSET_MS = 8 * 3600 * 1000;
+
+export interface ShanghaiTime {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+}
+
+export function shanghai(date: Date): ShanghaiTime {
+  const d = new Date(date.getTime() + SHANGHAI_OFFSET_MS);
+  return {
+    year: d.getUTCFullYear(),
+    month: d.getUTCMonth() + 1,
+    day: d.getUTCDate(),
+    hour: d.getUTCHours(),
+    minute: d.getUTCMinutes(),
+  };
+}
+
+const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+
+/** `2026-11`: the Asia/Shanghai month an event belongs to in reports. */
+export function monthOf(date: Date): string {
+  const t = shanghai(date);
+  return `${t.year}-${pad(t.month)}`;
+}
+
+/** `2026-11-26 13:05`, as shown to users. */
+export function formatShanghai(date: Date | string): string {
+  const t = shanghai(typeof date === 'string' ? new Date(date) : date);
+  return `${t.year}-${pad(t.month)}-${pad(t.day)} ${pad(t.hour)}:${pad(t.minute)}`;
+}
+
+/** `2026年12月10日`, for dates in prose. */
+export function formatShanghaiDate(date: Date | string): string {
+  const t = shanghai(typeof date === 'string' ? new Date(date) : date);
+  return `${t.year}年${t.month}月${t.day}日`;
+}

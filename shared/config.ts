@@ -1,0 +1,55 @@
+// Configuration: read once from the environment on first use, and fail fast naming the missing variable.
+// Lambda gets these from the CDK stack; `npm start`, the admin CLI and the tests set them for the local stand-ins.
+
+export interface Config {
+  tableName: string;
+  countyId: string;
+  /** Base of every link in an email or page, without a trailing slash. */
+  publicUrl: string;
+  /** SES identity mail is sent from. */
+  sender: string;
+  region: string;
+  /** Local stand-ins; unset on AWS. */
+  ddbEndpoint?: string;
+  sesEndpoint?: string;
+  /** Link-signing key: given directly (local), or read from Secrets Manager (AWS). */
+  signingKey?: string;
+  signingKeySecretArn?: string;
+  /** Local runs disable middy's early-timeout timer (no Lambda context deadline there). */
+  local: boolean;
+}
+
+function required(env: NodeJS.ProcessEnv, name: string): string {
+  const value = env[name];
+  if (value === undefined || value.trim() === '') {
+    throw new Error(`Missing environment variable ${name}`);
+  }
+  return value.trim();
+}
+
+export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const signingKey = env.SIGNING_KEY?.trim() || undefined;
+  const signingKeySecretArn = env.SIGNING_KEY_SECRET_ARN?.trim() || undefined;
+  if (!signingKey && !signingKeySecretArn) {
+    throw new Error('Missing environment variable SIGNING_KEY_SECRET_ARN (or SIGNING_KEY for local runs)');
+  }
+  return {
+    tableName: required(env, 'TABLE_NAME'),
+    countyId: required(env, 'COUNTY_ID'),
+    publicUrl: required(env, 'PUBLIC_URL').replace(/\/+$/, ''),
+    sender: required(env, 'SENDER'),
+    region: env.AWS_REGION?.trim() || 'cn-north-1',
+    ddbEndpoint: env.DDB_ENDPOINT?.trim() || undefined,
+    sesEndpoint: env.SES_ENDPOINT?.trim() || undefined,
+    signingKey,
+    signingKeySecretArn,
+    local: env.BAOSONG_LOCAL === '1',
+  };
+}
+
+let cached: Config | undefined;
+
+export function config(): Config {
+  cached ??= readConfig();
+  return cached;
+}

@@ -1,0 +1,31 @@
+// Every key of the single table, in one place. Every key starts with the county id (the tenant).
+import { createHash } from 'node:crypto';
+
+const h = (text: string, length: number) => createHash('sha256').update(text).digest('hex').slice(0, length);
+
+export const keys = {
+  roster: (county: string) => `C#${county}#ROSTER`,
+  personSk: (personId: string) => `P#${personId}`,
+  unitSk: (unitId: string) => `U#${unitId}`,
+  /** Roster events (welcome, new link, link request): they carry the emails to send. */
+  rosterEvents: (county: string) => `C#${county}#ROSTER#EV`,
+  piece: (county: string, pieceId: string) => `C#${county}#P#${pieceId}`,
+  eventSk: (seq: number) => `E#${String(seq).padStart(4, '0')}`,
+  month: (county: string, month: string) => `C#${county}#M#${month}`,
+  receiptCounter: (county: string, year: number) => `C#${county}#COUNTER#RECEIPT#${year}`,
+  claim: (county: string, digest: string) => `C#${county}#CLAIM#${digest}`,
+  outbox: (county: string) => `C#${county}`,
+};
+
+/** A person's id is derived from the email, so a re-import finds the same person instead of adding one. */
+export function personIdOf(county: string, email: string): string {
+  return h(`${county}:${email.trim().toLowerCase()}`, 16);
+}
+
+export function unitIdOf(county: string, unitName: string): string {
+  return `u${h(`${county}:${unitName.trim()}`, 10)}`;
+}
+
+export function digest(...parts: string[]): string {
+  return h(parts.join('\u0000'), 32);
+}

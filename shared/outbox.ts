@@ -1,0 +1,151 @@
+// The outbox: an event item that needs email carries its notifications and a sparse `outbox` key. The writer tries
+// to send at once; the sweeper (every minute on AWS, every few seconds locally) finishes whatever is left. Each
+// notification is leased before sending and marked sent after, so a send happens once unless a process dies between
+// the two (at-least-once, duplicates only in that window).
+import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { now } from './clock';
+import { db, isConditionFailed, tableName } from './db';
+import { sendEmail } from './email';
+import { type EmailTemplate, renderEmail } from './emails';
+import { keys } from './keys';
+import { OUTBOX_INDEX } from './tableDefinition';
+
+export interface Notification {
+  id: string;
+  to: string;
+  template: EmailTemplate;
+  data: Record<string, string | number>;
+  sentAt?: string;
+  messageId?: string;
+  /** Epoch ms until which nobody else may send this one (a send in progress, or a back-off after a failure). */
+  leaseUntil?: number;
+  attempts?: number;
+  lastError?: string;
+}
+
+export interface ItemKey {
+  pk: string;
+  sk: string;
+}
+
+/** How long a send in progress holds its notification: far beyond a Lambda's 10 s timeout. */
+const LEASE_MS = 60_000;
+const MAX_BACKOFF_MS = 15 * 60_000;
+
+export function backoffMs(attempts: number): number {
+  return Math.min(MAX_BACKOFF_MS, 15_000 * 2 ** Math.max(0, attempts - 1));
+}
+
+/** The attributes that put an item into the outbox; spread them into the item being written. */
+export function outboxAttributes(county: string, notifications: Omit<Notification, 'id'>[], at: string) {
+  return {
+    notifications: notifications.map((n, i) => ({ ...n, id: `n${i + 1}` })),
+    outbox: keys.outbox(county),
+    outboxAt: at,
+  };
+}
+
+export interface DeliveryResult {
+  sent: number;
+  failed: number;
+  pending: number;
+}
+
+/** Sends what is due on one item, marks each sent, and takes the item out of the outbox when all are sent. */
+export async function deliver(key: ItemKey): Promise<DeliveryResult> {
+  const result: DeliveryResult = { sent: 0, failed: 0, pending: 0 };
+  const out = await db().send(new GetCommand({ TableName: tableName(), Key: key, ConsistentRead: true }));
+  const notifications = (out.Item?.notifications ?? []) as Notification[];
+  for (const [index, notification] of notifications.entries()) {
+    if (notification.sentAt) continue;
+    const path = `notifications[${index}]`;
+    const t = now().getTime();
+    if (!(await lease(key, path, t))) {
+      result.pending += 1;
+      continue;
+    }
+    try {
+      const email = await renderEmail(notification.template, notification.data, notification.to);
+      const messageId = await sendEmail(email);
+      await update(key, `SET ${path}.sentAt = :at, ${path}.messageId = :id REMOVE ${path}.leaseUntil`, {
+        ':at': now().toISOString(),
+        ':id': messageId,
+      });
+      notification.sentAt = now().toISOString();
+      result.sent += 1;
+    } catch (err) {
+      const attempts = (notification.attempts ?? 0) + 1;
+      await update(key, `SET ${path}.leaseUntil = :until, ${path}.attempts = :n, ${path}.lastError = :err`, {
+        ':until': t + backoffMs(attempts),
+        ':n': attempts,
+        ':err': err instanceof Error ? `${err.name}: ${err.message}`.slice(0, 300) : 'unknown',
+      });
+      result.failed += 1;
+    }
+  }
+  if (out.Item?.outbox && notifications.every((n) => n.sentAt)) {
+    await update(
+      key,
+      'REMOVE outbox, outboxAt',
+      {},
+      notifications.map((_, i) => `attribute_exists(notifications[${i}].sentAt)`).join(' AND ') || undefined,
+    ).catch((err) => {
+      if (!isConditionFailed(err)) throw err;
+    });
+  }
+  return result;
+}
+
+async function lease(key: ItemKey, path: string, t: number): Promise<boolean> {
+  try {
+    await update(
+      key,
+      `SET ${path}.leaseUntil = :until`,
+      { ':until': t + LEASE_MS, ':now': t },
+      `attribute_not_exists(${path}.sentAt) AND (attribute_not_exists(${path}.leaseUntil) OR ${path}.leaseUntil <= :now)`,
+    );
+    return true;
+  } catch (err) {
+    if (isConditionFailed(err)) return false;
+    throw err;
+  }
+}
+
+async function update(key: ItemKey, expression: string, values: Record<string, unknown>, condition?: string) {
+  await db().send(
+    new UpdateCommand({
+      TableName: tableName(),
+      Key: key,
+      UpdateExpression: expression,
+      ConditionExpression: condition,
+      ExpressionAttributeValues: Object.keys(values).length ? values : undefined,
+    }),
+  );
+}
+
+/** One pass over the county's outbox: every item still holding unsent email gets a delivery attempt. */
+export async function sweepOutbox(county: string): Promise<DeliveryResult> {
+  const total: DeliveryResult = { sent: 0, failed: 0, pending: 0 };
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await db().send(
+      new QueryCommand({
+        TableName: tableName(),
+        IndexName: OUTBOX_INDEX.name,
+        KeyConditionExpression: '#o = :o',
+        ExpressionAttributeNames: { '#o': OUTBOX_INDEX.partition },
+        ExpressionAttributeValues: { ':o': keys.outbox(county) },
+        ExclusiveStartKey: start,
+        Limit: 100,
+      }),
+    );
+    for (const item of page.Items ?? []) {
+      const r = await deliver({ pk: String(item.pk), sk: String(item.sk) });
+      total.sent += r.sent;
+      total.failed += r.failed;
+      total.pending += r.pending;
+    }
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return total;
+}

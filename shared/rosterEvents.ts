@@ -1,0 +1,54 @@
+// Roster events: a welcome, a fresh link after a revoke, a link someone asked for. Each is an item that carries
+// its email through the outbox, under a deterministic key, so repeating the action never repeats the email.
+import { now } from './clock';
+import { config } from './config';
+import type { EmailTemplate } from './emails';
+import { keys } from './keys';
+import { errorFields, log } from './log';
+import { deliver, outboxAttributes } from './outbox';
+import { putEventIfNew } from './pieces';
+import type { Person } from './roster';
+
+/**
+ * Writes the event `sk` for `person` with one email of `template`; false when it already exists.
+ * `sendNow` tries the email at once; otherwise the sweeper sends it.
+ */
+export async function recordLinkEmail(
+  person: Person,
+  sk: string,
+  template: Extract<EmailTemplate, 'welcome' | 'link' | 'newLink'>,
+  extra: { unitName?: string; sendNow: boolean },
+): Promise<boolean> {
+  const county = config().countyId;
+  const at = now().toISOString();
+  const item = {
+    pk: keys.rosterEvents(county),
+    sk,
+    type: template,
+    personId: person.personId,
+    at,
+    ...outboxAttributes(
+      county,
+      [
+        {
+          to: person.email,
+          template,
+          data: {
+            name: person.name,
+            personId: person.personId,
+            keyVersion: person.keyVersion,
+            unitName: extra.unitName ?? '',
+          },
+        },
+      ],
+      at,
+    ),
+  };
+  if (!(await putEventIfNew(item))) return false;
+  if (extra.sendNow) {
+    await deliver({ pk: item.pk, sk }).catch((err) =>
+      log.warn('roster email left to the sweeper', { personId: person.personId, ...errorFields(err) }),
+    );
+  }
+  return true;
+}

@@ -1,0 +1,109 @@
+// Pages of the informant's side: the submission form (also shown again with messages beside bad fields) and the
+// receipt page with the piece's timeline.
+import { formatShanghai } from './clock';
+import type { FieldError } from './errors';
+import { html } from './html';
+import { page } from './pages';
+import { KIND_LABELS, LIMITS, type PieceEvent, type PieceKind } from './pieces';
+
+export interface FormValues {
+  kind?: string;
+  title?: string;
+  body?: string;
+  topic?: string;
+  signer?: string;
+}
+
+export interface FormContext {
+  k: string;
+  informantName: string;
+  unitName: string;
+  values?: FormValues;
+  errors?: FieldError[];
+  /** Open topics (点题) for the informant's unit; the field is hidden when there are none. */
+  topics?: { id: string; title: string }[];
+  /** A notice above the form (e.g. the store was unreachable and the input is kept). */
+  notice?: string;
+}
+
+const asText = (v: unknown): string => (typeof v === 'string' ? v : '');
+
+/** Only the fields the form knows, as strings: what the user typed comes back into the form as it was. */
+export function formValuesOf(fields: Record<string, unknown>): FormValues {
+  return {
+    kind: asText(fields.kind),
+    title: asText(fields.title),
+    body: asText(fields.body),
+    topic: asText(fields.topic),
+    signer: asText(fields.signer),
+  };
+}
+
+export function submitFormPage(ctx: FormContext): string {
+  const v = ctx.values ?? {};
+  const errors = ctx.errors ?? [];
+  const errorOf = (field: string) =>
+    errors.filter((e) => e.field === field).map((e) => html`<p class="error" id="${field}-error">${e.message}</p>`);
+  const other = errors.filter((e) => !['kind', 'title', 'body', 'topic', 'signer'].includes(e.field));
+  const kindRadio = (kind: PieceKind) =>
+    html`<label><input type="radio" name="kind" value="${kind}"${v.kind === kind ? html` checked` : ''} required> ${KIND_LABELS[kind]}</label>`;
+  const topics = ctx.topics ?? [];
+  return page(
+    '报送稿件',
+    html`<h1>报送稿件</h1>
+<p class="who">报送人：${ctx.informantName}（${ctx.unitName}）</p>
+${ctx.notice ? html`<div class="errors"><p>${ctx.notice}</p></div>` : ''}
+${errors.length ? html`<div class="errors" role="alert"><p>请修改下面标出的内容后再提交。</p>${other.map((e) => html`<p class="error">${e.message}</p>`)}</div>` : ''}
+<form method="post" action="/submissions" accept-charset="utf-8">
+<input type="hidden" name="k" value="${ctx.k}">
+<fieldset><legend>类型</legend>${kindRadio('info')}${kindRadio('research')}</fieldset>${errorOf('kind')}
+<label for="title">标题</label>
+<input type="text" id="title" name="title" maxlength="${LIMITS.titleMax}" value="${v.title ?? ''}" required>${errorOf('title')}
+<label for="body">正文</label>
+<p class="hint">${LIMITS.bodyMin}-${LIMITS.bodyMax} 字。可直接从 Word 粘贴。</p>
+<textarea id="body" name="body" required>${v.body ?? ''}</textarea>${errorOf('body')}
+${
+  topics.length
+    ? html`<label for="topic">点题（可选）</label><select id="topic" name="topic"><option value="">不针对点题</option>${topics.map(
+        (t) => html`<option value="${t.id}"${v.topic === t.id ? html` selected` : ''}>${t.title}</option>`,
+      )}</select>${errorOf('topic')}`
+    : ''
+}
+<label for="signer">签发领导（可选）</label>
+<input type="text" id="signer" name="signer" maxlength="${LIMITS.signerMax}" value="${v.signer ?? ''}">${errorOf('signer')}
+<button type="submit">提交</button>
+</form>`,
+  );
+}
+
+export const STATUS_LABELS: Record<string, string> = { submitted: '待审核' };
+
+const EVENT_LABELS: Record<string, (e: PieceEvent) => string> = {
+  submitted: (e) => `提交（第 ${e.revision} 稿）`,
+};
+
+export function statusOf(events: PieceEvent[]): string {
+  return events.at(-1)?.type ?? 'submitted';
+}
+
+export function receiptPage(events: PieceEvent[], unitName: string): string {
+  const first = events[0]!;
+  const latest = [...events].reverse().find((e) => e.title !== undefined) ?? first;
+  const status = statusOf(events);
+  return page(
+    `回执 ${first.receipt}`,
+    html`<h1>稿件回执</h1>
+<table>
+<tr><th>回执号</th><td>${first.receipt}</td></tr>
+<tr><th>标题</th><td>${latest.title}</td></tr>
+<tr><th>类型</th><td>${KIND_LABELS[first.kind]}</td></tr>
+<tr><th>单位</th><td>${unitName}</td></tr>
+<tr><th>状态</th><td>${STATUS_LABELS[status] ?? status}</td></tr>
+</table>
+<h2>进度</h2>
+<ol class="timeline">${events.map(
+      (e) => html`<li>${formatShanghai(e.at)}　${(EVENT_LABELS[e.type] ?? (() => e.type))(e)}</li>`,
+    )}</ol>
+<h2>正文</h2><div class="body">${latest.body}</div>`,
+  );
+}

@@ -1,0 +1,53 @@
+// The one table definition: the CDK stack and local creation (dynalite) both build from it.
+import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+
+export const KEY = { partition: 'pk', sort: 'sk' } as const;
+
+/** Events carry a month key so reports Query one county-month partition instead of all history. */
+export const MONTH_INDEX = {
+  name: 'byMonth',
+  partition: 'gsi1pk',
+  sort: 'gsi1sk',
+  /** What a bulletin needs of an event, and nothing more (INCLUDE projection keeps the index small). */
+  include: ['type', 'pieceId', 'receipt', 'unitId', 'informantId', 'kind', 'points', 'topicId', 'taskId', 'at'],
+} as const;
+
+/** Sparse index of items with unsent email: only items carrying `outbox` appear in it. */
+export const OUTBOX_INDEX = { name: 'outbox', partition: 'outbox', sort: 'outboxAt' } as const;
+
+export function createTableInput(tableName: string): CreateTableCommandInput {
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [
+      { AttributeName: KEY.partition, AttributeType: 'S' },
+      { AttributeName: KEY.sort, AttributeType: 'S' },
+      { AttributeName: MONTH_INDEX.partition, AttributeType: 'S' },
+      { AttributeName: MONTH_INDEX.sort, AttributeType: 'S' },
+      { AttributeName: OUTBOX_INDEX.partition, AttributeType: 'S' },
+      { AttributeName: OUTBOX_INDEX.sort, AttributeType: 'S' },
+    ],
+    KeySchema: [
+      { AttributeName: KEY.partition, KeyType: 'HASH' },
+      { AttributeName: KEY.sort, KeyType: 'RANGE' },
+    ],
+    GlobalSecondaryIndexes: [
+      {
+        IndexName: MONTH_INDEX.name,
+        KeySchema: [
+          { AttributeName: MONTH_INDEX.partition, KeyType: 'HASH' },
+          { AttributeName: MONTH_INDEX.sort, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...MONTH_INDEX.include] },
+      },
+      {
+        IndexName: OUTBOX_INDEX.name,
+        KeySchema: [
+          { AttributeName: OUTBOX_INDEX.partition, KeyType: 'HASH' },
+          { AttributeName: OUTBOX_INDEX.sort, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'KEYS_ONLY' },
+      },
+    ],
+  };
+}
