@@ -19,6 +19,14 @@ function requiredContext(name: string): string {
   return value;
 }
 
+function numberContext(name: string): number | undefined {
+  const value = context(name);
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (!Number.isFinite(number)) throw new Error(`CDK context ${name} must be a number, got "${value}"`);
+  return number;
+}
+
 const account = process.env.CDK_DEFAULT_ACCOUNT;
 const region = process.env.CDK_DEFAULT_REGION;
 
@@ -26,6 +34,8 @@ new BaosongStack(app, STACK_NAME, {
   countyId: requiredContext('baosong:countyId'),
   sender: requiredContext('baosong:sender'),
   publicUrl: context('baosong:publicUrl'),
+  reviewLinkDays: numberContext('baosong:reviewLinkDays'),
+  reminderAfterDays: numberContext('baosong:reminderAfterDays'),
   // Environment-agnostic when no credentials are configured, so `cdk synth` works offline.
   env: account && region ? { account, region } : undefined,
 });

@@ -147,8 +147,8 @@ function acknowledgeIndexWildcard(scope: Construct, table: dynamodb.ITable): voi
   Validations.of(scope).acknowledge({
     id: `AwsSolutions-IAM5[Resource::<${stack.resolve(stack.getLogicalId(cfnTable))}.Arn>/index/*]`,
     reason:
-      'CDK grants table access together with its indexes; the month and outbox indexes are Queried by design ' +
-      '(bulletins and the sweeper), and the wildcard covers only the indexes of this one table.',
+      'CDK grants table access together with its indexes; the month, outbox and awaiting indexes are Queried by ' +
+      'design (bulletins, the sweeper and the reminders), and the wildcard covers only the indexes of this one table.',
   });
 }
 

@@ -1,5 +1,6 @@
 // Everything one baosong deployment owns: the table, the link-signing key, the HTTP API with one function per
-// handler of shared/routes.ts, and the sweeper that finishes unsent email every minute.
+// handler of shared/routes.ts, and one scheduled function per timed job there (the sweeper that finishes unsent
+// email every minute, the daily reminders to editors).
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, TimeZone, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
@@ -7,6 +8,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
@@ -15,10 +17,48 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { type HandlerName, handlers, jobs, type Route, routes } from '../shared/routes';
 import { createTableInput } from '../shared/tableDefinition';
-import { BaosongFunction } from './baosongFunction';
+import { BaosongFunction, type BaosongFunctionProps } from './baosongFunction';
 
 /** Operators' tools find the table name and API URL in this stack's outputs. */
 export const STACK_NAME = 'Baosong';
+
+type JobName = keyof typeof jobs;
+type SharedFunctionProps = Pick<BaosongFunctionProps, 'table' | 'signingKey' | 'sender' | 'environment'>;
+
+interface JobSettings {
+  /** What the job does, for the function's description. */
+  description: string;
+  scheduleDescription: string;
+  timeout: Duration;
+  /** How long a run is still worth starting, for the schedule's delivery and Lambda's async queue alike. */
+  maxEventAge: Duration;
+  /** Lambda's retries of a run that throws (the schedule retries a failed delivery twice regardless). */
+  runRetries: number;
+}
+
+/** How each timed job runs on AWS: deployment choices, so they live here rather than in the shared route table. */
+const jobSettings: Record<JobName, JobSettings> = {
+  sweeper: {
+    description: 'sends email left in the outbox',
+    scheduleDescription: 'Every minute: send notifications a request could not send at once',
+    // Pacing sends under the SES rate can take longer than a request, but stays under the one-minute tick so runs
+    // do not pile up.
+    timeout: Duration.seconds(50),
+    // A later tick does the same work: an old or failed run is only worth a dead letter, not a retry that would
+    // overlap the next tick.
+    maxEventAge: Duration.minutes(5),
+    runRetries: 0,
+  },
+  reminders: {
+    description: 'reminds editors of pieces waiting for a decision',
+    scheduleDescription: 'Daily at 09:00 China time: remind editors of pieces waiting for a decision',
+    // One run a day that may page through many waiting pieces and send as it goes; nothing else overlaps it.
+    timeout: Duration.minutes(5),
+    // Reminders are keyed by piece and day, so a retried run reminds once; still worth sending within the hour.
+    maxEventAge: Duration.hours(1),
+    runRetries: 2,
+  },
+};
 
 export interface BaosongStackProps extends StackProps {
   countyId: string;
@@ -26,13 +66,17 @@ export interface BaosongStackProps extends StackProps {
   sender: string;
   /** Base of links in emails and pages (a custom domain); defaults to the HTTP API's own endpoint. */
   publicUrl?: string;
+  /** Days an editor's review link stays valid; unset, the functions' default (shared/config.ts) applies. */
+  reviewLinkDays?: number;
+  /** Days a piece may wait for a decision before the daily reminder; unset, the functions' default applies. */
+  reminderAfterDays?: number;
 }
 
 export class BaosongStack extends Stack {
   readonly table: dynamodb.Table;
   readonly signingKey: secretsmanager.Secret;
   readonly httpApi: apigw.HttpApi;
-  readonly functions: Record<HandlerName | keyof typeof jobs, BaosongFunction>;
+  readonly functions: Record<HandlerName | JobName, BaosongFunction>;
 
   constructor(scope: Construct, id: string, props: BaosongStackProps) {
     super(scope, id, props);
@@ -82,14 +126,22 @@ export class BaosongStack extends Stack {
       },
     });
 
-    const environment = {
+    const publicUrl = props.publicUrl ?? this.httpApi.apiEndpoint;
+    const environment: Record<string, string> = {
       TABLE_NAME: this.table.tableName,
       COUNTY_ID: props.countyId,
-      PUBLIC_URL: props.publicUrl ?? this.httpApi.apiEndpoint,
+      PUBLIC_URL: publicUrl,
       SENDER: props.sender,
       SIGNING_KEY_SECRET_ARN: this.signingKey.secretArn,
+      ...days('REVIEW_LINK_DAYS', props.reviewLinkDays),
+      ...days('REMINDER_AFTER_DAYS', props.reminderAfterDays),
     };
-    const shared = { table: this.table, signingKey: this.signingKey, sender: props.sender, environment };
+    const shared: SharedFunctionProps = {
+      table: this.table,
+      signingKey: this.signingKey,
+      sender: props.sender,
+      environment,
+    };
 
     const handlerFunctions = Object.fromEntries(
       Object.entries(handlers).map(([name, spec]) => [
@@ -121,30 +173,60 @@ export class BaosongStack extends Stack {
         'HMAC-signed personal links, not by an API Gateway authorizer.',
     });
 
-    const sweeper = new BaosongFunction(this, 'SweeperFunction', {
-      ...shared,
-      spec: jobs.sweeper,
-      description: 'baosong sweeper: sends email left in the outbox',
-      // Pacing sends under the SES rate can take longer than a request, but stays under the one-minute tick
-      // so runs do not pile up.
-      timeout: Duration.seconds(50),
-    });
-    this.functions = { ...handlerFunctions, sweeper };
+    const jobFunctions = Object.fromEntries(
+      (Object.entries(jobs) as [JobName, (typeof jobs)[JobName]][]).map(([name, spec]) => [
+        name,
+        this.scheduleJob(name, spec, shared),
+      ]),
+    ) as Record<JobName, BaosongFunction>;
+    this.functions = { ...handlerFunctions, ...jobFunctions };
 
-    const sweeperDeadLetters = new sqs.Queue(this, 'SweeperDeadLetters', {
+    new CfnOutput(this, 'ApiUrl', { value: this.httpApi.apiEndpoint });
+    new CfnOutput(this, 'PublicUrl', { value: publicUrl });
+    new CfnOutput(this, 'TableName', { value: this.table.tableName });
+    new CfnOutput(this, 'SecretArn', { value: this.signingKey.secretArn });
+  }
+
+  /**
+   * One timed job of shared/routes.ts: its function, and an EventBridge Scheduler schedule on China time that
+   * invokes it with `{ job, scheduledTime }` (the run's idempotency key). A run that cannot be delivered, or that
+   * fails after Lambda's retries, lands in the job's dead-letter queue. Construct ids are derived from the job name
+   * (`SweeperFunction`, `SweeperSchedule`, ...), so a deployed job keeps its resources.
+   */
+  private scheduleJob(name: JobName, spec: (typeof jobs)[JobName], shared: SharedFunctionProps): BaosongFunction {
+    const settings = jobSettings[name];
+    const id = pascal(name);
+    const job = new BaosongFunction(this, `${id}Function`, {
+      ...shared,
+      spec,
+      description: `baosong ${name}: ${settings.description}`,
+      timeout: settings.timeout,
+    });
+
+    const deadLetters = new sqs.Queue(this, `${id}DeadLetters`, {
       enforceSSL: true,
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       retentionPeriod: Duration.days(14),
     });
-    Validations.of(sweeperDeadLetters).acknowledge({
+    Validations.of(deadLetters).acknowledge({
       id: 'AwsSolutions-SQS3',
       reason:
-        'This queue is itself the dead-letter queue of the sweeper schedule; a queue behind it would only hold ' +
-        'the same failed invocations again.',
+        `This queue is itself the dead-letter queue of the ${name} job (its schedule and its failed runs); a ` +
+        'queue behind it would only hold the same failed invocations again.',
     });
-    // An own role, rather than the one CDK would make under a hashed id, so its grant can be suppressed by
-    // reference; like CDK's, only this account's default schedule group may assume it (confused deputy).
-    const sweeperScheduleRole = new iam.Role(this, 'SweeperScheduleRole', {
+
+    // Scheduler invokes Lambda asynchronously: its retry policy and dead-letter queue cover delivery only, so a
+    // run that throws is retried (or not) and dead-lettered by Lambda's own async settings.
+    job.function.configureAsyncInvoke({
+      retryAttempts: settings.runRetries,
+      maxEventAge: settings.maxEventAge,
+      onFailure: new destinations.SqsDestination(deadLetters),
+    });
+
+    // An own role, rather than the one CDK would make under a hashed id, so its grant can be acknowledged by
+    // reference; like CDK's, only this account's default schedule group may assume it (confused deputy). One role
+    // per job: each schedule may invoke its own function only.
+    const role = new iam.Role(this, `${id}ScheduleRole`, {
       assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
         conditions: {
           StringEquals: {
@@ -158,41 +240,31 @@ export class BaosongStack extends Stack {
         },
       }),
     });
-    new scheduler.Schedule(this, 'SweeperSchedule', {
-      description: 'Every minute: send notifications a request could not send at once',
-      // Rates ignore the zone; it is set so any cron added beside it means China time, as the bulletins do.
-      schedule: scheduler.ScheduleExpression.expression(jobs.sweeper.schedule, TimeZone.ASIA_SHANGHAI),
-      target: new targets.LambdaInvoke(sweeper.function, {
+    new scheduler.Schedule(this, `${id}Schedule`, {
+      description: settings.scheduleDescription,
+      // Cron fields are read in China time, as the bulletins and office hours are; rates ignore the zone.
+      schedule: scheduler.ScheduleExpression.expression(spec.schedule, TimeZone.ASIA_SHANGHAI),
+      target: new targets.LambdaInvoke(job.function, {
         // The scheduled time is the run's idempotency key.
         input: scheduler.ScheduleTargetInput.fromObject({
-          job: 'sweeper',
+          job: name,
           scheduledTime: scheduler.ContextAttribute.scheduledTime,
         }),
         retryAttempts: 2,
-        // A later tick does the same work, so an invocation older than a few minutes is only worth a dead letter.
-        maxEventAge: Duration.minutes(5),
-        deadLetterQueue: sweeperDeadLetters,
-        role: sweeperScheduleRole,
+        maxEventAge: settings.maxEventAge,
+        deadLetterQueue: deadLetters,
+        role,
       }),
     });
 
-    this.acknowledgeInvokeWildcard(sweeperScheduleRole);
-
-    new CfnOutput(this, 'ApiUrl', { value: this.httpApi.apiEndpoint });
-    new CfnOutput(this, 'PublicUrl', { value: environment.PUBLIC_URL });
-    new CfnOutput(this, 'TableName', { value: this.table.tableName });
-    new CfnOutput(this, 'SecretArn', { value: this.signingKey.secretArn });
-  }
-
-  /** The scheduler role's `function:*` wildcard comes from CDK's grantInvoke: acknowledged for that one function. */
-  private acknowledgeInvokeWildcard(sweeperScheduleRole: iam.Role): void {
-    const sweeperFunction = this.functions.sweeper.function.node.defaultChild as lambda.CfnFunction;
-    Validations.of(sweeperScheduleRole).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${this.resolve(this.getLogicalId(sweeperFunction))}.Arn>:*]`,
+    const cfnFunction = job.function.node.defaultChild as lambda.CfnFunction;
+    Validations.of(role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${this.resolve(this.getLogicalId(cfnFunction))}.Arn>:*]`,
       reason:
-        "The scheduler's role may invoke the sweeper function and its versions/aliases (CDK grantInvoke); " +
+        `The scheduler's role may invoke the ${name} function and its versions/aliases (CDK grantInvoke); ` +
         'the wildcard covers only qualifiers of that one function.',
     });
+    return job;
   }
 }
 
@@ -271,6 +343,14 @@ function httpMethods(route: Route): apigw.HttpMethod[] {
     case 'ANY':
       return [apigw.HttpMethod.ANY];
   }
+}
+
+/** An optional day count as an environment variable, checked as shared/config.ts will read it (positive number). */
+function days(variable: string, value: number | undefined): Record<string, string> {
+  if (value === undefined) return {};
+  if (!Number.isFinite(value) || value <= 0)
+    throw new Error(`${variable} must be a positive number of days, got ${value}`);
+  return { [variable]: String(value) };
 }
 
 function pascal(name: string): string {

@@ -65,7 +65,18 @@ export async function ensureTable(endpoint: string, tableName: string): Promise<
   });
   let created = false;
   try {
-    await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const existing = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    // dynalite cannot add an index to a table, so a data dir from before an index was added cannot be migrated.
+    const have = new Set((existing.Table?.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName));
+    const missing = (createTableInput(tableName).GlobalSecondaryIndexes ?? [])
+      .map((i) => i.IndexName ?? '')
+      .filter((name) => !have.has(name));
+    if (missing.length > 0) {
+      throw new Error(
+        `The local table ${tableName} lacks the index(es) ${missing.join(', ')} added by a newer version: ` +
+          'move the data dir aside (DATA_DIR, default .data/) to start with a fresh table.',
+      );
+    }
   } catch (err) {
     if (!(err instanceof Error) || err.name !== 'ResourceNotFoundException') throw err;
     await client.send(new CreateTableCommand(createTableInput(tableName)));

@@ -438,7 +438,10 @@ export function createGateway(options: GatewayOptions): http.Server {
         return jsonResponse(500, 'Internal Server Error');
       })
       .then((response) => {
-        log(`${method} ${rawPath} ${response.status} ${Math.round(performance.now() - started)}ms`);
+        // The route, not the path: paths like /review/{token} carry signed tokens, which never reach a log.
+        const route = matchRoute(routes, method, rawPath);
+        const shown = route ? route.routeKey.replace(/^\S+ /, '') : '(no route)';
+        log(`${method} ${shown} ${response.status} ${Math.round(performance.now() - started)}ms`);
         if (res.destroyed) return;
         const noBody = response.status === 204 || response.status === 304 || response.status < 200;
         res.writeHead(response.status, {

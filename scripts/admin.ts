@@ -3,17 +3,22 @@
 // from the environment (TABLE_NAME, COUNTY_ID, SIGNING_KEY_SECRET_ARN, PUBLIC_URL, SENDER, AWS_REGION + credentials).
 import { readFileSync } from 'node:fs';
 import { applyLocalEnv, localSettings, localSigningKey } from '../local/env';
+import { now, shanghai } from '../shared/clock';
 import { config } from '../shared/config';
 import { importRoster } from '../shared/importRoster';
+import { issueStats } from '../shared/issueStats';
 import { sweepOutbox } from '../shared/outbox';
 import { revokeInformant } from '../shared/revokeInformant';
 import { listRoster } from '../shared/roster';
+import { sendReminders } from '../shared/sendReminders';
 
 const USAGE = `用法：npm run admin -- [--aws] <命令>
   roster import FILE.csv   导入或更新名单（UTF-8 CSV，表头：单位,单位类型,姓名,邮箱,手机,角色）
   roster list              列出名单
   roster revoke EMAIL      作废该信息员的报送链接，并发送新链接
   sweep                    立即发送待发邮件
+  remind                   立即提醒编辑审核等待过久的稿件（每篇每天最多一次）
+  issues --year 2026       本年度《组工专报》期数和采用稿件数
   --aws                    操作已部署的系统（从环境变量读取 TABLE_NAME、COUNTY_ID 等）`;
 
 const ROLE_LABELS = { informant: '信息员', editor: '编辑', leader: '领导' } as const;
@@ -59,6 +64,26 @@ async function run(args: string[]): Promise<number> {
   if (command === 'roster' && sub === 'revoke' && arg) {
     const { name, keyVersion } = await revokeInformant(arg);
     console.log(`已作废 ${name} 的旧链接（现为第 ${keyVersion} 版），新链接已发到 ${arg.trim().toLowerCase()}。`);
+    return 0;
+  }
+  if (command === 'remind') {
+    const r = await sendReminders(county);
+    console.log(`已提醒 ${r.reminded} 篇稿件；${r.cleared} 篇已处理，不再提醒。`);
+    return 0;
+  }
+  if (command === 'issues') {
+    const yearArg = sub === '--year' ? arg : undefined;
+    const year = yearArg ? Number(yearArg) : shanghai(now()).year;
+    if (!Number.isInteger(year) || year < 2000 || year > 2100) {
+      console.error('年份不正确，例如：issues --year 2026');
+      return 2;
+    }
+    const stats = await issueStats(year);
+    console.log(
+      `${year} 年《组工专报》：${stats.issues.length} 期，采用稿件 ${stats.accepted} 篇（未填期号 ${stats.acceptedWithoutIssue} 篇）。`,
+    );
+    for (const i of stats.issues)
+      console.log(`  第 ${i.issueNo} 期：${i.receipts.length} 篇（${i.receipts.join('、')}）`);
     return 0;
   }
   if (command === 'sweep') {

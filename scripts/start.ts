@@ -12,6 +12,7 @@ import { submitUrl } from '../shared/links';
 import { errorFields, log } from '../shared/log';
 import { sweepOutbox } from '../shared/outbox';
 import { listRoster } from '../shared/roster';
+import { sendReminders } from '../shared/sendReminders';
 
 const SWEEP_MS = Number(process.env.SWEEP_MS || 3000);
 const DEMO_ROSTER = join(__dirname, '..', 'data', 'demo-roster.csv');
@@ -48,20 +49,25 @@ async function main(): Promise<void> {
 
     running.push(await startGateway(settings.port, (line) => console.log(line)));
 
-    let sweeping = false;
+    // The timed jobs of the stack, on timers: the sweeper every few seconds, the reminder check every minute (it
+    // reminds each waiting piece at most once a day, whenever it runs).
+    let busy = false;
+    let ticks = 0;
     sweeper = setInterval(() => {
-      if (sweeping) return;
-      sweeping = true;
-      sweepOutbox(county)
-        .catch((err) => log.error('sweep failed', errorFields(err)))
+      if (busy) return;
+      busy = true;
+      const remind = ticks++ % Math.max(1, Math.round(60_000 / SWEEP_MS)) === 0;
+      (remind ? sendReminders(county) : Promise.resolve())
+        .then(() => sweepOutbox(county))
+        .catch((err) => log.error('timed job failed', errorFields(err)))
         .finally(() => {
-          sweeping = false;
+          busy = false;
         });
     }, SWEEP_MS);
 
     const demo = (await listRoster(county)).people.find((p) => p.role === 'informant');
     // A local demo convenience the issue asks for: this one link is printed to your own terminal, never logged.
-    const demoLink = demo ? await submitUrl(demo.personId, demo.keyVersion) : '（名单中没有信息员）';
+    const demoLink = demo ? await submitUrl(demo.personId) : '（名单中没有信息员）';
     console.log(
       `baosong 已就绪 — 首页 ${settings.publicUrl}/ · 邮箱 http://127.0.0.1:${settings.sesPort}/ · 演示信息员${demo ? `（${demo.name}）` : ''}链接 ${demoLink}`,
     );

@@ -15,8 +15,20 @@ export interface Config {
   /** Link-signing key: given directly (local), or read from Secrets Manager (AWS). */
   signingKey?: string;
   signingKeySecretArn?: string;
+  /** Days an editor's review link stays valid. */
+  reviewLinkDays: number;
+  /** Days a piece may wait for a decision before editors get a daily reminder. */
+  reminderAfterDays: number;
   /** Local runs disable middy's early-timeout timer (no Lambda context deadline there). */
   local: boolean;
+}
+
+function positive(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`Environment variable ${name} must be a positive number`);
+  return value;
 }
 
 function required(env: NodeJS.ProcessEnv, name: string): string {
@@ -43,6 +55,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sesEndpoint: env.SES_ENDPOINT?.trim() || undefined,
     signingKey,
     signingKeySecretArn,
+    reviewLinkDays: positive(env, 'REVIEW_LINK_DAYS', 14),
+    reminderAfterDays: positive(env, 'REMINDER_AFTER_DAYS', 3),
     local: env.BAOSONG_LOCAL === '1',
   };
 }

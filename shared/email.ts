@@ -33,7 +33,14 @@ export function headerSafe(value: string): string {
   return value.replace(/[\r\n\u0000-\u001f\u007f]+/g, ' ').trim();
 }
 
-export async function sendEmail(email: OutgoingEmail): Promise<string> {
+export async function sendEmail(input: OutgoingEmail): Promise<string> {
+  // Lone surrogates cannot be encoded for SES; validation refuses them, this is the last door.
+  const email = {
+    to: input.to,
+    subject: input.subject.toWellFormed(),
+    html: input.html.toWellFormed(),
+    text: input.text.toWellFormed(),
+  };
   const result = await ses().send(
     new SendEmailCommand({
       Source: headerSafe(config().sender),

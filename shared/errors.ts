@@ -60,3 +60,6 @@ export class StoreUnavailableError extends BaosongError {
     super('系统暂时无法保存，请稍后重试。您填写的内容仍保留在本页。', options);
   }
 }
+
+/** An email that should no longer be sent (its recipient left the roster): the outbox marks it done, unsent. */
+export class DroppedEmailError extends BaosongError {}

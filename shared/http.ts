@@ -50,8 +50,8 @@ export interface HttpResponse {
 type Event = APIGatewayProxyEventV2 & { body?: unknown };
 type Result = APIGatewayProxyStructuredResultV2;
 
-const FORM = /^application\/x-www-form-urlencoded(;.*)?$/i;
-const JSON_TYPE = /^application\/json(;.*)?$/i;
+const FORM = /^application\/x-www-form-urlencoded(;.*)?$/;
+const JSON_TYPE = /^application\/json(;.*)?$/;
 
 function bodyBytes(event: Event): number {
   if (typeof event.body !== 'string') return 0;
@@ -62,7 +62,9 @@ function bodyBytes(event: Event): number {
 const bodyGuard = (): middy.MiddlewareObj<Event, Result> => ({
   before: async ({ event }) => {
     if (bodyBytes(event) > MAX_BODY_BYTES) throw new PayloadTooLargeError(MAX_BODY_BYTES);
-    const type = event.headers?.['content-type'] ?? '';
+    // Media types are case-insensitive and may have spaces around ';': normalize so the body parsers match them.
+    const type = (event.headers?.['content-type'] ?? '').trim().toLowerCase().replace(/\s*;\s*/g, '; ');
+    if (event.headers && type) event.headers['content-type'] = type;
     if (typeof event.body === 'string' && event.body.length > 0 && !FORM.test(type) && !JSON_TYPE.test(type)) {
       throw new UnsupportedMediaTypeError();
     }

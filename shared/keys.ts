@@ -15,6 +15,7 @@ export const keys = {
   receiptCounter: (county: string, year: number) => `C#${county}#COUNTER#RECEIPT#${year}`,
   claim: (county: string, digest: string) => `C#${county}#CLAIM#${digest}`,
   outbox: (county: string) => `C#${county}`,
+  awaiting: (county: string) => `C#${county}`,
 };
 
 /** A person's id is derived from the email, so a re-import finds the same person instead of adding one. */

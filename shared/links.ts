@@ -2,7 +2,7 @@
 // version, so every older link stops working without a list of revoked tokens.
 import { now } from './clock';
 import { config } from './config';
-import { InvalidLinkError } from './errors';
+import { DroppedEmailError, InvalidLinkError } from './errors';
 import { getPerson, type Person } from './roster';
 import { signingKey } from './signingKey';
 import { signToken, verifyToken } from './tokens';
@@ -11,12 +11,23 @@ export async function submitKey(personId: string, keyVersion: number): Promise<s
   return signToken(await signingKey(), 'submit', { c: config().countyId, i: personId, v: keyVersion });
 }
 
-export async function submitUrl(personId: string, keyVersion: number): Promise<string> {
-  return `${config().publicUrl}/submit?k=${await submitKey(personId, keyVersion)}`;
+/**
+ * The key version links are signed with when an email is rendered: the person's current one, so an email that waited
+ * in the outbox across a revoke still carries a working link. Nobody to send to any more: the email is dropped.
+ */
+export async function currentKeyVersion(personId: string): Promise<number> {
+  const person = await getPerson(config().countyId, personId);
+  if (!person) throw new DroppedEmailError('the recipient is no longer in the roster');
+  return person.keyVersion;
 }
 
-export async function receiptUrl(pieceId: string, personId: string, keyVersion: number): Promise<string> {
-  return `${config().publicUrl}/submissions/${encodeURIComponent(pieceId)}?k=${await submitKey(personId, keyVersion)}`;
+export async function submitUrl(personId: string): Promise<string> {
+  return `${config().publicUrl}/submit?k=${await submitKey(personId, await currentKeyVersion(personId))}`;
+}
+
+export async function receiptUrl(pieceId: string, personId: string): Promise<string> {
+  const k = await submitKey(personId, await currentKeyVersion(personId));
+  return `${config().publicUrl}/submissions/${encodeURIComponent(pieceId)}?k=${k}`;
 }
 
 /** The informant a personal key belongs to; InvalidLinkError when forged, revoked, or not an informant's. */
@@ -27,4 +38,92 @@ export async function informantByKey(k: unknown): Promise<Person> {
   const person = await getPerson(county, claims.i);
   if (person?.role !== 'informant' || person.keyVersion !== claims.v) throw new InvalidLinkError();
   return person;
+}
+
+const DAY_S = 24 * 3600;
+
+export interface ReviewClaims {
+  pieceId: string;
+  revision: number;
+  editorId: string;
+  /** Expiry, seconds since the epoch. */
+  exp: number;
+}
+
+/** An editor's link to decide one revision of one piece, until `exp`. */
+export async function reviewUrl(claims: ReviewClaims): Promise<string> {
+  const token = signToken(await signingKey(), 'review', {
+    c: config().countyId,
+    pc: claims.pieceId,
+    r: claims.revision,
+    e: claims.editorId,
+    exp: claims.exp,
+  });
+  return `${config().publicUrl}/review/${token}`;
+}
+
+export function reviewExpiry(from: Date): number {
+  return Math.floor(from.getTime() / 1000) + Math.round(config().reviewLinkDays * DAY_S);
+}
+
+function claimsOf(raw: Record<string, string | number>): ReviewClaims {
+  if (raw.c !== config().countyId || typeof raw.pc !== 'string' || typeof raw.r !== 'number') {
+    throw new InvalidLinkError();
+  }
+  return { pieceId: raw.pc, revision: raw.r, editorId: String(raw.e ?? ''), exp: Number(raw.exp ?? 0) };
+}
+
+/**
+ * The claims of a review link. An expired but genuine link throws ExpiredLinkError carrying its claims, so the
+ * page can offer that editor a fresh link; anything forged or for another purpose is InvalidLinkError.
+ */
+export async function reviewClaims(token: unknown, options: { allowExpired?: boolean } = {}): Promise<ReviewClaims> {
+  return claimsOf(verifyToken(await signingKey(), 'review', token, options.allowExpired ? null : now().getTime()));
+}
+
+export interface ReviseClaims {
+  pieceId: string;
+  revision: number;
+  informantId: string;
+  keyVersion: number;
+  exp: number;
+}
+
+/** Revise links live longer than review links: rewriting a paper can take weeks. */
+export const REVISE_LINK_DAYS = 30;
+
+export async function reviseUrl(claims: ReviseClaims): Promise<string> {
+  const token = signToken(await signingKey(), 'revise', {
+    c: config().countyId,
+    pc: claims.pieceId,
+    r: claims.revision,
+    i: claims.informantId,
+    v: claims.keyVersion,
+    exp: claims.exp,
+  });
+  return `${config().publicUrl}/revise/${token}`;
+}
+
+export function reviseExpiry(from: Date): number {
+  return Math.floor(from.getTime() / 1000) + REVISE_LINK_DAYS * DAY_S;
+}
+
+/** The claims of a revise link; revoked with the informant's personal key (same key version). */
+export async function reviseClaims(token: unknown, options: { allowExpired?: boolean } = {}): Promise<ReviseClaims> {
+  const raw = verifyToken(await signingKey(), 'revise', token, options.allowExpired ? null : now().getTime());
+  const base = claimsOf(raw);
+  return {
+    pieceId: base.pieceId,
+    revision: base.revision,
+    informantId: String(raw.i ?? ''),
+    keyVersion: Number(raw.v ?? 0),
+    exp: base.exp,
+  };
+}
+
+/** The receipt page of a piece, for a redirect: signed with the informant's current personal key. */
+export async function receiptPath(pieceId: string, informantId: string): Promise<string> {
+  const person = await getPerson(config().countyId, informantId);
+  if (!person) throw new InvalidLinkError();
+  return `/submissions/${encodeURIComponent(pieceId)}?k=${await submitKey(person.personId, person.keyVersion)}`;
 }

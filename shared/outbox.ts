@@ -7,6 +7,7 @@ import { now } from './clock';
 import { db, isConditionFailed, tableName } from './db';
 import { sendEmail } from './email';
 import { type EmailTemplate, renderEmail } from './emails';
+import { DroppedEmailError } from './errors';
 import { keys } from './keys';
 import { OUTBOX_INDEX } from './tableDefinition';
 
@@ -74,6 +75,14 @@ export async function deliver(key: ItemKey): Promise<DeliveryResult> {
       notification.sentAt = now().toISOString();
       result.sent += 1;
     } catch (err) {
+      if (err instanceof DroppedEmailError) {
+        await update(key, `SET ${path}.sentAt = :at, ${path}.dropped = :why REMOVE ${path}.leaseUntil`, {
+          ':at': now().toISOString(),
+          ':why': err.message,
+        });
+        notification.sentAt = now().toISOString();
+        continue;
+      }
       const attempts = (notification.attempts ?? 0) + 1;
       await update(key, `SET ${path}.leaseUntil = :until, ${path}.attempts = :n, ${path}.lastError = :err`, {
         ':until': t + backoffMs(attempts),
@@ -83,7 +92,8 @@ export async function deliver(key: ItemKey): Promise<DeliveryResult> {
       result.failed += 1;
     }
   }
-  if (out.Item?.outbox && notifications.every((n) => n.sentAt)) {
+  // Tried even when another sweeper sent some of them: the condition (every one sent) keeps it safe.
+  if (out.Item?.outbox && result.failed === 0) {
     await update(
       key,
       'REMOVE outbox, outboxAt',

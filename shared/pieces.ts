@@ -26,22 +26,40 @@ const length = (s: string) => [...s].length;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is being rejected
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 
-function text(fields: RawFields, name: string, errors: FieldError[]): string {
+const LABELS: Record<string, string> = { kind: '类型', title: '标题', body: '正文', topic: '点题', signer: '签发领导' };
+
+/** Collects at most one message per field: the first problem found is the one worth telling. */
+class FieldErrors {
+  readonly list: FieldError[] = [];
+  add(field: string, message: string): void {
+    if (!this.has(field)) this.list.push({ field, message });
+  }
+  has(field: string): boolean {
+    return this.list.some((e) => e.field === field);
+  }
+}
+
+function text(fields: RawFields, name: string, errors: FieldErrors): string {
   const value = fields[name];
   if (value === undefined || value === null) return '';
   if (typeof value !== 'string') {
-    errors.push({ field: name, message: '格式不正确，请重新填写。' });
+    errors.add(name, `${LABELS[name] ?? name}格式不正确，请重新填写。`);
+    return '';
+  }
+  // Half of a surrogate pair cannot be encoded in an email or stored as UTF-8: refuse it here, not in the outbox.
+  if (CONTROL.test(value) || !value.isWellFormed()) {
+    errors.add(name, `${LABELS[name] ?? name}含有无法识别的字符。`);
     return '';
   }
   return value;
 }
 
 /**
- * Checks every field and returns the cleaned piece, or throws one ValidationError naming each bad field.
+ * Checks every field and returns the cleaned piece, or throws one ValidationError naming each bad field once.
  * `openTopicIds` are the topics the informant's unit may answer; unknown topics are refused.
  */
 export function validatePiece(fields: RawFields, openTopicIds: readonly string[] = []): PieceInput {
-  const errors: FieldError[] = [];
+  const errors = new FieldErrors();
   const kind = text(fields, 'kind', errors).trim();
   // A title is one line: line breaks pasted into it become spaces (and never reach an email header).
   const title = text(fields, 'title', errors).replace(/\s+/g, ' ').trim();
@@ -49,27 +67,23 @@ export function validatePiece(fields: RawFields, openTopicIds: readonly string[]
   const topicId = text(fields, 'topic', errors).trim();
   const signer = text(fields, 'signer', errors).replace(/\s+/g, ' ').trim();
 
-  if (kind !== 'info' && kind !== 'research') {
-    errors.push({ field: 'kind', message: '请选择稿件类型：信息或调研文稿。' });
-  }
-  if (title === '') errors.push({ field: 'title', message: '请填写标题。' });
+  if (kind !== 'info' && kind !== 'research') errors.add('kind', '请选择稿件类型：信息或调研文稿。');
+  if (title === '') errors.add('title', '请填写标题。');
   else if (length(title) > LIMITS.titleMax) {
-    errors.push({ field: 'title', message: `标题不能超过 ${LIMITS.titleMax} 字（现有 ${length(title)} 字）。` });
-  } else if (CONTROL.test(title)) errors.push({ field: 'title', message: '标题含有无法识别的字符。' });
-  if (body === '') errors.push({ field: 'body', message: '请填写正文。' });
-  else if (length(body) < LIMITS.bodyMin) {
-    errors.push({ field: 'body', message: `正文至少 ${LIMITS.bodyMin} 字（现有 ${length(body)} 字）。` });
-  } else if (length(body) > LIMITS.bodyMax) {
-    errors.push({ field: 'body', message: `正文不能超过 ${LIMITS.bodyMax} 字（现有 ${length(body)} 字）。` });
-  } else if (CONTROL.test(body)) errors.push({ field: 'body', message: '正文含有无法识别的字符。' });
-  if (topicId !== '' && !openTopicIds.includes(topicId)) {
-    errors.push({ field: 'topic', message: '所选点题不存在或已截止，请重新选择。' });
+    errors.add('title', `标题不能超过 ${LIMITS.titleMax} 字（现有 ${length(title)} 字）。`);
   }
-  if (length(signer) > LIMITS.signerMax) {
-    errors.push({ field: 'signer', message: `签发领导不能超过 ${LIMITS.signerMax} 字。` });
-  } else if (CONTROL.test(signer)) errors.push({ field: 'signer', message: '签发领导含有无法识别的字符。' });
+  if (body === '') errors.add('body', '请填写正文。');
+  else if (length(body) < LIMITS.bodyMin) {
+    errors.add('body', `正文至少 ${LIMITS.bodyMin} 字（现有 ${length(body)} 字）。`);
+  } else if (length(body) > LIMITS.bodyMax) {
+    errors.add('body', `正文不能超过 ${LIMITS.bodyMax} 字（现有 ${length(body)} 字）。`);
+  }
+  if (topicId !== '' && !openTopicIds.includes(topicId)) {
+    errors.add('topic', '所选点题不存在或已截止，请重新选择。');
+  }
+  if (length(signer) > LIMITS.signerMax) errors.add('signer', `签发领导不能超过 ${LIMITS.signerMax} 字。`);
 
-  if (errors.length > 0) throw new ValidationError(errors);
+  if (errors.list.length > 0) throw new ValidationError(errors.list);
   return {
     kind: kind as PieceKind,
     title,
@@ -79,9 +93,16 @@ export function validatePiece(fields: RawFields, openTopicIds: readonly string[]
   };
 }
 
-export type EventType = 'submitted';
+export type DecisionType = 'accepted' | 'returned' | 'rejected';
+export type EventType = 'submitted' | 'revised' | DecisionType;
 
-/** One change to a piece. The first event's number is the receipt; later events add revisions and decisions. */
+export const DECISION_TYPES: readonly DecisionType[] = ['accepted', 'returned', 'rejected'];
+
+/**
+ * One change to a piece, stored as `E#<seq>` under the piece. The order is strict: a revision (`submitted` for the
+ * first, `revised` after a return) is followed by exactly one decision at the next sequence number, which is what
+ * makes two editors deciding at once produce one winner.
+ */
 export interface PieceEvent {
   pk: string;
   sk: string;
@@ -95,14 +116,37 @@ export interface PieceEvent {
   unitId: string;
   informantId: string;
   kind: PieceKind;
+  /** On revisions: the text as submitted. */
   title?: string;
   body?: string;
   topicId?: string;
   signer?: string;
+  /** On decisions: who decided, the feedback or remark, and the 《组工专报》 issue for an acceptance. */
+  editorId?: string;
+  editorName?: string;
+  comment?: string;
+  issueNo?: number;
   /** Report keys: the Asia/Shanghai month the event counts in. */
   gsi1pk: string;
   gsi1sk: string;
+  /** On a revision still waiting for a decision (sparse index read by the reminder job). */
+  awaiting?: string;
+  awaitingSince?: string;
   notifications?: Notification[];
+}
+
+export const isRevision = (e: PieceEvent) => e.type === 'submitted' || e.type === 'revised';
+export const isDecision = (e: PieceEvent) => (DECISION_TYPES as readonly string[]).includes(e.type);
+
+/** The newest revision of a piece (its text and the sequence number its decision will take). */
+export function latestRevision(events: PieceEvent[]): PieceEvent {
+  const revision = events.findLast(isRevision);
+  if (!revision) throw new Error('a piece without a submitted event');
+  return revision;
+}
+
+export function decisionOn(events: PieceEvent[], revision: number): PieceEvent | undefined {
+  return events.find((e) => isDecision(e) && e.revision === revision);
 }
 
 /** Writes an event only if its sequence number is free: two writers of the same step get one winner. */
@@ -135,6 +179,18 @@ export async function pieceEvents(county: string, pieceId: string): Promise<Piec
     start = out.LastEvaluatedKey;
   } while (start);
   return events;
+}
+
+/** Takes a revision out of the reminder index once it is decided (or found decided by the reminder job). */
+export async function clearAwaiting(revision: Pick<PieceEvent, 'pk' | 'sk'>): Promise<void> {
+  await db().send(
+    new UpdateCommand({
+      TableName: tableName(),
+      Key: { pk: revision.pk, sk: revision.sk },
+      UpdateExpression: 'REMOVE awaiting, awaitingSince',
+      ConditionExpression: 'attribute_exists(pk)',
+    }),
+  );
 }
 
 /** The last receipt number handed out this year: a hint only, the event write is what claims a number. */

@@ -5,7 +5,7 @@ import { config } from './config';
 import { ValidationError } from './errors';
 import { personIdOf } from './keys';
 import { getPerson } from './roster';
-import { recordLinkEmail } from './rosterEvents';
+import { recordLinkEmail, throttle } from './rosterEvents';
 
 const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,189}\.[^\s@]{2,}$/;
 /** At most one link email per person in this window, however often the form is sent. */
@@ -19,6 +19,6 @@ export async function requestLink(rawEmail: unknown): Promise<void> {
   const county = config().countyId;
   const person = await getPerson(county, personIdOf(county, email));
   if (person?.role !== 'informant') return;
-  const window = Math.floor(now().getTime() / WINDOW_MS);
-  await recordLinkEmail(person, `LINKREQ#${person.personId}#${window}`, 'link', { sendNow: false });
+  if (!(await throttle('link', person.personId, WINDOW_MS))) return;
+  await recordLinkEmail(person, `LINKREQ#${person.personId}#${now().getTime()}`, 'link', { sendNow: false });
 }

@@ -1,7 +1,10 @@
 // Roster events: a welcome, a fresh link after a revoke, a link someone asked for. Each is an item that carries
 // its email through the outbox, under a deterministic key, so repeating the action never repeats the email.
+
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { now } from './clock';
 import { config } from './config';
+import { db, isConditionFailed, tableName } from './db';
 import type { EmailTemplate } from './emails';
 import { keys } from './keys';
 import { errorFields, log } from './log';
@@ -36,7 +39,6 @@ export async function recordLinkEmail(
           data: {
             name: person.name,
             personId: person.personId,
-            keyVersion: person.keyVersion,
             unitName: extra.unitName ?? '',
           },
         },
@@ -51,4 +53,28 @@ export async function recordLinkEmail(
     );
   }
   return true;
+}
+
+/**
+ * At most one action per person per window, measured from the last one that went through (not by clock blocks):
+ * a conditional update of one marker item, so concurrent requests let exactly one through.
+ */
+export async function throttle(name: string, personId: string, windowMs: number): Promise<boolean> {
+  const t = now().getTime();
+  try {
+    await db().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: { pk: keys.rosterEvents(config().countyId), sk: `LAST#${name}#${personId}` },
+        UpdateExpression: 'SET #at = :now',
+        ConditionExpression: 'attribute_not_exists(#at) OR #at <= :cutoff',
+        ExpressionAttributeNames: { '#at': 'at' },
+        ExpressionAttributeValues: { ':now': t, ':cutoff': t - windowMs },
+      }),
+    );
+    return true;
+  } catch (err) {
+    if (isConditionFailed(err)) return false;
+    throw err;
+  }
 }

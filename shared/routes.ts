@@ -18,6 +18,11 @@ export const handlers = {
   submitForm: { file: 'functions/submitForm.ts', table: 'read', email: false },
   createSubmission: { file: 'functions/createSubmission.ts', table: 'readwrite', email: true },
   showSubmission: { file: 'functions/showSubmission.ts', table: 'read', email: false },
+  reviewPage: { file: 'functions/reviewPage.ts', table: 'read', email: false },
+  decide: { file: 'functions/decide.ts', table: 'readwrite', email: true },
+  reviseForm: { file: 'functions/reviseForm.ts', table: 'read', email: false },
+  revise: { file: 'functions/revise.ts', table: 'readwrite', email: true },
+  renewLink: { file: 'functions/renewLink.ts', table: 'readwrite', email: true },
   methodNotAllowed: { file: 'functions/methodNotAllowed.ts', table: 'none', email: false },
 } as const satisfies Record<string, HandlerSpec>;
 
@@ -35,6 +40,12 @@ const explicitRoutes: Route[] = [
   { method: 'GET', path: '/submit', handler: 'submitForm' },
   { method: 'POST', path: '/submissions', handler: 'createSubmission' },
   { method: 'GET', path: '/submissions/{id}', handler: 'showSubmission' },
+  { method: 'GET', path: '/review/{token}', handler: 'reviewPage' },
+  { method: 'POST', path: '/review/{token}', handler: 'decide' },
+  { method: 'POST', path: '/review/{token}/renew', handler: 'renewLink' },
+  { method: 'GET', path: '/revise/{token}', handler: 'reviseForm' },
+  { method: 'POST', path: '/revise/{token}', handler: 'revise' },
+  { method: 'POST', path: '/revise/{token}/renew', handler: 'renewLink' },
 ];
 
 /** Every explicit route, then one `ANY` route per path that answers 405 for the methods the path lacks. */
@@ -59,5 +70,12 @@ export const jobs = {
     email: true,
     /** Every minute on AWS; every few seconds under `npm start`. */
     schedule: 'rate(1 minute)',
+  },
+  reminders: {
+    file: 'functions/reminders.ts',
+    table: 'readwrite',
+    email: true,
+    /** Daily at 09:00 Asia/Shanghai, the start of the office day (the schedule's time zone). */
+    schedule: 'cron(0 9 * * ? *)',
   },
 } as const satisfies Record<string, HandlerSpec & { schedule: string }>;

@@ -1,10 +1,10 @@
 // Pages of the informant's side: the submission form (also shown again with messages beside bad fields) and the
 // receipt page with the piece's timeline.
-import { formatShanghai } from './clock';
 import type { FieldError } from './errors';
-import { html } from './html';
+import { html, type SafeHtml } from './html';
 import { page } from './pages';
-import { KIND_LABELS, LIMITS, type PieceEvent, type PieceKind } from './pieces';
+import { KIND_LABELS, LIMITS, latestRevision, type PieceEvent, type PieceKind } from './pieces';
+import { timeline } from './timeline';
 
 export interface FormValues {
   kind?: string;
@@ -15,7 +15,13 @@ export interface FormValues {
 }
 
 export interface FormContext {
-  k: string;
+  /** The personal key, for a new piece; a revision posts to its own link instead. */
+  k?: string;
+  /** Where the form posts (default: a new piece). */
+  action?: string;
+  heading?: string;
+  /** Shown above the form: the editor's feedback when revising. */
+  feedback?: SafeHtml;
   informantName: string;
   unitName: string;
   values?: FormValues;
@@ -44,18 +50,22 @@ export function submitFormPage(ctx: FormContext): string {
   const errors = ctx.errors ?? [];
   const errorOf = (field: string) =>
     errors.filter((e) => e.field === field).map((e) => html`<p class="error" id="${field}-error">${e.message}</p>`);
-  const other = errors.filter((e) => !['kind', 'title', 'body', 'topic', 'signer'].includes(e.field));
+  const topics = ctx.topics ?? [];
+  // Messages for fields without a place on the form (e.g. a topic that closed while the form was open) go on top.
+  const placed = ['kind', 'title', 'body', 'signer', ...(topics.length ? ['topic'] : [])];
+  const other = errors.filter((e) => !placed.includes(e.field));
   const kindRadio = (kind: PieceKind) =>
     html`<label><input type="radio" name="kind" value="${kind}"${v.kind === kind ? html` checked` : ''} required> ${KIND_LABELS[kind]}</label>`;
-  const topics = ctx.topics ?? [];
+  const heading = ctx.heading ?? '报送稿件';
   return page(
-    '报送稿件',
-    html`<h1>报送稿件</h1>
+    heading,
+    html`<h1>${heading}</h1>
 <p class="who">报送人：${ctx.informantName}（${ctx.unitName}）</p>
 ${ctx.notice ? html`<div class="errors"><p>${ctx.notice}</p></div>` : ''}
 ${errors.length ? html`<div class="errors" role="alert"><p>请修改下面标出的内容后再提交。</p>${other.map((e) => html`<p class="error">${e.message}</p>`)}</div>` : ''}
-<form method="post" action="/submissions" accept-charset="utf-8">
-<input type="hidden" name="k" value="${ctx.k}">
+${ctx.feedback ?? ''}
+<form method="post" action="${ctx.action ?? '/submissions'}" accept-charset="utf-8">
+${ctx.k ? html`<input type="hidden" name="k" value="${ctx.k}">` : ''}
 <fieldset><legend>类型</legend>${kindRadio('info')}${kindRadio('research')}</fieldset>${errorOf('kind')}
 <label for="title">标题</label>
 <input type="text" id="title" name="title" maxlength="${LIMITS.titleMax}" value="${v.title ?? ''}" required>${errorOf('title')}
@@ -76,10 +86,12 @@ ${
   );
 }
 
-export const STATUS_LABELS: Record<string, string> = { submitted: '待审核' };
-
-const EVENT_LABELS: Record<string, (e: PieceEvent) => string> = {
-  submitted: (e) => `提交（第 ${e.revision} 稿）`,
+export const STATUS_LABELS: Record<string, string> = {
+  submitted: '待审核',
+  revised: '修改稿待审核',
+  accepted: '已采用',
+  returned: '退回修改',
+  rejected: '不予采用',
 };
 
 export function statusOf(events: PieceEvent[]): string {
@@ -88,7 +100,7 @@ export function statusOf(events: PieceEvent[]): string {
 
 export function receiptPage(events: PieceEvent[], unitName: string): string {
   const first = events[0]!;
-  const latest = [...events].reverse().find((e) => e.title !== undefined) ?? first;
+  const latest = latestRevision(events);
   const status = statusOf(events);
   return page(
     `回执 ${first.receipt}`,
@@ -101,9 +113,7 @@ export function receiptPage(events: PieceEvent[], unitName: string): string {
 <tr><th>状态</th><td>${STATUS_LABELS[status] ?? status}</td></tr>
 </table>
 <h2>进度</h2>
-<ol class="timeline">${events.map(
-      (e) => html`<li>${formatShanghai(e.at)}　${(EVENT_LABELS[e.type] ?? (() => e.type))(e)}</li>`,
-    )}</ol>
+${timeline(events)}
 <h2>正文</h2><div class="body">${latest.body}</div>`,
   );
 }

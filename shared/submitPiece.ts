@@ -23,6 +23,7 @@ import {
   receiptOf,
   validatePiece,
 } from './pieces';
+import { acknowledgment, editorsOf, reviewRequests } from './reviewRequests';
 import type { Person } from './roster';
 
 export const DOUBLE_SUBMIT_WINDOW_MS = 10 * 60_000;
@@ -90,6 +91,7 @@ async function writeSubmittedEvent(county: string, informant: Person, piece: Pie
   const year = shanghai(at).year;
   const iso = at.toISOString();
   let n = await lastReceiptHint(county, year);
+  const editors = await editorsOf(county);
   for (let attempt = 1; attempt <= MAX_NUMBER_ATTEMPTS; attempt++) {
     // Under contention the hint lags behind the numbers already taken: re-read it now and then to skip ahead.
     n = attempt % 10 === 0 ? Math.max(n, await lastReceiptHint(county, year)) + 1 : n + 1;
@@ -109,23 +111,10 @@ async function writeSubmittedEvent(county: string, informant: Person, piece: Pie
       ...piece,
       gsi1pk: keys.month(county, monthOf(at)),
       gsi1sk: `${iso}#${receipt}#0001`,
+      awaiting: keys.awaiting(county),
+      awaitingSince: iso,
     };
-    const notifications = [
-      {
-        to: informant.email,
-        template: 'ack' as const,
-        data: {
-          name: informant.name,
-          receipt,
-          title: piece.title,
-          kind: piece.kind,
-          pieceId: receipt,
-          personId: informant.personId,
-          keyVersion: informant.keyVersion,
-          at: iso,
-        },
-      },
-    ];
+    const notifications = [acknowledgment(informant, event), ...reviewRequests(editors, event, at)];
     const item = { ...event, ...outboxAttributes(county, notifications, iso) };
     if (await putEventIfNew(item)) {
       await raiseReceiptHint(county, year, n);

@@ -9,11 +9,27 @@ export const MONTH_INDEX = {
   partition: 'gsi1pk',
   sort: 'gsi1sk',
   /** What a bulletin needs of an event, and nothing more (INCLUDE projection keeps the index small). */
-  include: ['type', 'pieceId', 'receipt', 'unitId', 'informantId', 'kind', 'points', 'topicId', 'taskId', 'at'],
+  include: [
+    'type',
+    'pieceId',
+    'receipt',
+    'revision',
+    'unitId',
+    'informantId',
+    'kind',
+    'issueNo',
+    'points',
+    'topicId',
+    'taskId',
+    'at',
+  ],
 } as const;
 
 /** Sparse index of items with unsent email: only items carrying `outbox` appear in it. */
 export const OUTBOX_INDEX = { name: 'outbox', partition: 'outbox', sort: 'outboxAt' } as const;
+
+/** Sparse index of revisions waiting for a decision, oldest first: what the reminder job reads. */
+export const AWAITING_INDEX = { name: 'awaiting', partition: 'awaiting', sort: 'awaitingSince' } as const;
 
 export function createTableInput(tableName: string): CreateTableCommandInput {
   return {
@@ -26,6 +42,8 @@ export function createTableInput(tableName: string): CreateTableCommandInput {
       { AttributeName: MONTH_INDEX.sort, AttributeType: 'S' },
       { AttributeName: OUTBOX_INDEX.partition, AttributeType: 'S' },
       { AttributeName: OUTBOX_INDEX.sort, AttributeType: 'S' },
+      { AttributeName: AWAITING_INDEX.partition, AttributeType: 'S' },
+      { AttributeName: AWAITING_INDEX.sort, AttributeType: 'S' },
     ],
     KeySchema: [
       { AttributeName: KEY.partition, KeyType: 'HASH' },
@@ -45,6 +63,14 @@ export function createTableInput(tableName: string): CreateTableCommandInput {
         KeySchema: [
           { AttributeName: OUTBOX_INDEX.partition, KeyType: 'HASH' },
           { AttributeName: OUTBOX_INDEX.sort, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'KEYS_ONLY' },
+      },
+      {
+        IndexName: AWAITING_INDEX.name,
+        KeySchema: [
+          { AttributeName: AWAITING_INDEX.partition, KeyType: 'HASH' },
+          { AttributeName: AWAITING_INDEX.sort, KeyType: 'RANGE' },
         ],
         Projection: { ProjectionType: 'KEYS_ONLY' },
       },

@@ -20,7 +20,8 @@ export function signToken(key: Buffer, purpose: TokenPurpose, claims: Claims): s
   return `${payload}.${mac(key, payload).toString('base64url')}`;
 }
 
-export function verifyToken(key: Buffer, purpose: TokenPurpose, token: unknown, nowMs: number): Claims {
+/** `nowMs: null` skips the expiry check: only for offering a fresh link in place of a genuine expired one. */
+export function verifyToken(key: Buffer, purpose: TokenPurpose, token: unknown, nowMs: number | null): Claims {
   if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH || !TOKEN_SHAPE.test(token)) {
     throw new InvalidLinkError();
   }
@@ -39,7 +40,7 @@ export function verifyToken(key: Buffer, purpose: TokenPurpose, token: unknown, 
   if (typeof claims !== 'object' || claims === null || claims.p !== purpose) {
     throw new InvalidLinkError();
   }
-  if (typeof claims.exp === 'number' && claims.exp * 1000 <= nowMs) {
+  if (nowMs !== null && typeof claims.exp === 'number' && claims.exp * 1000 <= nowMs) {
     throw new ExpiredLinkError(claims);
   }
   return claims;

@@ -11,7 +11,7 @@ import type { IConstruct } from 'constructs';
 import { bundling, esbuildOptions, repoRoot } from '../../infra/baosongFunction';
 import { BaosongStack, type BaosongStackProps } from '../../infra/stack';
 import { type HandlerName, handlers, jobs, routes } from '../../shared/routes';
-import { createTableInput } from '../../shared/tableDefinition';
+import { AWAITING_INDEX, createTableInput } from '../../shared/tableDefinition';
 
 const sender = 'baosong@example.com';
 const cdkContext: Record<string, unknown> = JSON.parse(readFileSync(path.join(repoRoot, 'cdk.json'), 'utf8')).context;
@@ -22,8 +22,16 @@ function newStack(props: Partial<BaosongStackProps> = {}): { app: App; stack: Ba
   return { app, stack };
 }
 
+type JobName = keyof typeof jobs;
+const jobNames = Object.keys(jobs) as JobName[];
+
 type Resource = { Type: string; Properties: Record<string, unknown> } & Record<string, unknown>;
-type Statement = { Action: string | string[]; Resource?: unknown; Condition?: Record<string, unknown> };
+type Statement = {
+  Effect?: string;
+  Action: string | string[];
+  Resource?: unknown;
+  Condition?: Record<string, unknown>;
+};
 
 function resourcesOf(template: Template, type: string): Resource[] {
   return Object.values(template.toJSON().Resources as Record<string, Resource>).filter((r) => r.Type === type);
@@ -65,16 +73,38 @@ describe('BaosongStack', () => {
     template = Template.fromStack(stack);
   });
 
-  /** The statements of the policy attached to one function's role. */
-  function statementsOf(name: HandlerName | keyof typeof jobs): Statement[] {
-    const role = stack.functions[name].function.role?.node.defaultChild as CfnRole;
-    const roleId = stack.resolve(stack.getLogicalId(role));
+  function logicalId(construct: IConstruct | undefined): string {
+    return stack.resolve(stack.getLogicalId(construct as CfnFunction));
+  }
+
+  function functionId(name: HandlerName | JobName): string {
+    return logicalId(stack.functions[name].function.node.defaultChild as CfnFunction);
+  }
+
+  /** The statements of the policies attached to one role. */
+  function statementsOfRole(roleId: string): Statement[] {
     return resourcesOf(template, 'AWS::IAM::Policy')
       .filter((policy) => JSON.stringify(policy.Properties.Roles) === JSON.stringify([{ Ref: roleId }]))
       .flatMap((policy) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
   }
 
-  it('keeps the table on-demand, recoverable and protected, with the shared key schema and both indexes', () => {
+  /** The statements of the policy attached to one function's role. */
+  function statementsOf(name: HandlerName | JobName): Statement[] {
+    return statementsOfRole(logicalId(stack.functions[name].function.role?.node.defaultChild as CfnRole));
+  }
+
+  /** The schedule whose target is the given job's function. */
+  function scheduleOf(name: JobName): Resource {
+    const schedules = resourcesOf(template, 'AWS::Scheduler::Schedule').filter(
+      (s) =>
+        JSON.stringify((s.Properties.Target as { Arn: unknown }).Arn) ===
+        JSON.stringify({ 'Fn::GetAtt': [functionId(name), 'Arn'] }),
+    );
+    expect(schedules).toHaveLength(1);
+    return schedules[0]!;
+  }
+
+  it('keeps the table on-demand, recoverable and protected, with the shared key schema and every index', () => {
     const definition = createTableInput('unused');
     template.resourceCountIs('AWS::DynamoDB::Table', 1);
     template.hasResource('AWS::DynamoDB::Table', {
@@ -89,6 +119,19 @@ describe('BaosongStack', () => {
         GlobalSecondaryIndexes: definition.GlobalSecondaryIndexes,
       }),
     });
+    // The reminders' sparse index of revisions waiting for a decision.
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      GlobalSecondaryIndexes: Match.arrayWith([
+        {
+          IndexName: AWAITING_INDEX.name,
+          KeySchema: [
+            { AttributeName: AWAITING_INDEX.partition, KeyType: 'HASH' },
+            { AttributeName: AWAITING_INDEX.sort, KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'KEYS_ONLY' },
+        },
+      ]),
+    });
   });
 
   it('creates one Node.js 22 arm64 function per handler and job, without source-map NODE_OPTIONS', () => {
@@ -102,6 +145,25 @@ describe('BaosongStack', () => {
         ['COUNTY_ID', 'PUBLIC_URL', 'SENDER', 'SIGNING_KEY_SECRET_ARN', 'TABLE_NAME'].sort(),
       );
     }
+    expect(Object.keys(stack.functions).sort()).toEqual([...Object.keys(handlers), ...jobNames].sort());
+  });
+
+  it('leaves the day settings to the functions unless given, and passes given ones as positive numbers', () => {
+    const numericOrUnset = (fn: Resource, name: string) => {
+      const value = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables[name];
+      if (value !== undefined) expect(Number(value)).toBeGreaterThan(0);
+    };
+    for (const fn of resourcesOf(template, 'AWS::Lambda::Function')) {
+      numericOrUnset(fn, 'REVIEW_LINK_DAYS');
+      numericOrUnset(fn, 'REMINDER_AFTER_DAYS');
+    }
+
+    const { stack: configured } = newStack({ reviewLinkDays: 21, reminderAfterDays: 2 });
+    Template.fromStack(configured).allResourcesProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ REVIEW_LINK_DAYS: '21', REMINDER_AFTER_DAYS: '2' }) },
+    });
+    expect(() => newStack({ reviewLinkDays: 0 })).toThrow(/REVIEW_LINK_DAYS must be a positive number/);
+    expect(() => newStack({ reminderAfterDays: Number.NaN })).toThrow(/REMINDER_AFTER_DAYS must be a positive/);
   });
 
   it('bundles as CJS with module-first main fields, the SDK inside and no source maps, the same for esbuild', () => {
@@ -126,7 +188,42 @@ describe('BaosongStack', () => {
     });
     const actual = resourcesOf(template, 'AWS::ApiGatewayV2::Route').map((r) => r.Properties.RouteKey);
     expect(actual.sort()).toEqual(expected.sort());
-    expect(actual).toEqual(expect.arrayContaining(['POST /submissions', 'ANY /submit', 'HEAD /submit']));
+    expect(actual).toEqual(
+      expect.arrayContaining([
+        'POST /submissions',
+        'ANY /submit',
+        'HEAD /submit',
+        'GET /review/{token}',
+        'HEAD /review/{token}',
+        'POST /review/{token}/renew',
+        'ANY /review/{token}/renew',
+        'HEAD /revise/{token}',
+        'ANY /revise/{token}/renew',
+      ]),
+    );
+  });
+
+  it("sends each route to its handler's function", () => {
+    const integrations = new Map(
+      Object.entries(template.toJSON().Resources as Record<string, Resource>)
+        .filter(([, r]) => r.Type === 'AWS::ApiGatewayV2::Integration')
+        .map(([id, r]) => [id, (r.Properties.IntegrationUri as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0]]),
+    );
+    const targetOf = new Map(
+      resourcesOf(template, 'AWS::ApiGatewayV2::Route').map((r) => {
+        const [, parts] = (r.Properties.Target as { 'Fn::Join': [string, [string, { Ref: string }]] })['Fn::Join'];
+        return [r.Properties.RouteKey as string, integrations.get(parts[1].Ref)];
+      }),
+    );
+    for (const route of routes) {
+      const methods = route.method === 'GET' ? ['GET', 'HEAD'] : [route.method];
+      for (const method of methods) {
+        expect([`${method} ${route.path}`, targetOf.get(`${method} ${route.path}`)]).toEqual([
+          `${method} ${route.path}`,
+          functionId(route.handler),
+        ]);
+      }
+    }
   });
 
   it('throttles the default stage and writes access logs', () => {
@@ -138,27 +235,114 @@ describe('BaosongStack', () => {
     });
   });
 
-  it('runs the sweeper on Shanghai time with retries and a dead-letter queue that requires TLS', () => {
-    const sweeperId = stack.resolve(
-      stack.getLogicalId(stack.functions.sweeper.function.node.defaultChild as CfnFunction),
+  it('keeps signed link tokens out of the access logs: the route key, never the raw path or query', () => {
+    const [stage] = resourcesOf(template, 'AWS::ApiGatewayV2::Stage');
+    const format = String((stage!.Properties.AccessLogSettings as { Format: unknown }).Format);
+    expect(format).toContain('$context.routeKey');
+    expect(format).not.toContain('$context.path');
+    expect(format).not.toMatch(/querystring|\$input|\$request|\$context\.request(Override)?\./i);
+  });
+
+  it('schedules every job once, on Shanghai time, with its name and the scheduled time as input', () => {
+    template.resourceCountIs('AWS::Scheduler::Schedule', jobNames.length);
+    expect(jobs.sweeper.schedule).toBe('rate(1 minute)');
+    expect(jobs.reminders.schedule).toBe('cron(0 9 * * ? *)');
+    for (const name of jobNames) {
+      const schedule = scheduleOf(name);
+      expect(schedule.Properties).toMatchObject({
+        ScheduleExpression: jobs[name].schedule,
+        ScheduleExpressionTimezone: 'Asia/Shanghai',
+        State: 'ENABLED',
+      });
+      const target = schedule.Properties.Target as { Input: string };
+      expect(JSON.parse(target.Input)).toEqual({ job: name, scheduledTime: '<aws.scheduler.scheduled-time>' });
+    }
+  });
+
+  it("gives every job's schedule retries and a TLS-only dead-letter queue that also takes its failed runs", () => {
+    const queueIds = new Set<string>();
+    for (const name of jobNames) {
+      const target = scheduleOf(name).Properties.Target as Record<string, unknown>;
+      expect(target).toMatchObject({
+        RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: expect.any(Number) },
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [expect.any(String), 'Arn'] } },
+      });
+      const queueId = (target.DeadLetterConfig as { Arn: { 'Fn::GetAtt': [string, string] } }).Arn['Fn::GetAtt'][0];
+      expect(template.toJSON().Resources[queueId].Type).toBe('AWS::SQS::Queue');
+      queueIds.add(queueId);
+
+      // Scheduler invokes asynchronously, so a run that throws is dead-lettered by Lambda's own settings.
+      template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+        FunctionName: { Ref: functionId(name) },
+        DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queueId, 'Arn'] } } },
+      });
+      const sends = statementsOf(name).filter((st) => actionsOf(st).includes('sqs:SendMessage'));
+      expect(sends.map((st) => st.Resource)).toEqual([{ 'Fn::GetAtt': [queueId, 'Arn'] }]);
+    }
+    expect(queueIds.size).toBe(jobNames.length);
+    // The sweeper's next tick redoes a failed run, so Lambda does not retry it into the next tick.
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: functionId('sweeper') },
+      MaximumRetryAttempts: 0,
+    });
+
+    for (const queue of resourcesOf(template, 'AWS::SQS::Queue')) {
+      expect(queue.Properties).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 86_400 });
+    }
+    const tlsDenied = resourcesOf(template, 'AWS::SQS::QueuePolicy').filter((policy) =>
+      (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement.some(
+        (st) =>
+          st.Effect === 'Deny' &&
+          JSON.stringify(st.Condition) === JSON.stringify({ Bool: { 'aws:SecureTransport': 'false' } }),
+      ),
     );
-    template.hasResourceProperties('AWS::Scheduler::Schedule', {
-      ScheduleExpression: jobs.sweeper.schedule,
-      ScheduleExpressionTimezone: 'Asia/Shanghai',
-      Target: Match.objectLike({
-        Arn: { 'Fn::GetAtt': [sweeperId, 'Arn'] },
-        DeadLetterConfig: { Arn: Match.anyValue() },
-        RetryPolicy: Match.objectLike({ MaximumRetryAttempts: 2 }),
-        Input: Match.stringLikeRegexp('<aws.scheduler.scheduled-time>'),
-      }),
-    });
-    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
-      PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-        ]),
-      },
-    });
+    expect(
+      tlsDenied
+        .flatMap((p) => p.Properties.Queues as { Ref: string }[])
+        .map((q) => q.Ref)
+        .sort(),
+    ).toEqual([...queueIds].sort());
+  });
+
+  it('gives the job functions timeouts that fit their schedules', () => {
+    const timeoutOf = (name: JobName) => (stack.functions[name].function.node.defaultChild as CfnFunction).timeout;
+    // Under the one-minute tick, so sweeper runs do not pile up.
+    expect(timeoutOf('sweeper')).toBe(50);
+    expect(timeoutOf('reminders')).toBeGreaterThanOrEqual(50);
+    expect(timeoutOf('reminders')).toBeLessThanOrEqual(900);
+  });
+
+  it('lets each schedule role invoke exactly its job function, assumed only by Scheduler for this account', () => {
+    const roles = Object.entries(template.toJSON().Resources as Record<string, Resource>).filter(
+      ([, r]) =>
+        r.Type === 'AWS::IAM::Role' &&
+        JSON.stringify(r.Properties.AssumeRolePolicyDocument).includes('scheduler.amazonaws.com'),
+    );
+    expect(roles).toHaveLength(jobNames.length);
+    for (const name of jobNames) {
+      const roleArn = (scheduleOf(name).Properties.Target as { RoleArn: { 'Fn::GetAtt': [string, string] } }).RoleArn;
+      const roleId = roleArn['Fn::GetAtt'][0];
+      const role = roles.find(([id]) => id === roleId)?.[1];
+      const sourceArn = JSON.stringify(role?.Properties.AssumeRolePolicyDocument);
+      expect(sourceArn).toContain(':schedule-group/default');
+      expect(role?.Properties.AssumeRolePolicyDocument).toMatchObject({
+        Statement: [
+          {
+            Principal: { Service: 'scheduler.amazonaws.com' },
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' }, 'aws:SourceArn': expect.anything() },
+            },
+          },
+        ],
+      });
+      const invokes = statementsOfRole(roleId).filter((st) => actionsOf(st).includes('lambda:InvokeFunction'));
+      const resources = invokes.flatMap((st) => (Array.isArray(st.Resource) ? st.Resource : [st.Resource]));
+      expect(resources.map(arnText).sort()).toEqual(['<ref>', '<ref>:*']);
+      expect(JSON.stringify(resources)).toContain(functionId(name));
+      for (const other of [...Object.keys(handlers), ...jobNames].filter((n) => n !== name)) {
+        expect(JSON.stringify(resources)).not.toContain(`"${functionId(other as HandlerName | JobName)}"`);
+      }
+    }
   });
 
   it('grants no wildcard action in any policy', () => {

@@ -309,6 +309,15 @@ describe('the local gateway, result to response', () => {
     expect(logLines).toHaveLength(1);
     expect(logLines[0]).toMatch(/^GET \/ 200 \d+ms$/);
   });
+
+  it('logs the route instead of path parameters, which may carry signed tokens', async () => {
+    await fetch(`${base}/submissions/s3cr3t-token-in-path`);
+    await fetch(`${base}/nowhere/s3cr3t-token-in-path`);
+
+    expect(logLines[0]).toMatch(/^GET \/submissions\/\{id\} 200 \d+ms$/);
+    expect(logLines[1]).toMatch(/^GET \(no route\) 404 \d+ms$/);
+    expect(logLines.join('\n')).not.toContain('s3cr3t');
+  });
 });
 
 describe('the local gateway, limits', () => {

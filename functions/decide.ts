@@ -1,0 +1,47 @@
+// POST /review/{token} — an editor's decision: accept (期号, remark), return (feedback), reject (reason).
+import { DECISION_LABELS, decidePiece } from '../shared/decidePiece';
+import { ValidationError } from '../shared/errors';
+import { type HttpResponse, httpHandler } from '../shared/http';
+import { messagePage } from '../shared/pages';
+import { linkProblem, reviewPage } from '../shared/reviewPages';
+import { reviewView } from '../shared/reviewView';
+
+const field = (v: unknown) => (typeof v === 'string' ? v : '');
+
+export const handler = httpHandler(async (request): Promise<HttpResponse> => {
+  const token = request.path.token ?? '';
+  const action = `/review/${token}`;
+  try {
+    const decision = await decidePiece(token, request.fields);
+    const what = DECISION_LABELS[decision.type as keyof typeof DECISION_LABELS];
+    const message = `已处理：${what}${decision.issueNo ? `，编入《组工专报》第 ${decision.issueNo} 期` : ''}。信息员会收到邮件通知。`;
+    return {
+      status: 200,
+      html: messagePage('处理完成', message),
+      json: { receipt: decision.receipt, revision: decision.revision, decision: decision.type },
+    };
+  } catch (err) {
+    const answer = linkProblem(err, `${action}/renew`);
+    if (answer) return answer;
+    if (!(err instanceof ValidationError) || request.wantsJson) throw err;
+    // The form again, with what the editor typed and the message beside the field.
+    const view = await reviewView(token);
+    return {
+      status: 400,
+      html: reviewPage({
+        events: view.events,
+        revision: view.revision,
+        editorName: view.editor.name,
+        unitName: view.unitName,
+        informantName: view.informantName,
+        action,
+        values: {
+          decision: field(request.fields.decision),
+          issue: field(request.fields.issue),
+          comment: field(request.fields.comment),
+        },
+        errors: err.errors,
+      }),
+    };
+  }
+});

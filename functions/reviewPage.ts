@@ -1,0 +1,29 @@
+// GET (and HEAD) /review/{token} — the editor's confirmation page. It changes nothing: mail scanners open every
+// link before people do; only the buttons (POST) decide.
+import { httpHandler } from '../shared/http';
+import { linkProblem, reviewPage } from '../shared/reviewPages';
+import { reviewView } from '../shared/reviewView';
+
+export const handler = httpHandler(async (request) => {
+  const token = request.path.token ?? '';
+  const action = `/review/${token}`;
+  try {
+    const view = await reviewView(token);
+    return {
+      status: 200,
+      html: reviewPage({
+        events: view.events,
+        revision: view.revision,
+        editorName: view.editor.name,
+        unitName: view.unitName,
+        informantName: view.informantName,
+        action,
+      }),
+      json: { receipt: view.revision.receipt, revision: view.revision.revision, title: view.revision.title },
+    };
+  } catch (err) {
+    const answer = linkProblem(err, `${action}/renew`);
+    if (answer) return answer;
+    throw err;
+  }
+});

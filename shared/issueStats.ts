@@ -1,0 +1,55 @@
+// Use case: the year's 《组工专报》 in numbers — how many distinct issues and accepted pieces, for the bulletin.
+// Reads the twelve month partitions of the year (the report index), never the whole history.
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { config } from './config';
+import { db, tableName } from './db';
+import { keys } from './keys';
+import type { PieceEvent } from './pieces';
+import { MONTH_INDEX } from './tableDefinition';
+
+export interface IssueStats {
+  year: number;
+  accepted: number;
+  /** Issue number → receipts of the pieces in it, ascending. */
+  issues: { issueNo: number; receipts: string[] }[];
+  acceptedWithoutIssue: number;
+}
+
+export async function monthEvents(county: string, month: string): Promise<PieceEvent[]> {
+  const events: PieceEvent[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await db().send(
+      new QueryCommand({
+        TableName: tableName(),
+        IndexName: MONTH_INDEX.name,
+        KeyConditionExpression: '#m = :m',
+        ExpressionAttributeNames: { '#m': MONTH_INDEX.partition },
+        ExpressionAttributeValues: { ':m': keys.month(county, month) },
+        ExclusiveStartKey: start,
+      }),
+    );
+    events.push(...((page.Items ?? []) as PieceEvent[]));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return events;
+}
+
+export async function issueStats(year: number): Promise<IssueStats> {
+  const county = config().countyId;
+  const months = Array.from({ length: 12 }, (_, i) => `${year}-${String(i + 1).padStart(2, '0')}`);
+  const events = (await Promise.all(months.map((m) => monthEvents(county, m)))).flat();
+  const accepted = events.filter((e) => e.type === 'accepted');
+  const byIssue = new Map<number, string[]>();
+  for (const e of accepted) {
+    if (e.issueNo) byIssue.set(e.issueNo, [...(byIssue.get(e.issueNo) ?? []), e.receipt]);
+  }
+  return {
+    year,
+    accepted: accepted.length,
+    issues: [...byIssue.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([issueNo, receipts]) => ({ issueNo, receipts: receipts.sort() })),
+    acceptedWithoutIssue: accepted.filter((e) => !e.issueNo).length,
+  };
+}

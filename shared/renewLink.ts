@@ -1,0 +1,51 @@
+// Use case: a genuine link has expired; its owner asks (by pressing a button, POST) for a fresh one by email.
+// The fresh link goes to the address in the roster, never to one given in the request, and at most once an hour.
+import { now } from './clock';
+import { config } from './config';
+import { loadReview } from './decidePiece';
+import { reviseExpiry } from './links';
+import { errorFields, log } from './log';
+import { deliver, outboxAttributes } from './outbox';
+import { latestRevision, putEventIfNew } from './pieces';
+import { reviewRequests } from './reviewRequests';
+import { loadRevise } from './revisePiece';
+
+const hourOf = (d: Date) => Math.floor(d.getTime() / 3_600_000);
+
+async function record(pk: string, sk: string, notification: Parameters<typeof outboxAttributes>[1][number]) {
+  const at = now().toISOString();
+  const item = { pk, sk, type: 'linkRenewed', at, ...outboxAttributes(config().countyId, [notification], at) };
+  if (await putEventIfNew(item)) {
+    await deliver({ pk, sk }).catch((err) => log.warn('renewed link left to the sweeper', errorFields(err)));
+  }
+}
+
+/** Emails the editor of an expired review link a fresh one, if the revision still waits for a decision. */
+export async function renewReviewLink(token: unknown): Promise<{ to: string }> {
+  const { revision, editor } = await loadReview(token, { allowExpired: true });
+  const at = now();
+  const [request] = reviewRequests([editor], revision, at);
+  await record(revision.pk, `L#review#${revision.revision}#${editor.personId}#${hourOf(at)}`, request!);
+  return { to: editor.email };
+}
+
+/** Emails the informant of an expired revise link a fresh one (with the feedback again). */
+export async function renewReviseLink(token: unknown): Promise<{ to: string }> {
+  const { events, returned, informant } = await loadRevise(token, { allowExpired: true });
+  const at = now();
+  await record(returned.pk, `L#revise#${returned.revision}#${hourOf(at)}`, {
+    to: informant.email,
+    template: 'returned',
+    data: {
+      name: informant.name,
+      receipt: returned.receipt,
+      title: latestRevision(events).title ?? '',
+      pieceId: returned.pieceId,
+      revision: returned.revision,
+      personId: informant.personId,
+      comment: returned.comment ?? '',
+      reviseExp: reviseExpiry(at),
+    },
+  });
+  return { to: informant.email };
+}
