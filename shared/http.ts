@@ -63,7 +63,10 @@ const bodyGuard = (): middy.MiddlewareObj<Event, Result> => ({
   before: async ({ event }) => {
     if (bodyBytes(event) > MAX_BODY_BYTES) throw new PayloadTooLargeError(MAX_BODY_BYTES);
     // Media types are case-insensitive and may have spaces around ';': normalize so the body parsers match them.
-    const type = (event.headers?.['content-type'] ?? '').trim().toLowerCase().replace(/\s*;\s*/g, '; ');
+    const type = (event.headers?.['content-type'] ?? '')
+      .trim()
+      .toLowerCase()
+      .replace(/\s*;\s*/g, '; ');
     if (event.headers && type) event.headers['content-type'] = type;
     if (typeof event.body === 'string' && event.body.length > 0 && !FORM.test(type) && !JSON_TYPE.test(type)) {
       throw new UnsupportedMediaTypeError();
