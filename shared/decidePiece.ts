@@ -9,7 +9,7 @@ import { monthOf, now } from './clock';
 import { config } from './config';
 import { ConflictError, type FieldError, InvalidLinkError, NotFoundError, ValidationError } from './errors';
 import { keys } from './keys';
-import { reviewClaims, reviseExpiry } from './links';
+import { assertNotExpired, reviewClaims, reviseExpiry } from './links';
 import { errorFields, log } from './log';
 import { deliver, outboxAttributes } from './outbox';
 import {
@@ -60,7 +60,8 @@ export interface ReviewContext {
 
 /** What the review page and the decision both check first; throws the 403/404/409 errors. */
 export async function loadReview(token: unknown, options: { allowExpired?: boolean } = {}): Promise<ReviewContext> {
-  const claims = await reviewClaims(token, options);
+  // Expiry is checked last: an editor opening an old link to a decided piece learns who decided, not "expired".
+  const claims = await reviewClaims(token, { allowExpired: true });
   const county = config().countyId;
   const editor = await getPerson(county, claims.editorId);
   if (editor?.role !== 'editor') throw new InvalidLinkError('此审核链接对应的编辑已不在名单中。');
@@ -71,6 +72,7 @@ export async function loadReview(token: unknown, options: { allowExpired?: boole
   if (revision.revision !== claims.revision) throw new NotFoundError('未找到该稿件的这一稿。');
   const decided = decisionOn(events, claims.revision);
   if (decided) throw new AlreadyDecidedError(decided);
+  if (!options.allowExpired) assertNotExpired(claims.exp);
   return { events, revision, editor };
 }
 
@@ -80,24 +82,37 @@ export interface DecisionInput {
   issueNo?: number;
 }
 
-const text = (v: unknown) => (typeof v === 'string' ? v.replace(/\r\n?/g, '\n').trim() : '');
-
 export function validateDecision(fields: RawFields): DecisionInput {
   const errors: FieldError[] = [];
-  const decision = DECISIONS[text(fields.decision)];
-  const comment = text(fields.comment);
-  const rawIssue = text(fields.issue)
+  const text = (field: string, label: string): string => {
+    const v = fields[field];
+    if (v === undefined || v === null) return '';
+    // A JSON client may send the issue as a number; anything else that is not text is refused, never dropped.
+    if (field === 'issue' && typeof v === 'number') return String(v);
+    if (typeof v !== 'string' || !v.isWellFormed()) {
+      errors.push({ field, message: `${label}格式不正确，请重新填写。` });
+      return '';
+    }
+    return v.replace(/\r\n?/g, '\n').trim();
+  };
+  const decision = DECISIONS[text('decision', '处理结果')];
+  const comment = text('comment', '意见');
+  // Full-width digits from a Chinese input method (１２) are digits too.
+  const rawIssue = text('issue', '期号')
+    .normalize('NFKC')
     .replace(/^第\s*/, '')
     .replace(/\s*期$/, '');
   let issueNo: number | undefined;
-  if (!decision) errors.push({ field: 'decision', message: '请选择处理结果：采用、退回修改或不予采用。' });
+  if (!decision && !errors.some((e) => e.field === 'decision')) {
+    errors.push({ field: 'decision', message: '请选择处理结果：采用、退回修改或不予采用。' });
+  }
   if (decision === 'returned' && comment === '') {
     errors.push({ field: 'comment', message: '退回修改时请填写修改意见，信息员会在邮件中看到。' });
   }
   if ([...comment].length > COMMENT_MAX) {
     errors.push({ field: 'comment', message: `意见不能超过 ${COMMENT_MAX} 字。` });
   }
-  if (rawIssue !== '') {
+  if (rawIssue !== '' && !errors.some((e) => e.field === 'issue')) {
     if (!/^\d{1,4}$/.test(rawIssue) || Number(rawIssue) === 0) {
       errors.push({ field: 'issue', message: '期号应为数字，例如 12。' });
     } else if (decision !== 'accepted') {

@@ -2,7 +2,7 @@
 // version, so every older link stops working without a list of revoked tokens.
 import { now } from './clock';
 import { config } from './config';
-import { DroppedEmailError, InvalidLinkError } from './errors';
+import { DroppedEmailError, ExpiredLinkError, InvalidLinkError } from './errors';
 import { getPerson, type Person } from './roster';
 import { signingKey } from './signingKey';
 import { signToken, verifyToken } from './tokens';
@@ -41,6 +41,11 @@ export async function informantByKey(k: unknown): Promise<Person> {
 }
 
 const DAY_S = 24 * 3600;
+
+/** For links checked with `allowExpired` first (so other answers can take precedence), the expiry check itself. */
+export function assertNotExpired(exp: number): void {
+  if (exp * 1000 <= now().getTime()) throw new ExpiredLinkError({ exp });
+}
 
 export interface ReviewClaims {
   pieceId: string;

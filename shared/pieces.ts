@@ -24,7 +24,7 @@ export type RawFields = Record<string, unknown>;
 
 const length = (s: string) => [...s].length;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is being rejected
-const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
 
 const LABELS: Record<string, string> = { kind: '类型', title: '标题', body: '正文', topic: '点题', signer: '签发领导' };
 

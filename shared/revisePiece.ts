@@ -10,7 +10,7 @@ import { monthOf, now } from './clock';
 import { config } from './config';
 import { ConflictError, InvalidLinkError, NotFoundError } from './errors';
 import { keys } from './keys';
-import { reviseClaims } from './links';
+import { assertNotExpired, reviseClaims } from './links';
 import { errorFields, log } from './log';
 import { deliver, outboxAttributes } from './outbox';
 import {
@@ -40,7 +40,8 @@ export interface ReviseContext {
 }
 
 export async function loadRevise(token: unknown, options: { allowExpired?: boolean } = {}): Promise<ReviseContext> {
-  const claims = await reviseClaims(token, options);
+  // Expiry is checked last, as for review links: "already revised" is the more useful answer.
+  const claims = await reviseClaims(token, { allowExpired: true });
   const county = config().countyId;
   const informant = await getPerson(county, claims.informantId);
   if (informant?.role !== 'informant' || informant.keyVersion !== claims.keyVersion) throw new InvalidLinkError();
@@ -50,6 +51,7 @@ export async function loadRevise(token: unknown, options: { allowExpired?: boole
   if (latest.revision > claims.revision) throw new AlreadyRevisedError(latest);
   const returned = decisionOn(events, claims.revision);
   if (returned?.type !== 'returned') throw new NotFoundError('这篇稿件没有被退回修改。');
+  if (!options.allowExpired) assertNotExpired(claims.exp);
   return { events, revision: latest, returned, informant };
 }
 

@@ -59,3 +59,16 @@ describe('signed link tokens', () => {
     expect(token).not.toContain(tokenId(token));
   });
 });
+
+describe('signed link tokens, spelled', () => {
+  it('only one way: the spare bits of the last signature character must not give one token four spellings', () => {
+    const token = signToken(key, 'submit', { c: 'demo', i: 'p1', v: 1 });
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const last = alphabet.indexOf(token.at(-1)!);
+    const group = alphabet.slice(last - (last % 4), last - (last % 4) + 4);
+
+    for (const ch of group.replace(token.at(-1)!, '')) {
+      expect(() => verifyToken(key, 'submit', token.slice(0, -1) + ch, now)).toThrow(InvalidLinkError);
+    }
+  });
+});
