@@ -9,6 +9,8 @@ const transform = {
 const common = {
   transform,
   transformIgnorePatterns: ['/node_modules/(?!(@middy)/)'],
+  // middy 7 publishes ESM behind an `import`-only export map, which jest's CommonJS resolver does not follow.
+  moduleNameMapper: { '^@middy/([a-z-]+)$': '<rootDir>/node_modules/@middy/$1/index.js' },
   testEnvironment: 'node',
 };
 module.exports = {

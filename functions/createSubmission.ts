@@ -1,7 +1,5 @@
 // POST /submissions — an informant submits a piece (form or JSON).
-
-import { isStoreUnavailable } from '../shared/db';
-import { StoreUnavailableError, ValidationError } from '../shared/errors';
+import { isStoreUnavailable, StoreUnavailableError, ValidationError } from '../shared/errors';
 import { errorResponse, type HttpResponse, httpHandler } from '../shared/http';
 import { loadSubmitForm } from '../shared/loadSubmitForm';
 import { messagePage } from '../shared/pages';

@@ -29,22 +29,3 @@ export function tableName(): string {
 export function isConditionFailed(err: unknown): boolean {
   return err instanceof Error && err.name === 'ConditionalCheckFailedException';
 }
-
-/** The store could not be reached or refused for capacity: retrying later may work; the user did nothing wrong. */
-export function isStoreUnavailable(err: unknown): boolean {
-  if (!(err instanceof Error)) return false;
-  const code = (err as { code?: string }).code;
-  return (
-    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND'].includes(code ?? '') ||
-    [
-      'TimeoutError',
-      'RequestTimeout',
-      'ProvisionedThroughputExceededException',
-      'ThrottlingException',
-      'ServiceUnavailable',
-      'InternalServerError',
-      'RequestLimitExceeded',
-      'ResourceNotFoundException',
-    ].includes(err.name)
-  );
-}

@@ -63,3 +63,25 @@ export class StoreUnavailableError extends BaosongError {
 
 /** An email that should no longer be sent (its recipient left the roster): the outbox marks it done, unsent. */
 export class DroppedEmailError extends BaosongError {}
+
+/**
+ * The store could not be reached or refused for capacity: retrying later may work; the user did nothing wrong.
+ * Here, not in the DynamoDB adapter, so pages that never touch the table do not bundle its client.
+ */
+export function isStoreUnavailable(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  const code = (err as { code?: string }).code;
+  return (
+    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND'].includes(code ?? '') ||
+    [
+      'TimeoutError',
+      'RequestTimeout',
+      'ProvisionedThroughputExceededException',
+      'ThrottlingException',
+      'ServiceUnavailable',
+      'InternalServerError',
+      'RequestLimitExceeded',
+      'ResourceNotFoundException',
+    ].includes(err.name)
+  );
+}

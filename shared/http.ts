@@ -8,12 +8,12 @@ import httpJsonBodyParser from '@middy/http-json-body-parser';
 import httpUrlencodeBodyParser from '@middy/http-urlencode-body-parser';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { config } from './config';
-import { isStoreUnavailable } from './db';
 import {
   BaosongError,
   ConflictError,
   ExpiredLinkError,
   InvalidLinkError,
+  isStoreUnavailable,
   NotFoundError,
   PayloadTooLargeError,
   StoreUnavailableError,
@@ -111,7 +111,12 @@ function classify(error: unknown): Mapped {
 
 /** The one mapping from errors to responses; messages of unexpected errors never reach the user. */
 export function errorResponse(error: unknown, wantsJson: boolean): Result {
-  const parserError = error as { statusCode?: number; cause?: { package?: string } };
+  const parserError = error as { message?: string; cause?: { package?: string; data?: unknown } };
+  if (parserError?.cause?.package?.startsWith('@middy/') && parserError.message === 'Forbidden key in JSON body') {
+    // Keys that would reach object prototypes (__proto__, constructor.prototype) are refused by the parser.
+    const message = `提交的内容含有不允许的字段名（${String(parserError.cause.data)}）。`;
+    return errorResponse(new ValidationError([{ field: 'body', message }]), wantsJson);
+  }
   if (parserError?.cause?.package?.startsWith('@middy/')) {
     // A body that does not parse is the client's mistake: answer as a validation error.
     return errorResponse(

@@ -15,7 +15,13 @@ export interface IssueStats {
   acceptedWithoutIssue: number;
 }
 
-export async function monthEvents(county: string, month: string): Promise<PieceEvent[]> {
+/** Read capacity a report consumed, for the benchmark that checks reads follow the month, not all history. */
+export interface ReadUsage {
+  readUnits: number;
+}
+
+/** Every event of one Asia/Shanghai month of a county: one partition of the report index, its projection only. */
+export async function monthEvents(county: string, month: string, usage?: ReadUsage): Promise<PieceEvent[]> {
   const events: PieceEvent[] = [];
   let start: Record<string, unknown> | undefined;
   do {
@@ -27,8 +33,10 @@ export async function monthEvents(county: string, month: string): Promise<PieceE
         ExpressionAttributeNames: { '#m': MONTH_INDEX.partition },
         ExpressionAttributeValues: { ':m': keys.month(county, month) },
         ExclusiveStartKey: start,
+        ...(usage ? { ReturnConsumedCapacity: 'TOTAL' as const } : {}),
       }),
     );
+    if (usage) usage.readUnits += page.ConsumedCapacity?.CapacityUnits ?? 0;
     events.push(...((page.Items ?? []) as PieceEvent[]));
     start = page.LastEvaluatedKey;
   } while (start);

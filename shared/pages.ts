@@ -13,7 +13,8 @@ input[type=text],input[type=email],textarea,select{width:100%;padding:8px;font:i
 textarea{min-height:14em}fieldset{border:0;padding:0;margin:14px 0 0}fieldset label{display:inline;font-weight:normal;margin-right:16px}
 legend{font-weight:bold}.hint{color:#666;font-size:14px}.error{color:#b00020;font-size:14px;margin:4px 0}
 .errors{border:1px solid #b00020;background:#fff4f4;padding:8px 12px;margin:12px 0}
-button{margin-top:18px;padding:10px 22px;font:inherit;color:#fff;background:#b71c1c;border:0;border-radius:4px;cursor:pointer}
+button{margin-top:18px;margin-right:8px;padding:10px 22px;font:inherit;color:#fff;background:#b71c1c;border:0;border-radius:4px;cursor:pointer}
+button.secondary{background:#fff;color:#555;border:1px solid #999}
 table{border-collapse:collapse;width:100%}th,td{border:1px solid #ddd;padding:6px 8px;text-align:left;vertical-align:top}
 th{background:#fafafa;width:7em}.who{background:#f7f7f7;padding:8px 12px;border-left:4px solid #b71c1c}
 ol.timeline{padding-left:1.2em}ol.timeline li{margin:6px 0}.body{white-space:pre-wrap;border:1px solid #eee;padding:12px;background:#fcfcfc}

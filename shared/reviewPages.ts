@@ -50,7 +50,7 @@ ${revision.signer ? html`<tr><th>签发领导</th><td>${revision.signer}</td></t
 <textarea id="comment" name="comment" maxlength="${COMMENT_MAX}">${values.comment ?? ''}</textarea>${errorOf('comment')}
 <button type="submit" name="decision" value="accept">采用</button>
 <button type="submit" name="decision" value="return">退回修改</button>
-<button type="submit" name="decision" value="reject">不予采用</button>
+<button type="submit" name="decision" value="reject" class="secondary">不予采用</button>
 </form>`,
   );
 }

@@ -48,6 +48,9 @@ export function formValuesOf(fields: Record<string, unknown>): FormValues {
 export function submitFormPage(ctx: FormContext): string {
   const v = ctx.values ?? {};
   const errors = ctx.errors ?? [];
+  // A field with a message says so to screen readers and points at the message.
+  const invalid = (field: string) =>
+    errors.some((e) => e.field === field) ? html` aria-invalid="true" aria-describedby="${field}-error"` : '';
   const errorOf = (field: string) =>
     errors.filter((e) => e.field === field).map((e) => html`<p class="error" id="${field}-error">${e.message}</p>`);
   const topics = ctx.topics ?? [];
@@ -68,10 +71,10 @@ ${ctx.feedback ?? ''}
 ${ctx.k ? html`<input type="hidden" name="k" value="${ctx.k}">` : ''}
 <fieldset><legend>类型</legend>${kindRadio('info')}${kindRadio('research')}</fieldset>${errorOf('kind')}
 <label for="title">标题</label>
-<input type="text" id="title" name="title" maxlength="${LIMITS.titleMax}" value="${v.title ?? ''}" required>${errorOf('title')}
+<input type="text" id="title" name="title" maxlength="${LIMITS.titleMax}" value="${v.title ?? ''}"${invalid('title')} required>${errorOf('title')}
 <label for="body">正文</label>
 <p class="hint">${LIMITS.bodyMin}-${LIMITS.bodyMax} 字。可直接从 Word 粘贴。</p>
-<textarea id="body" name="body" required>${v.body ?? ''}</textarea>${errorOf('body')}
+<textarea id="body" name="body"${invalid('body')} required>${v.body ?? ''}</textarea>${errorOf('body')}
 ${
   topics.length
     ? html`<label for="topic">点题（可选）</label><select id="topic" name="topic"><option value="">不针对点题</option>${topics.map(
@@ -80,7 +83,7 @@ ${
     : ''
 }
 <label for="signer">签发领导（可选）</label>
-<input type="text" id="signer" name="signer" maxlength="${LIMITS.signerMax}" value="${v.signer ?? ''}">${errorOf('signer')}
+<input type="text" id="signer" name="signer" maxlength="${LIMITS.signerMax}" value="${v.signer ?? ''}"${invalid('signer')}>${errorOf('signer')}
 <button type="submit">提交</button>
 </form>`,
   );

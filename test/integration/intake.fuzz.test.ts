@@ -63,18 +63,19 @@ const FORM_HEADERS = { 'content-type': 'application/x-www-form-urlencoded' };
 // --- An oracle written from the contract, not from the validator ----------------------------------------------------
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what the contract refuses
-const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
 const length = (s: string) => [...s].length;
 const FIELDS = ['kind', 'title', 'body', 'topic', 'signer'] as const;
 
-/** The fields the contract says are bad: missing, not text, out of the limits, or with control characters. */
+/** The fields the contract says are bad: missing, not text, out of the limits, or with control characters (C0, C1). */
 function badFields(fields: Record<string, unknown>): Set<string> {
   const bad = new Set<string>();
   const text: Record<string, string> = {};
   for (const name of FIELDS) {
     const value = fields[name];
     if (value === undefined || value === null) text[name] = '';
-    else if (typeof value === 'string') text[name] = value;
+    // Half a surrogate pair is no character at all: no email could carry it, so the contract refuses it.
+    else if (typeof value === 'string' && value.isWellFormed()) text[name] = value;
     else {
       bad.add(name);
       text[name] = '';
@@ -90,6 +91,16 @@ function badFields(fields: Record<string, unknown>): Set<string> {
   if (text.topic!.trim() !== '') bad.add('topic');
   if (length(signer) > 50 || CONTROL.test(signer)) bad.add('signer');
   return bad;
+}
+
+/** A JSON text with a key that would reach an object's prototype: `__proto__`, or `constructor` holding `prototype`. */
+function hasPrototypeKey(text: string): boolean {
+  let found = false;
+  JSON.parse(text, (key, value) => {
+    if (key === '__proto__' || (key === 'constructor' && value && Object.hasOwn(value, 'prototype'))) found = true;
+    return value;
+  });
+  return found;
 }
 
 function parsed(answer: Answer): Record<string, unknown> {
@@ -205,6 +216,14 @@ describe('POST /submissions with arbitrary fields', () => {
           if (Buffer.byteLength(body) > MAX_BODY_BYTES) {
             expect(answer.status).toBe(413);
             expect(parsed(answer)).toEqual({ error: 'too_large', message: expect.any(String) });
+            return;
+          }
+          if (hasPrototypeKey(body)) {
+            // Keys that reach object prototypes are refused before any field is looked at.
+            expect(answer.status).toBe(400);
+            expect(parsed(answer)).toEqual({
+              errors: [{ field: 'body', message: expect.stringContaining('不允许的字段名') }],
+            });
             return;
           }
           const bad = badFields(JSON.parse(body));

@@ -493,10 +493,10 @@ describe('bad input', () => {
     expect(page).toContain(`<input type="hidden" name="k" value="${informant.k}">`);
     expect(page).toContain('<input type="radio" name="kind" value="research" checked required>');
     expect(page).toContain(
-      `value="${'标'.repeat(101)}" required><p class="error" id="title-error">标题不能超过 100 字`,
+      `value="${'标'.repeat(101)}" aria-invalid="true" aria-describedby="title-error" required><p class="error" id="title-error">标题不能超过 100 字`,
     );
     expect(page).toContain(
-      '<textarea id="body" name="body" required>只有几个字</textarea><p class="error" id="body-error">正文至少 20 字（现有 5 字）。</p>',
+      '<textarea id="body" name="body" aria-invalid="true" aria-describedby="body-error" required>只有几个字</textarea><p class="error" id="body-error">正文至少 20 字（现有 5 字）。</p>',
     );
     expect(page).toContain('value="李书记">');
     expect(page).not.toContain('id="signer-error"');

@@ -157,7 +157,7 @@ describe('opening a review link', () => {
     expect(page).toContain('<form method="post"');
     expect(page).toContain('<button type="submit" name="decision" value="accept">采用</button>');
     expect(page).toContain('<button type="submit" name="decision" value="return">退回修改</button>');
-    expect(page).toContain('<button type="submit" name="decision" value="reject">不予采用</button>');
+    expect(page).toContain('<button type="submit" name="decision" value="reject" class="secondary">不予采用</button>');
     expect(page).toContain('name="issue"');
     expect(page).toContain('name="comment"');
   });

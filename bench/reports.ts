@@ -1,0 +1,138 @@
+// Report cost growth: the monthly figures (shared/monthlyReport) for one month, computed over a county with 1× and
+// one with 10× as much earlier history. Reads follow the month (one partition of the report index), so both the
+// consumed read capacity and the time should not grow with history.
+
+import { performance } from 'node:perf_hooks';
+import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { db, tableName } from '../shared/db';
+import { keys } from '../shared/keys';
+import { monthlyReport } from '../shared/monthlyReport';
+import { startBenchCounty } from './standins';
+import { type BenchPart, type Figure, median } from './types';
+
+const TARGET = { year: 2026, month: 10 };
+const UNITS = Array.from({ length: 40 }, (_, i) => `u${String(i).padStart(3, '0')}`);
+const TYPES = ['submitted', 'submitted', 'submitted', 'accepted', 'returned', 'revised', 'rejected'] as const;
+
+function monthKey(year: number, month: number): string {
+  return `${year}-${String(month).padStart(2, '0')}`;
+}
+
+/** The month `back` months before the target. */
+function monthBefore(back: number): string {
+  const index = TARGET.year * 12 + (TARGET.month - 1) - back;
+  return monthKey(Math.floor(index / 12), (index % 12) + 1);
+}
+
+/** Events shaped like the real ones (keys, report attributes, a body-sized text), `perMonth` in each month. */
+async function seed(county: string, months: number, perMonth: number): Promise<void> {
+  const items: Record<string, unknown>[] = [];
+  for (let back = 0; back <= months; back++) {
+    const month = monthBefore(back);
+    for (let i = 0; i < perMonth; i++) {
+      const receipt = `${month.slice(0, 4)}-${String(back * perMonth + i + 1).padStart(5, '0')}`;
+      const type = TYPES[i % TYPES.length]!;
+      const at = `${month}-15T02:00:00.${String(i % 1000).padStart(3, '0')}Z`;
+      items.push({
+        pk: keys.piece(county, receipt),
+        sk: keys.eventSk(1),
+        type,
+        seq: 1,
+        at,
+        county,
+        pieceId: receipt,
+        receipt,
+        revision: 1,
+        unitId: UNITS[i % UNITS.length],
+        informantId: `p${i % 90}`,
+        kind: i % 4 === 0 ? 'research' : 'info',
+        title: `标题 ${receipt}`,
+        body: '基层党建工作信息正文。'.repeat(60),
+        gsi1pk: keys.month(county, month),
+        gsi1sk: `${at}#${receipt}#0001`,
+      });
+    }
+  }
+  for (let i = 0; i < items.length; i += 25) {
+    let batch: Record<string, unknown> = {
+      [tableName()]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })),
+    };
+    while (Object.keys(batch).length > 0) {
+      const out = await db().send(new BatchWriteCommand({ RequestItems: batch as never }));
+      batch = (out.UnprocessedItems ?? {}) as Record<string, unknown>;
+    }
+  }
+}
+
+export const reportFigures: BenchPart = async (options) => {
+  const bench = await startBenchCounty({ editors: 2, informants: 80 });
+  try {
+    const perMonth = options.quick ? 20 : 300;
+    const history = options.quick ? 2 : 12;
+    const runs = options.quick ? 3 : 61;
+    const small = `${bench.countyId}-h1`;
+    const large = `${bench.countyId}-h10`;
+    const started = performance.now();
+    await seed(small, history, perMonth);
+    await seed(large, history * 10, perMonth);
+    options.log(
+      `  seeded ${(history * 11 + 2) * perMonth} events in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    );
+
+    const month = monthBefore(0);
+    const reads = { small: { readUnits: 0 }, large: { readUnits: 0 } };
+    const smallReport = await monthlyReport(small, month, reads.small);
+    const largeReport = await monthlyReport(large, month, reads.large);
+    if (JSON.stringify(smallReport) !== JSON.stringify(largeReport)) {
+      throw new Error('the same month gave different figures with more history: the report reads beyond its month');
+    }
+
+    // Warm up (JIT, connections) before timing; then interleave, so a slow moment of the machine hits both alike.
+    for (let i = 0; i < (options.quick ? 1 : 10); i++) {
+      await monthlyReport(small, month);
+      await monthlyReport(large, month);
+    }
+    const times = { small: [] as number[], large: [] as number[] };
+    for (let i = 0; i < runs; i++) {
+      for (const [side, county] of i % 2
+        ? ([
+            ['large', large],
+            ['small', small],
+          ] as const)
+        : ([
+            ['small', small],
+            ['large', large],
+          ] as const)) {
+        const t = performance.now();
+        await monthlyReport(county, month);
+        times[side].push(performance.now() - t);
+      }
+    }
+    const readRatio = reads.large.readUnits / reads.small.readUnits;
+    // Matched pairs: each run of one side against the run of the other next to it, then the median ratio.
+    const timeRatio = median(times.large.map((t, i) => t / times.small[i]!));
+    const figures: Figure[] = [
+      {
+        group: 'report cost growth',
+        name: 'monthly figures: read units, 10× history vs 1×',
+        value: readRatio,
+        unit: '×',
+        goal: '≤ 1.10×',
+        pass: readRatio <= 1.1,
+        detail: `${reads.small.readUnits} vs ${reads.large.readUnits} RCU for ${perMonth} events of ${month} (${history} vs ${history * 10} earlier months)`,
+      },
+      {
+        group: 'report cost growth',
+        name: 'monthly figures: time, 10× history vs 1×',
+        value: timeRatio,
+        unit: '×',
+        goal: '≤ 1.10×',
+        pass: timeRatio <= 1.1,
+        detail: `median ${median(times.small).toFixed(1)} vs ${median(times.large).toFixed(1)} ms, matched-pair median over ${runs} interleaved pairs`,
+      },
+    ];
+    return figures;
+  } finally {
+    await bench.close();
+  }
+};
