@@ -6,7 +6,7 @@ import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { type BundlingOptions, Charset, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
@@ -39,6 +39,8 @@ export const bundling: BundlingOptions = {
   target: nodeTarget,
   mainFields,
   bundleAwsSDK: true,
+  // Pages and emails are Chinese: as UTF-8 each character is 3 bytes to read and parse, escaped (the default) 6.
+  charset: Charset.UTF8,
   esbuildArgs: Object.fromEntries(Object.entries(credentialsAlias).map(([from, to]) => [`--alias:${from}`, to])),
 };
 
@@ -57,6 +59,7 @@ export const esbuildOptions: BuildOptions = {
   // bundleAwsSDK: nothing is external.
   external: [],
   alias: credentialsAlias,
+  charset: 'utf8',
 };
 
 /**
