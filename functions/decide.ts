@@ -29,11 +29,7 @@ export const handler = httpHandler(async (request): Promise<HttpResponse> => {
     return {
       status: 400,
       html: reviewPage({
-        events: view.events,
-        revision: view.revision,
-        editorName: view.editor.name,
-        unitName: view.unitName,
-        informantName: view.informantName,
+        view,
         action,
         values: {
           decision: field(request.fields.decision),

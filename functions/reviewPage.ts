@@ -11,14 +11,7 @@ export const handler = httpHandler(async (request) => {
     const view = await reviewView(token);
     return {
       status: 200,
-      html: reviewPage({
-        events: view.events,
-        revision: view.revision,
-        editorName: view.editor.name,
-        unitName: view.unitName,
-        informantName: view.informantName,
-        action,
-      }),
+      html: reviewPage({ view, action }),
       json: { receipt: view.revision.receipt, revision: view.revision.revision, title: view.revision.title },
     };
   } catch (err) {

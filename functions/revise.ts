@@ -1,13 +1,12 @@
 // POST /revise/{token} — the informant's revised text: a new revision under the same receipt number.
 import { ValidationError } from '../shared/errors';
-import { html, paragraphs } from '../shared/html';
 import { type HttpResponse, httpHandler } from '../shared/http';
 import { receiptPath } from '../shared/links';
 import { messagePage } from '../shared/pages';
 import { linkProblem } from '../shared/reviewPages';
 import { revisePiece } from '../shared/revisePiece';
-import { reviseView } from '../shared/reviseView';
-import { formValuesOf, submitFormPage } from '../shared/submissionPages';
+import { reviseFormPage, reviseView } from '../shared/reviseView';
+import { formValuesOf } from '../shared/submissionPages';
 
 export const handler = httpHandler(async (request): Promise<HttpResponse> => {
   const token = request.path.token ?? '';
@@ -27,15 +26,7 @@ export const handler = httpHandler(async (request): Promise<HttpResponse> => {
     const view = await reviseView(token);
     return {
       status: 400,
-      html: submitFormPage({
-        action: `/revise/${token}`,
-        heading: `修改稿件（回执号 ${view.revision.receipt}）`,
-        informantName: view.informant.name,
-        unitName: view.unitName,
-        values: formValuesOf(request.fields),
-        errors: err.errors,
-        feedback: html`<div class="who"><p>修改意见：</p>${paragraphs(view.returned.comment ?? '')}</div>`,
-      }),
+      html: reviseFormPage(view, token, formValuesOf(request.fields), err.errors),
     };
   }
 });

@@ -1,6 +1,6 @@
 // DynamoDB adapter: one document client per process, created on first use; local runs point it at dynalite.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { config } from './config';
 
 let client: DynamoDBDocumentClient | undefined;
@@ -28,4 +28,32 @@ export function tableName(): string {
 
 export function isConditionFailed(err: unknown): boolean {
   return err instanceof Error && err.name === 'ConditionalCheckFailedException';
+}
+
+/** Read capacity a Query consumed, for the benchmark that checks reports read by month, not by history. */
+export interface ReadUsage {
+  readUnits: number;
+}
+
+/** Every item a Query finds, page after page (the table name is filled in). */
+export async function queryAll(
+  input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>,
+  usage?: ReadUsage,
+): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await db().send(
+      new QueryCommand({
+        ...input,
+        TableName: tableName(),
+        ExclusiveStartKey: start,
+        ...(usage ? { ReturnConsumedCapacity: 'TOTAL' as const } : {}),
+      }),
+    );
+    if (usage) usage.readUnits += page.ConsumedCapacity?.CapacityUnits ?? 0;
+    items.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return items;
 }

@@ -1,8 +1,7 @@
 // Use case: the year's 《组工专报》 in numbers — how many distinct issues and accepted pieces, for the bulletin.
 // Reads the twelve month partitions of the year (the report index), never the whole history.
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from './config';
-import { db, tableName } from './db';
+import { queryAll, type ReadUsage } from './db';
 import { keys } from './keys';
 import type { PieceEvent } from './pieces';
 import { MONTH_INDEX } from './tableDefinition';
@@ -15,32 +14,17 @@ export interface IssueStats {
   acceptedWithoutIssue: number;
 }
 
-/** Read capacity a report consumed, for the benchmark that checks reads follow the month, not all history. */
-export interface ReadUsage {
-  readUnits: number;
-}
-
 /** Every event of one Asia/Shanghai month of a county: one partition of the report index, its projection only. */
 export async function monthEvents(county: string, month: string, usage?: ReadUsage): Promise<PieceEvent[]> {
-  const events: PieceEvent[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await db().send(
-      new QueryCommand({
-        TableName: tableName(),
-        IndexName: MONTH_INDEX.name,
-        KeyConditionExpression: '#m = :m',
-        ExpressionAttributeNames: { '#m': MONTH_INDEX.partition },
-        ExpressionAttributeValues: { ':m': keys.month(county, month) },
-        ExclusiveStartKey: start,
-        ...(usage ? { ReturnConsumedCapacity: 'TOTAL' as const } : {}),
-      }),
-    );
-    if (usage) usage.readUnits += page.ConsumedCapacity?.CapacityUnits ?? 0;
-    events.push(...((page.Items ?? []) as PieceEvent[]));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return events;
+  return (await queryAll(
+    {
+      IndexName: MONTH_INDEX.name,
+      KeyConditionExpression: '#m = :m',
+      ExpressionAttributeNames: { '#m': MONTH_INDEX.partition },
+      ExpressionAttributeValues: { ':m': keys.month(county, month) },
+    },
+    usage,
+  )) as unknown as PieceEvent[];
 }
 
 export async function issueStats(year: number): Promise<IssueStats> {

@@ -1,7 +1,8 @@
 // Use case: one month's figures per unit — the core the monthly bulletin (月通报) is built on: pieces submitted,
 // revisions, decisions. Reads one month partition of the report index, so its cost follows the month, not history.
 // Late decisions count in the month they are recorded (the event's month), as the design says.
-import { monthEvents, type ReadUsage } from './issueStats';
+import type { ReadUsage } from './db';
+import { monthEvents } from './issueStats';
 
 export interface UnitMonth {
   unitId: string;

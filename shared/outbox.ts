@@ -2,9 +2,9 @@
 // to send at once; the sweeper (every minute on AWS, every few seconds locally) finishes whatever is left. Each
 // notification is leased before sending and marked sent after, so a send happens once unless a process dies between
 // the two (at-least-once, duplicates only in that window).
-import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { now } from './clock';
-import { db, isConditionFailed, tableName } from './db';
+import { db, isConditionFailed, queryAll, tableName } from './db';
 import { sendEmail } from './email';
 import { type EmailTemplate, renderEmail } from './emails';
 import { DroppedEmailError } from './errors';
@@ -136,26 +136,17 @@ async function update(key: ItemKey, expression: string, values: Record<string, u
 /** One pass over the county's outbox: every item still holding unsent email gets a delivery attempt. */
 export async function sweepOutbox(county: string): Promise<DeliveryResult> {
   const total: DeliveryResult = { sent: 0, failed: 0, pending: 0 };
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await db().send(
-      new QueryCommand({
-        TableName: tableName(),
-        IndexName: OUTBOX_INDEX.name,
-        KeyConditionExpression: '#o = :o',
-        ExpressionAttributeNames: { '#o': OUTBOX_INDEX.partition },
-        ExpressionAttributeValues: { ':o': keys.outbox(county) },
-        ExclusiveStartKey: start,
-        Limit: 100,
-      }),
-    );
-    for (const item of page.Items ?? []) {
-      const r = await deliver({ pk: String(item.pk), sk: String(item.sk) });
-      total.sent += r.sent;
-      total.failed += r.failed;
-      total.pending += r.pending;
-    }
-    start = page.LastEvaluatedKey;
-  } while (start);
+  const pending = await queryAll({
+    IndexName: OUTBOX_INDEX.name,
+    KeyConditionExpression: '#o = :o',
+    ExpressionAttributeNames: { '#o': OUTBOX_INDEX.partition },
+    ExpressionAttributeValues: { ':o': keys.outbox(county) },
+  });
+  for (const item of pending) {
+    const r = await deliver({ pk: String(item.pk), sk: String(item.sk) });
+    total.sent += r.sent;
+    total.failed += r.failed;
+    total.pending += r.pending;
+  }
   return total;
 }

@@ -1,6 +1,6 @@
 // Pieces (稿件): what an informant submits, validated here, stored as events (one item per change).
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { db, isConditionFailed, tableName } from './db';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { db, isConditionFailed, queryAll, tableName } from './db';
 import { type FieldError, ValidationError } from './errors';
 import { keys } from './keys';
 import type { Notification } from './outbox';
@@ -163,22 +163,11 @@ export async function putEventIfNew(event: Record<string, unknown>): Promise<boo
 }
 
 export async function pieceEvents(county: string, pieceId: string): Promise<PieceEvent[]> {
-  const events: PieceEvent[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const out = await db().send(
-      new QueryCommand({
-        TableName: tableName(),
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :e)',
-        ExpressionAttributeValues: { ':pk': keys.piece(county, pieceId), ':e': 'E#' },
-        ConsistentRead: true,
-        ExclusiveStartKey: start,
-      }),
-    );
-    events.push(...((out.Items ?? []) as PieceEvent[]));
-    start = out.LastEvaluatedKey;
-  } while (start);
-  return events;
+  return (await queryAll({
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :e)',
+    ExpressionAttributeValues: { ':pk': keys.piece(county, pieceId), ':e': 'E#' },
+    ConsistentRead: true,
+  })) as unknown as PieceEvent[];
 }
 
 /** Takes a revision out of the reminder index once it is decided (or found decided by the reminder job). */

@@ -7,33 +7,31 @@ import { html } from './html';
 import type { HttpResponse } from './http';
 import { messagePage, page } from './pages';
 import { type DecisionType, KIND_LABELS, type PieceEvent } from './pieces';
+import type { ReviewView } from './reviewView';
 import { AlreadyRevisedError } from './revisePiece';
 import { timeline } from './timeline';
 
 export interface ReviewPageInput {
-  events: PieceEvent[];
-  revision: PieceEvent;
-  editorName: string;
-  unitName: string;
-  informantName: string;
+  view: ReviewView;
   action: string;
   values?: { decision?: string; issue?: string; comment?: string };
   errors?: FieldError[];
 }
 
 export function reviewPage(input: ReviewPageInput): string {
-  const { revision, values = {}, errors = [] } = input;
+  const { view, values = {}, errors = [] } = input;
+  const { revision } = view;
   const errorOf = (field: string) =>
     errors.filter((e) => e.field === field).map((e) => html`<p class="error">${e.message}</p>`);
   return page(
     `审核：${revision.title ?? ''}`,
     html`<h1>审核稿件</h1>
-<p class="who">审核人：${input.editorName}。打开本页不会做任何处理，点击下方按钮后才生效。</p>
+<p class="who">审核人：${view.editor.name}。打开本页不会做任何处理，点击下方按钮后才生效。</p>
 ${errors.length ? html`<div class="errors" role="alert"><p>请修改下面标出的内容后再提交。</p>${errorOf('decision')}</div>` : ''}
 <table>
 <tr><th>回执号</th><td>${revision.receipt}</td></tr>
-<tr><th>单位</th><td>${input.unitName}</td></tr>
-<tr><th>信息员</th><td>${input.informantName}</td></tr>
+<tr><th>单位</th><td>${view.unitName}</td></tr>
+<tr><th>信息员</th><td>${view.informantName}</td></tr>
 <tr><th>类型</th><td>${KIND_LABELS[revision.kind]}</td></tr>
 ${revision.topicId ? html`<tr><th>点题</th><td>${revision.topicId}</td></tr>` : ''}
 ${revision.signer ? html`<tr><th>签发领导</th><td>${revision.signer}</td></tr>` : ''}
@@ -41,7 +39,7 @@ ${revision.signer ? html`<tr><th>签发领导</th><td>${revision.signer}</td></t
 </table>
 <h2>${revision.title}</h2>
 <div class="body">${revision.body}</div>
-<h2>经过</h2>${timeline(input.events)}
+<h2>经过</h2>${timeline(view.events)}
 <h2>处理</h2>
 <form method="post" action="${input.action}">
 <label for="issue">期号（采用时可填，编入本年度《组工专报》第几期）</label>

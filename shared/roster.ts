@@ -1,6 +1,6 @@
 // Roster storage: units and people (informants, editors, leaders) of one county, in one small partition.
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { db, isConditionFailed, tableName } from './db';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { db, isConditionFailed, queryAll, tableName } from './db';
 import { keys } from './keys';
 
 export type UnitKind = 'department' | 'township';
@@ -45,25 +45,14 @@ export interface Roster {
 
 /** The whole roster: one Query of one partition (a county has at most a few hundred people). */
 export async function listRoster(county: string): Promise<Roster> {
-  const units: Unit[] = [];
-  const people: Person[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const out = await db().send(
-      new QueryCommand({
-        TableName: tableName(),
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': keys.roster(county) },
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const item of out.Items ?? []) {
-      if (String(item.sk).startsWith('U#')) units.push(strip<Unit>(item));
-      else if (String(item.sk).startsWith('P#')) people.push(strip<Person>(item));
-    }
-    start = out.LastEvaluatedKey;
-  } while (start);
-  return { units, people };
+  const items = await queryAll({
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': keys.roster(county) },
+  });
+  return {
+    units: items.filter((item) => String(item.sk).startsWith('U#')).map((item) => strip<Unit>(item)),
+    people: items.filter((item) => String(item.sk).startsWith('P#')).map((item) => strip<Person>(item)),
+  };
 }
 
 function strip<T>(item: Record<string, unknown>): T {

@@ -3,10 +3,9 @@
 // 2. Re-check each against its events: one decided or superseded meanwhile leaves the index, no reminder.
 // 3. Write one reminder item per piece per Asia/Shanghai day (deterministic key: running twice reminds once), with
 //    a fresh review link for each editor, through the outbox.
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { now, shanghai } from './clock';
 import { config } from './config';
-import { db, tableName } from './db';
+import { queryAll } from './db';
 import { keys } from './keys';
 import { errorFields, log } from './log';
 import { deliver, outboxAttributes } from './outbox';
@@ -26,42 +25,34 @@ export async function sendReminders(county: string = config().countyId): Promise
   const day = `${t.year}-${String(t.month).padStart(2, '0')}-${String(t.day).padStart(2, '0')}`;
   const result: ReminderResult = { reminded: 0, cleared: 0 };
   const editors = await editorsOf(county);
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await db().send(
-      new QueryCommand({
-        TableName: tableName(),
-        IndexName: AWAITING_INDEX.name,
-        KeyConditionExpression: '#a = :a AND #since <= :cutoff',
-        ExpressionAttributeNames: { '#a': AWAITING_INDEX.partition, '#since': AWAITING_INDEX.sort },
-        ExpressionAttributeValues: { ':a': keys.awaiting(county), ':cutoff': cutoff },
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const key of page.Items ?? []) {
-      const pk = String(key.pk);
-      const events = await pieceEvents(county, pk.slice(keys.piece(county, '').length));
-      const waiting = events.find((e) => e.sk === key.sk);
-      if (!waiting || decisionOn(events, waiting.revision) || latestRevision(events).revision > waiting.revision) {
-        await clearAwaiting({ pk, sk: String(key.sk) });
-        result.cleared += 1;
-        continue;
-      }
-      const sk = `R#${waiting.revision}#${day}`;
-      const item = {
-        pk,
-        sk,
-        type: 'reminder',
-        at: at.toISOString(),
-        ...outboxAttributes(county, reviewRequests(editors, waiting, at, 'reminder'), at.toISOString()),
-      };
-      if (editors.length === 0 || !(await putEventIfNew(item))) continue;
-      result.reminded += 1;
-      await deliver({ pk, sk }).catch((err) =>
-        log.warn('reminder left to the sweeper', { receipt: waiting.receipt, ...errorFields(err) }),
-      );
+  const waitingKeys = await queryAll({
+    IndexName: AWAITING_INDEX.name,
+    KeyConditionExpression: '#a = :a AND #since <= :cutoff',
+    ExpressionAttributeNames: { '#a': AWAITING_INDEX.partition, '#since': AWAITING_INDEX.sort },
+    ExpressionAttributeValues: { ':a': keys.awaiting(county), ':cutoff': cutoff },
+  });
+  for (const key of waitingKeys) {
+    const pk = String(key.pk);
+    const events = await pieceEvents(county, pk.slice(keys.piece(county, '').length));
+    const waiting = events.find((e) => e.sk === key.sk);
+    if (!waiting || decisionOn(events, waiting.revision) || latestRevision(events).revision > waiting.revision) {
+      await clearAwaiting({ pk, sk: String(key.sk) });
+      result.cleared += 1;
+      continue;
     }
-    start = page.LastEvaluatedKey;
-  } while (start);
+    const sk = `R#${waiting.revision}#${day}`;
+    const item = {
+      pk,
+      sk,
+      type: 'reminder',
+      at: at.toISOString(),
+      ...outboxAttributes(county, reviewRequests(editors, waiting, at, 'reminder'), at.toISOString()),
+    };
+    if (editors.length === 0 || !(await putEventIfNew(item))) continue;
+    result.reminded += 1;
+    await deliver({ pk, sk }).catch((err) =>
+      log.warn('reminder left to the sweeper', { receipt: waiting.receipt, ...errorFields(err) }),
+    );
+  }
   return result;
 }
