@@ -7,6 +7,7 @@ import { importRoster } from '../../shared/importRoster';
 import { personIdOf } from '../../shared/keys';
 import { signToken } from '../../shared/tokens';
 import { LONG_BODY, linkIn, rosterCsv, startTestCounty, type TestCounty } from '../support/harness';
+import { type Answer, rawRequest } from '../support/rawHttp';
 
 const RUNS = 50;
 /** Generous, for a loaded machine: a property normally takes one to three seconds. */
@@ -29,33 +30,8 @@ afterAll(async () => {
   await county.close();
 });
 
-interface Answer {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  text: string;
-}
-
-/** One request exactly as given: any method, any path, any headers and body bytes. */
-function send(
-  method: string,
-  path: string,
-  headers: Record<string, string> = {},
-  body?: string | Uint8Array,
-): Promise<Answer> {
-  const { hostname, port } = new URL(county.baseUrl);
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: hostname, port, method, path, headers, agent }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () =>
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }),
-      );
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(body === undefined ? undefined : Buffer.from(body));
-  });
-}
+const send = (method: string, path: string, headers: Record<string, string> = {}, body?: string | Uint8Array) =>
+  rawRequest(county.baseUrl, agent, method, path, headers, body);
 
 const JSON_HEADERS = { 'content-type': 'application/json', accept: 'application/json' };
 const FORM_HEADERS = { 'content-type': 'application/x-www-form-urlencoded' };

@@ -9,6 +9,7 @@ import fc from 'fast-check';
 import { importRoster } from '../../shared/importRoster';
 import { signToken } from '../../shared/tokens';
 import { LONG_BODY, linkIn, rosterCsv, type StoredEmail, startTestCounty, type TestCounty } from '../support/harness';
+import { type Answer, rawRequest } from '../support/rawHttp';
 
 const RUNS = 60;
 
@@ -20,27 +21,8 @@ const genuine = { review: '', revise: '', waitingReceipt: '', returnedReceipt: '
 
 const address = (name: string) => `${name}@${county.domain}`;
 
-interface Answer {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  text: string;
-}
-
-function send(method: string, path: string, headers: Record<string, string> = {}, body?: string): Promise<Answer> {
-  const { hostname, port } = new URL(county.baseUrl);
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: hostname, port, method, path, headers, agent }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () =>
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }),
-      );
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(body === undefined ? undefined : Buffer.from(body));
-  });
-}
+const send = (method: string, path: string, headers: Record<string, string> = {}, body?: string | Uint8Array) =>
+  rawRequest(county.baseUrl, agent, method, path, headers, body);
 
 const JSON_HEADERS = { 'content-type': 'application/json', accept: 'application/json' };
 const FORM_HEADERS = { 'content-type': 'application/x-www-form-urlencoded' };
