@@ -51,7 +51,8 @@ function badFields(fields: Record<string, unknown>): Set<string> {
     const value = fields[name];
     if (value === undefined || value === null) text[name] = '';
     // Half a surrogate pair is no character at all: no email could carry it, so the contract refuses it.
-    else if (typeof value === 'string' && value.isWellFormed()) text[name] = value;
+    // A control character in any field makes it unreadable text, whatever the field.
+    else if (typeof value === 'string' && value.isWellFormed() && !CONTROL.test(value)) text[name] = value;
     else {
       bad.add(name);
       text[name] = '';
@@ -62,10 +63,10 @@ function badFields(fields: Record<string, unknown>): Set<string> {
   const body = text.body!.replace(/\r\n?/g, '\n').trim();
   const signer = text.signer!.replace(/\s+/g, ' ').trim();
   if (kind !== 'info' && kind !== 'research') bad.add('kind');
-  if (title === '' || length(title) > 100 || CONTROL.test(title)) bad.add('title');
-  if (length(body) < 20 || length(body) > 20_000 || CONTROL.test(body)) bad.add('body');
+  if (title === '' || length(title) > 100) bad.add('title');
+  if (length(body) < 20 || length(body) > 20_000) bad.add('body');
   if (text.topic!.trim() !== '') bad.add('topic');
-  if (length(signer) > 50 || CONTROL.test(signer)) bad.add('signer');
+  if (length(signer) > 50) bad.add('signer');
   return bad;
 }
 

@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { importRoster } from '../../shared/importRoster';
 import { signToken } from '../../shared/tokens';
 import { LONG_BODY, linkIn, rosterCsv, type StoredEmail, startTestCounty, type TestCounty } from '../support/harness';
-import { type Answer, rawRequest } from '../support/rawHttp';
+import { rawRequest } from '../support/rawHttp';
 
 const RUNS = 60;
 
