@@ -7,7 +7,7 @@ import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { db, tableName } from '../shared/db';
 import { keys } from '../shared/keys';
 import { monthlyReport } from '../shared/monthlyReport';
-import { startBenchCounty } from './standins';
+import { BENCH_ROSTER, startBenchCounty } from './standins';
 import { type BenchPart, type Figure, median } from './types';
 
 const TARGET = { year: 2026, month: 10 };
@@ -65,7 +65,7 @@ async function seed(county: string, months: number, perMonth: number): Promise<v
 }
 
 export const reportFigures: BenchPart = async (options) => {
-  const bench = await startBenchCounty({ editors: 2, informants: 80 });
+  const bench = await startBenchCounty(BENCH_ROSTER);
   try {
     const perMonth = options.quick ? 20 : 300;
     const history = options.quick ? 2 : 12;

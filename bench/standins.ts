@@ -4,12 +4,11 @@
 // part's pieces never count in another's checks) and releases it with `close`; the last release stops the stand-ins
 // so the process can exit, and a later part restarts them on the same ports (the cached config points there).
 import { randomBytes } from 'node:crypto';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { applyLocalEnv, ensureTable } from '../local/env';
 import { type RunningServer, startDynalite, startSes } from '../local/standins';
 import { now } from '../shared/clock';
 import { config } from '../shared/config';
-import { db } from '../shared/db';
+import { queryAll } from '../shared/db';
 import { importRoster } from '../shared/importRoster';
 import { keys, personIdOf } from '../shared/keys';
 import { reviewExpiry, reviewUrl, submitKey } from '../shared/links';
@@ -173,16 +172,8 @@ export async function startBenchCounty(options: BenchCountyOptions): Promise<Ben
       const url = await reviewUrl({ pieceId, revision, editorId, exp: reviewExpiry(now()) });
       return url.slice(url.lastIndexOf('/') + 1);
     },
-    rosterItems: async () => {
-      const out = await db().send(
-        new QueryCommand({
-          TableName: tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': keys.roster(countyId) },
-        }),
-      );
-      return out.Items ?? [];
-    },
+    rosterItems: () =>
+      queryAll({ KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.roster(countyId) } }),
     close: async () => {
       if (released) return;
       released = true;

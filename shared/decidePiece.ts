@@ -5,7 +5,7 @@
 // 4. Write the decision as the event right after the revision, conditionally: of any number of editors deciding at
 //    once, exactly one wins; the others are told who did.
 // 5. The event carries the informant's email and a one-line notice to the other editors (outbox).
-import { monthOf, now } from './clock';
+import { now } from './clock';
 import { config } from './config';
 import { ConflictError, type FieldError, InvalidLinkError, NotFoundError, ValidationError } from './errors';
 import { keys } from './keys';
@@ -17,6 +17,7 @@ import {
   type DecisionType,
   decisionOn,
   latestRevision,
+  monthKeys,
   type PieceEvent,
   pieceEvents,
   putEventIfNew,
@@ -126,7 +127,7 @@ export function validateDecision(fields: RawFields): DecisionInput {
 }
 
 export async function decidePiece(token: unknown, fields: RawFields): Promise<PieceEvent> {
-  const { events, revision, editor } = await loadReview(token);
+  const { revision, editor } = await loadReview(token);
   const input = validateDecision(fields);
   const county = config().countyId;
   const at = now();
@@ -134,7 +135,7 @@ export async function decidePiece(token: unknown, fields: RawFields): Promise<Pi
   const seq = revision.seq + 1;
   const informant = await getPerson(county, revision.informantId);
   const otherEditors = (await editorsOf(county)).filter((e) => e.personId !== editor.personId);
-  const title = latestRevision(events).title ?? '';
+  const title = revision.title ?? '';
 
   const event: PieceEvent = {
     pk: revision.pk,
@@ -153,8 +154,7 @@ export async function decidePiece(token: unknown, fields: RawFields): Promise<Pi
     editorName: editor.name,
     ...(input.comment ? { comment: input.comment } : {}),
     ...(input.issueNo ? { issueNo: input.issueNo } : {}),
-    gsi1pk: keys.month(county, monthOf(at)),
-    gsi1sk: `${iso}#${revision.receipt}#${String(seq).padStart(4, '0')}`,
+    ...monthKeys(county, at, revision.receipt, seq),
   };
   const notifications: NotificationDraft[] = [
     ...(informant

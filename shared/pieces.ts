@@ -1,5 +1,6 @@
 // Pieces (稿件): what an informant submits, validated here, stored as events (one item per change).
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { monthOf } from './clock';
 import { db, isConditionFailed, queryAll, tableName } from './db';
 import { type FieldError, ValidationError } from './errors';
 import { keys } from './keys';
@@ -133,6 +134,14 @@ export interface PieceEvent {
   awaiting?: string;
   awaitingSince?: string;
   notifications?: Notification[];
+}
+
+/** The report-index keys of an event: the Asia/Shanghai month it counts in, ordered by time within the month. */
+export function monthKeys(county: string, at: Date, receipt: string, seq: number): { gsi1pk: string; gsi1sk: string } {
+  return {
+    gsi1pk: keys.month(county, monthOf(at)),
+    gsi1sk: `${at.toISOString()}#${receipt}#${keys.eventSk(seq).slice(2)}`,
+  };
 }
 
 export const isRevision = (e: PieceEvent) => e.type === 'submitted' || e.type === 'revised';

@@ -6,7 +6,7 @@ import { loadReview } from './decidePiece';
 import { reviseExpiry } from './links';
 import { errorFields, log } from './log';
 import { deliver, outboxAttributes } from './outbox';
-import { latestRevision, putEventIfNew } from './pieces';
+import { putEventIfNew } from './pieces';
 import { reviewRequests } from './reviewRequests';
 import { loadRevise } from './revisePiece';
 
@@ -31,7 +31,7 @@ export async function renewReviewLink(token: unknown): Promise<{ to: string }> {
 
 /** Emails the informant of an expired revise link a fresh one (with the feedback again). */
 export async function renewReviseLink(token: unknown): Promise<{ to: string }> {
-  const { events, returned, informant } = await loadRevise(token, { allowExpired: true });
+  const { revision, returned, informant } = await loadRevise(token, { allowExpired: true });
   const at = now();
   await record(returned.pk, `L#revise#${returned.revision}#${hourOf(at)}`, {
     to: informant.email,
@@ -39,7 +39,7 @@ export async function renewReviseLink(token: unknown): Promise<{ to: string }> {
     data: {
       name: informant.name,
       receipt: returned.receipt,
-      title: latestRevision(events).title ?? '',
+      title: revision.title ?? '',
       pieceId: returned.pieceId,
       revision: returned.revision,
       personId: informant.personId,

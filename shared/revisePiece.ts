@@ -6,7 +6,7 @@
 //    receipt number; it waits for a decision like the first one.
 // 4. The event carries the acknowledgment and a fresh review request to every editor (outbox); older review links
 //    now answer "已有新版本".
-import { monthOf, now } from './clock';
+import { now } from './clock';
 import { config } from './config';
 import { ConflictError, InvalidLinkError, NotFoundError } from './errors';
 import { keys } from './keys';
@@ -16,6 +16,7 @@ import { deliver, outboxAttributes } from './outbox';
 import {
   decisionOn,
   latestRevision,
+  monthKeys,
   type PieceEvent,
   pieceEvents,
   putEventIfNew,
@@ -75,8 +76,7 @@ export async function revisePiece(token: unknown, fields: RawFields): Promise<Pi
     unitId: revision.unitId,
     informantId: informant.personId,
     ...piece,
-    gsi1pk: keys.month(county, monthOf(at)),
-    gsi1sk: `${iso}#${revision.receipt}#${String(seq).padStart(4, '0')}`,
+    ...monthKeys(county, at, revision.receipt, seq),
     awaiting: keys.awaiting(county),
     awaitingSince: iso,
   };

@@ -6,7 +6,7 @@
 // 4. The event carries the acknowledgment email (outbox); try to send it now, the sweeper finishes otherwise.
 import { randomUUID } from 'node:crypto';
 import { acquire, type Claim, resolve } from './claims';
-import { monthOf, now, shanghai } from './clock';
+import { now, shanghai } from './clock';
 import { config } from './config';
 import { ConflictError, InvalidLinkError, ValidationError } from './errors';
 import { digest, keys } from './keys';
@@ -15,6 +15,7 @@ import { errorFields, log } from './log';
 import { deliver, outboxAttributes } from './outbox';
 import {
   lastReceiptHint,
+  monthKeys,
   type PieceEvent,
   type PieceInput,
   putEventIfNew,
@@ -109,8 +110,7 @@ async function writeSubmittedEvent(county: string, informant: Person, piece: Pie
       unitId: informant.unitId!,
       informantId: informant.personId,
       ...piece,
-      gsi1pk: keys.month(county, monthOf(at)),
-      gsi1sk: `${iso}#${receipt}#0001`,
+      ...monthKeys(county, at, receipt, 1),
       awaiting: keys.awaiting(county),
       awaitingSince: iso,
     };

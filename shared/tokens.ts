@@ -1,6 +1,6 @@
 // Signed links instead of logins: HMAC-SHA256 over the purpose and claims, base64url, checked in constant time.
 // A token for one purpose never verifies for another, because the purpose is inside what is signed.
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { ExpiredLinkError, InvalidLinkError } from './errors';
 
 export type TokenPurpose = 'submit' | 'review' | 'revise';
@@ -49,9 +49,4 @@ export function verifyToken(key: Buffer, purpose: TokenPurpose, token: unknown, 
     throw new ExpiredLinkError(claims);
   }
   return claims;
-}
-
-/** What logs may say about a token: a short hash, never the token. */
-export function tokenId(token: string): string {
-  return createHash('sha256').update(token).digest('hex').slice(0, 12);
 }
