@@ -13,7 +13,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { build, type Metafile } from 'esbuild';
 import { bundling, esbuildOptions, repoRoot } from '../infra/baosongFunction';
 import { BaosongStack } from '../infra/stack';
-import { handlers, jobs } from '../shared/routes';
+import { handlers, jobs } from '../shared/web/routes';
 import { type BenchOptions, type BenchPart, type Figure, median } from './types';
 
 const run = promisify(execFile);
@@ -36,7 +36,7 @@ interface Built {
 
 type Output = Metafile['outputs'][string];
 
-/** The SDK clients baosong's adapters create (shared/db.ts, email.ts, signingKey.ts), found by package. */
+/** The SDK clients baosong's adapters create (shared/store/db.ts, mail/ses.ts, links/signingKey.ts), found by package. */
 const sdkClients = [
   { package: '@aws-sdk/client-dynamodb', name: 'DynamoDB', class: 'DynamoDBClient' },
   { package: '@aws-sdk/client-ses', name: 'SES', class: 'SESClient' },

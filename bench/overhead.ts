@@ -15,10 +15,10 @@ import { DeleteCommand, GetCommand, PutCommand, QueryCommand, ScanCommand, Updat
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { loadHandler } from '../local/app';
 import { createContext, type GatewayRequest, type LambdaHttpHandler, matchRoute, toEvent } from '../local/gateway';
-import { db, isConditionFailed } from '../shared/db';
-import { keys } from '../shared/keys';
-import { type HandlerName, routes } from '../shared/routes';
-import { createTableInput } from '../shared/tableDefinition';
+import { db, isConditionFailed } from '../shared/store/db';
+import { keys } from '../shared/store/keys';
+import { createTableInput } from '../shared/store/tableDefinition';
+import { type HandlerName, routes } from '../shared/web/routes';
 import { BENCH_ROSTER, type BenchCounty, type BenchInformant, startBenchCounty } from './standins';
 import { type BenchOptions, type BenchPart, type Figure, median } from './types';
 
@@ -88,7 +88,7 @@ function recorded<A extends { input: object }, R>(client: Client, command: unkno
 }
 
 /**
- * The SES client of shared/email is private to that module. Its next `send` hands it over here (a one-time hook on
+ * The SES client of shared/mail/ses is private to that module. Its next `send` hands it over here (a one-time hook on
  * the prototype, removed at once), so the baseline uses the very same client, connection pool included.
  */
 function captureSesClient(): { client: Promise<SESClient>; cancel: () => void } {
@@ -342,7 +342,7 @@ export const overheadFigures: BenchPart = async (options: BenchOptions) => {
       return formEvent('/submissions', { k, kind: 'info', title: `夜校课堂经验材料之${submitted}`, body: BODY });
     };
 
-    // The first submission makes shared/email send, which hands its client over; only then can it be recorded.
+    // The first submission makes shared/mail/ses send, which hands its client over; only then can it be recorded.
     const intakeHandler = await loadHandler('createSubmission');
     await invoke(intakeHandler, 'createSubmission', intakeEvent(0), 303);
     sesClient = await Promise.race([

@@ -1,12 +1,12 @@
-// Report cost growth: the monthly figures (shared/monthlyReport) for one month, computed over a county with 1× and
+// Report cost growth: the monthly figures (shared/reports/monthlyReport) for one month, computed over a county with 1× and
 // one with 10× as much earlier history. Reads follow the month (one partition of the report index), so both the
 // consumed read capacity and the time should not grow with history.
 
 import { performance } from 'node:perf_hooks';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { db, tableName } from '../shared/db';
-import { keys } from '../shared/keys';
-import { monthlyReport } from '../shared/monthlyReport';
+import { monthlyReport } from '../shared/reports/monthlyReport';
+import { db, tableName } from '../shared/store/db';
+import { keys } from '../shared/store/keys';
 import { BENCH_ROSTER, startBenchCounty } from './standins';
 import { type BenchPart, type Figure, median } from './types';
 

@@ -1,17 +1,17 @@
 // The bench's own county: in-memory dynalite and the SES stand-in on free ports, a fresh table and a generated roster,
-// configured through the environment as the test harness does. shared/config is read once per process, so one bench
+// configured through the environment as the test harness does. shared/core/config is read once per process, so one bench
 // process has one county: every part shares it (each takes informants of its own with `takeInformants`, so one
 // part's pieces never count in another's checks) and releases it with `close`; the last release stops the stand-ins
 // so the process can exit, and a later part restarts them on the same ports (the cached config points there).
 import { randomBytes } from 'node:crypto';
 import { applyLocalEnv, ensureTable } from '../local/env';
 import { type RunningServer, startDynalite, startSes } from '../local/standins';
-import { now } from '../shared/clock';
-import { config } from '../shared/config';
-import { queryAll } from '../shared/db';
-import { importRoster } from '../shared/importRoster';
-import { keys, personIdOf } from '../shared/keys';
-import { reviewExpiry, reviewUrl, submitKey } from '../shared/links';
+import { now } from '../shared/core/clock';
+import { config } from '../shared/core/config';
+import { reviewExpiry, reviewUrl, submitKey } from '../shared/links/links';
+import { importRoster } from '../shared/roster/importRoster';
+import { queryAll } from '../shared/store/db';
+import { keys, personIdOf } from '../shared/store/keys';
 
 export interface BenchPerson {
   personId: string;
@@ -105,7 +105,7 @@ async function prepare(ddb: RunningServer, ses: RunningServer, options: BenchCou
   }
   const { countyId, tableName, ddbEndpoint } = config();
   if (ddbEndpoint !== `http://127.0.0.1:${ddb.port}`) {
-    throw new Error('shared/config was read before the bench county set the environment: start the county first');
+    throw new Error('shared/core/config was read before the bench county set the environment: start the county first');
   }
   await ensureTable(`http://127.0.0.1:${ddb.port}`, tableName);
   const imported = await importRoster(benchRosterCsv(options));

@@ -3,9 +3,9 @@
 // fails, and every piece acknowledged with a 201 is stored exactly once under a receipt of its own.
 import http from 'node:http';
 import { startGateway } from '../local/app';
-import { monthOf, now } from '../shared/clock';
-import { db, isConditionFailed } from '../shared/db';
-import { monthEvents } from '../shared/issueStats';
+import { monthOf, now } from '../shared/core/clock';
+import { monthEvents } from '../shared/reports/issueStats';
+import { db, isConditionFailed } from '../shared/store/db';
 import { BENCH_ROSTER, type BenchInformant, startBenchCounty } from './standins';
 import { type BenchOptions, type BenchPart, type Figure, median, percentile } from './types';
 

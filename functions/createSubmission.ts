@@ -1,10 +1,10 @@
 // POST /submissions — an informant submits a piece (form or JSON).
-import { isStoreUnavailable, StoreUnavailableError, ValidationError } from '../shared/errors';
-import { errorResponse, type HttpResponse, httpHandler } from '../shared/http';
-import { loadSubmitForm } from '../shared/loadSubmitForm';
-import { messagePage } from '../shared/pages';
-import { formValuesOf, submitFormPage } from '../shared/submissionPages';
-import { submitPiece } from '../shared/submitPiece';
+import { isStoreUnavailable, StoreUnavailableError, ValidationError } from '../shared/core/errors';
+import { loadSubmitForm } from '../shared/intake/loadSubmitForm';
+import { submitPiece } from '../shared/intake/submitPiece';
+import { formValuesOf, submitFormPage } from '../shared/pieces/form';
+import { errorResponse, type HttpResponse, httpHandler } from '../shared/web/http';
+import { messagePage } from '../shared/web/pages';
 
 export const handler = httpHandler(async (request): Promise<HttpResponse> => {
   try {

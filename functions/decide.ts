@@ -1,10 +1,12 @@
 // POST /review/{token} — an editor's decision: accept (期号, remark), return (feedback), reject (reason).
-import { DECISION_LABELS, decidePiece } from '../shared/decidePiece';
-import { ValidationError } from '../shared/errors';
-import { type HttpResponse, httpHandler } from '../shared/http';
-import { messagePage } from '../shared/pages';
-import { linkProblem, reviewPage } from '../shared/reviewPages';
-import { reviewView } from '../shared/reviewView';
+
+import { ValidationError } from '../shared/core/errors';
+import { DECISION_LABELS } from '../shared/pieces/events';
+import { decidePiece } from '../shared/review/decidePiece';
+import { linkProblem, reviewPage } from '../shared/review/pages';
+import { reviewView } from '../shared/review/reviewView';
+import { type HttpResponse, httpHandler } from '../shared/web/http';
+import { messagePage } from '../shared/web/pages';
 
 const field = (v: unknown) => (typeof v === 'string' ? v : '');
 

@@ -1,7 +1,7 @@
 // GET / — what this is, and the form that emails an informant their personal link.
 
-import { homePage } from '../shared/homePage';
-import { httpHandler } from '../shared/http';
+import { homePage } from '../shared/roster/homePage';
+import { httpHandler } from '../shared/web/http';
 
 export const handler = httpHandler(async () => ({
   status: 200,

@@ -1,7 +1,7 @@
 // ANY on a known path with a method it does not answer: 405 with the Allow header.
-import { httpHandler } from '../shared/http';
-import { messagePage } from '../shared/pages';
-import { allowedMethods } from '../shared/routes';
+import { httpHandler } from '../shared/web/http';
+import { messagePage } from '../shared/web/pages';
+import { allowedMethods } from '../shared/web/routes';
 
 export const handler = httpHandler(async (request) => {
   const allow = allowedMethods(request.routeKey.replace(/^\S+ /, '')).join(', ');

@@ -1,8 +1,9 @@
 // POST /review/{token}/renew and /revise/{token}/renew — an expired link's owner asks for a fresh one by email.
-import { type HttpResponse, httpHandler } from '../shared/http';
-import { messagePage } from '../shared/pages';
-import { renewReviewLink, renewReviseLink } from '../shared/renewLink';
-import { linkProblem } from '../shared/reviewPages';
+
+import { linkProblem } from '../shared/review/pages';
+import { renewReviewLink, renewReviseLink } from '../shared/review/renewLink';
+import { type HttpResponse, httpHandler } from '../shared/web/http';
+import { messagePage } from '../shared/web/pages';
 
 export const handler = httpHandler(async (request): Promise<HttpResponse> => {
   const token = request.path.token ?? '';

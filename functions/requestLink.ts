@@ -1,8 +1,8 @@
 // POST /link — "send me my link": the same answer whatever the address, so the roster cannot be enumerated.
-import { ValidationError } from '../shared/errors';
-import { homePage, LINK_SENT_MESSAGE } from '../shared/homePage';
-import { httpHandler } from '../shared/http';
-import { requestLink } from '../shared/requestLink';
+import { ValidationError } from '../shared/core/errors';
+import { homePage, LINK_SENT_MESSAGE } from '../shared/roster/homePage';
+import { requestLink } from '../shared/roster/requestLink';
+import { httpHandler } from '../shared/web/http';
 
 export const handler = httpHandler(async (request) => {
   try {

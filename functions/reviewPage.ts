@@ -1,8 +1,9 @@
 // GET (and HEAD) /review/{token} — the editor's confirmation page. It changes nothing: mail scanners open every
 // link before people do; only the buttons (POST) decide.
-import { httpHandler } from '../shared/http';
-import { linkProblem, reviewPage } from '../shared/reviewPages';
-import { reviewView } from '../shared/reviewView';
+
+import { linkProblem, reviewPage } from '../shared/review/pages';
+import { reviewView } from '../shared/review/reviewView';
+import { httpHandler } from '../shared/web/http';
 
 export const handler = httpHandler(async (request) => {
   const token = request.path.token ?? '';

@@ -1,12 +1,12 @@
 // POST /revise/{token} — the informant's revised text: a new revision under the same receipt number.
-import { ValidationError } from '../shared/errors';
-import { type HttpResponse, httpHandler } from '../shared/http';
-import { receiptPath } from '../shared/links';
-import { messagePage } from '../shared/pages';
-import { linkProblem } from '../shared/reviewPages';
-import { revisePiece } from '../shared/revisePiece';
-import { reviseFormPage, reviseView } from '../shared/reviseView';
-import { formValuesOf } from '../shared/submissionPages';
+import { ValidationError } from '../shared/core/errors';
+import { formValuesOf } from '../shared/pieces/form';
+import { linkProblem } from '../shared/review/pages';
+import { revisePiece } from '../shared/review/revisePiece';
+import { reviseFormPage, reviseView } from '../shared/review/reviseView';
+import { receiptPath } from '../shared/roster/personalLinks';
+import { type HttpResponse, httpHandler } from '../shared/web/http';
+import { messagePage } from '../shared/web/pages';
 
 export const handler = httpHandler(async (request): Promise<HttpResponse> => {
   const token = request.path.token ?? '';

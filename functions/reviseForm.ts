@@ -1,7 +1,8 @@
 // GET /revise/{token} — the form prefilled with the returned revision, and the editor's feedback above it.
-import { httpHandler } from '../shared/http';
-import { linkProblem } from '../shared/reviewPages';
-import { reviseFormPage, reviseView } from '../shared/reviseView';
+
+import { linkProblem } from '../shared/review/pages';
+import { reviseFormPage, reviseView } from '../shared/review/reviseView';
+import { httpHandler } from '../shared/web/http';
 
 export const handler = httpHandler(async (request) => {
   const token = request.path.token ?? '';

@@ -1,7 +1,8 @@
 // GET /submissions/{id}?k=KEY — the receipt page: receipt number, title, status and the piece's timeline.
-import { httpHandler } from '../shared/http';
-import { showPiece } from '../shared/showPiece';
-import { receiptPage, statusOf } from '../shared/submissionPages';
+
+import { receiptPage, statusOf } from '../shared/intake/pages';
+import { showPiece } from '../shared/intake/showPiece';
+import { httpHandler } from '../shared/web/http';
 
 export const handler = httpHandler(async (request) => {
   const { events, unitName } = await showPiece(request.query.k, request.path.id ?? '');

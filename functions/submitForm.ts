@@ -1,7 +1,8 @@
 // GET /submit?k=KEY — the submission form for the informant the personal key belongs to.
-import { httpHandler } from '../shared/http';
-import { loadSubmitForm } from '../shared/loadSubmitForm';
-import { submitFormPage } from '../shared/submissionPages';
+
+import { loadSubmitForm } from '../shared/intake/loadSubmitForm';
+import { submitFormPage } from '../shared/pieces/form';
+import { httpHandler } from '../shared/web/http';
 
 export const handler = httpHandler(async (request) => {
   const form = await loadSubmitForm(request.query.k);

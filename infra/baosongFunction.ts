@@ -1,5 +1,5 @@
 // The defaults every baosong Lambda shares (runtime, architecture, memory, timeout, logs, bundling) and the
-// permissions a function gets from its line in shared/routes.ts, so the stack reads as a list of what exists.
+// permissions a function gets from its line in shared/web/routes.ts, so the stack reads as a list of what exists.
 // The bundling choices are exported so a benchmark script can build a function exactly as a deploy does.
 import * as path from 'node:path';
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
@@ -11,9 +11,9 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { BuildOptions } from 'esbuild';
-import type { HandlerSpec, TableAccess } from '../shared/routes';
+import type { HandlerSpec, TableAccess } from '../shared/web/routes';
 
-/** Repository root: handler files in shared/routes.ts are relative to it. */
+/** Repository root: handler files in shared/web/routes.ts are relative to it. */
 export const repoRoot = path.resolve(__dirname, '..');
 
 // Matches Runtime.NODEJS_22_X below and the Node 22 the tests and `npm start` run on.
@@ -82,13 +82,13 @@ export const tableActions = {
 } as const satisfies Record<Exclude<TableAccess, 'none'>, readonly string[]>;
 
 export interface BaosongFunctionProps {
-  /** The function's line in shared/routes.ts: its file, table access and whether it sends email. */
+  /** The function's line in shared/web/routes.ts: its file, table access and whether it sends email. */
   spec: HandlerSpec;
   table: dynamodb.ITable;
   signingKey: secretsmanager.ISecret;
   /** SES identity (an email address) mail is sent from; email-sending functions may send only as it. */
   sender: string;
-  /** Variables shared/config.ts reads. */
+  /** Variables shared/core/config.ts reads. */
   environment: Record<string, string>;
   description?: string;
   /** Defaults to 10 s: a request does a few DynamoDB calls and at most a handful of sends. */

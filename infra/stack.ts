@@ -1,5 +1,5 @@
 // Everything one baosong deployment owns: the table, the link-signing key, the HTTP API with one function per
-// handler of shared/routes.ts, and one scheduled function per timed job there (the sweeper that finishes unsent
+// handler of shared/web/routes.ts, and one scheduled function per timed job there (the sweeper that finishes unsent
 // email every minute, the daily reminders to editors).
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, TimeZone, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
@@ -15,8 +15,8 @@ import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { type HandlerName, handlers, jobs, type Route, routes } from '../shared/routes';
-import { createTableInput } from '../shared/tableDefinition';
+import { createTableInput } from '../shared/store/tableDefinition';
+import { type HandlerName, handlers, jobs, type Route, routes } from '../shared/web/routes';
 import { BaosongFunction, type BaosongFunctionProps } from './baosongFunction';
 
 /** Operators' tools find the table name and API URL in this stack's outputs. */
@@ -66,7 +66,7 @@ export interface BaosongStackProps extends StackProps {
   sender: string;
   /** Base of links in emails and pages (a custom domain); defaults to the HTTP API's own endpoint. */
   publicUrl?: string;
-  /** Days an editor's review link stays valid; unset, the functions' default (shared/config.ts) applies. */
+  /** Days an editor's review link stays valid; unset, the functions' default (shared/core/config.ts) applies. */
   reviewLinkDays?: number;
   /** Days a piece may wait for a decision before the daily reminder; unset, the functions' default applies. */
   reminderAfterDays?: number;
@@ -188,7 +188,7 @@ export class BaosongStack extends Stack {
   }
 
   /**
-   * One timed job of shared/routes.ts: its function, and an EventBridge Scheduler schedule on China time that
+   * One timed job of shared/web/routes.ts: its function, and an EventBridge Scheduler schedule on China time that
    * invokes it with `{ job, scheduledTime }` (the run's idempotency key). A run that cannot be delivered, or that
    * fails after Lambda's retries, lands in the job's dead-letter queue. Construct ids are derived from the job name
    * (`SweeperFunction`, `SweeperSchedule`, ...), so a deployed job keeps its resources.
@@ -268,7 +268,7 @@ export class BaosongStack extends Stack {
   }
 }
 
-/** The CDK table built from shared/tableDefinition.ts, the same definition local creation (dynalite) uses. */
+/** The CDK table built from shared/store/tableDefinition.ts, the same definition local creation (dynalite) uses. */
 function tableFromDefinition(scope: Construct, id: string): dynamodb.Table {
   const definition = createTableInput('unused');
   const attributeTypes = new Map(
@@ -345,7 +345,7 @@ function httpMethods(route: Route): apigw.HttpMethod[] {
   }
 }
 
-/** An optional day count as an environment variable, checked as shared/config.ts will read it (positive number). */
+/** An optional day count as an environment variable, checked as shared/core/config.ts will read it (positive number). */
 function days(variable: string, value: number | undefined): Record<string, string> {
   if (value === undefined) return {};
   if (!Number.isFinite(value) || value <= 0)

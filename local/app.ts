@@ -1,7 +1,7 @@
 // The same handlers the Lambdas run, served by the local gateway from the one route table.
 import type http from 'node:http';
 import { join } from 'node:path';
-import { type HandlerName, handlers, routes } from '../shared/routes';
+import { type HandlerName, handlers, routes } from '../shared/web/routes';
 import { createGateway, type LambdaHttpHandler, listen } from './gateway';
 
 const root = join(__dirname, '..');

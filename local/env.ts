@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { createTableInput } from '../shared/tableDefinition';
+import { createTableInput } from '../shared/store/tableDefinition';
 
 export interface LocalSettings {
   port: number;
@@ -43,7 +43,7 @@ export function localSigningKey(dataDir: string): string {
   return readFileSync(file, 'utf8').trim();
 }
 
-/** Points shared/config at the local stand-ins (before its first use). */
+/** Points shared/core/config at the local stand-ins (before its first use). */
 export function applyLocalEnv(s: LocalSettings, signingKey: string): void {
   process.env.TABLE_NAME ||= 'baosong';
   process.env.COUNTY_ID ||= 'demo';

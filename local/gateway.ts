@@ -5,7 +5,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
-import type { HandlerName, Route } from '../shared/routes';
+import type { HandlerName, Route } from '../shared/web/routes';
 
 export type LambdaHttpHandler = (
   event: APIGatewayProxyEventV2,

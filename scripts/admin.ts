@@ -3,14 +3,14 @@
 // from the environment (TABLE_NAME, COUNTY_ID, SIGNING_KEY_SECRET_ARN, PUBLIC_URL, SENDER, AWS_REGION + credentials).
 import { readFileSync } from 'node:fs';
 import { applyLocalEnv, localSettings, localSigningKey } from '../local/env';
-import { now, shanghai } from '../shared/clock';
-import { config } from '../shared/config';
-import { importRoster } from '../shared/importRoster';
-import { issueStats } from '../shared/issueStats';
-import { sweepOutbox } from '../shared/outbox';
-import { revokeInformant } from '../shared/revokeInformant';
-import { listRoster } from '../shared/roster';
-import { sendReminders } from '../shared/sendReminders';
+import { sweepAll } from '../shared/app/sweep';
+import { now, shanghai } from '../shared/core/clock';
+import { config } from '../shared/core/config';
+import { issueStats } from '../shared/reports/issueStats';
+import { sendReminders } from '../shared/review/sendReminders';
+import { importRoster } from '../shared/roster/importRoster';
+import { listRoster } from '../shared/roster/people';
+import { revokeInformant } from '../shared/roster/revokeInformant';
 
 const USAGE = `用法：npm run admin -- [--aws] <命令>
   roster import FILE.csv   导入或更新名单（UTF-8 CSV，表头：单位,单位类型,姓名,邮箱,手机,角色）
@@ -87,7 +87,7 @@ async function run(args: string[]): Promise<number> {
     return 0;
   }
   if (command === 'sweep') {
-    const r = await sweepOutbox(county);
+    const r = await sweepAll(county);
     console.log(`已发送 ${r.sent} 封，失败 ${r.failed} 封，等待重试 ${r.pending} 封。`);
     return 0;
   }

@@ -6,13 +6,13 @@ import { join } from 'node:path';
 import { startGateway } from '../local/app';
 import { applyLocalEnv, ensureTable, localSettings, localSigningKey } from '../local/env';
 import { assertPortFree, type RunningServer, startDynalite, startSes } from '../local/standins';
-import { config } from '../shared/config';
-import { importRoster } from '../shared/importRoster';
-import { submitUrl } from '../shared/links';
-import { errorFields, log } from '../shared/log';
-import { sweepOutbox } from '../shared/outbox';
-import { listRoster } from '../shared/roster';
-import { sendReminders } from '../shared/sendReminders';
+import { sweepAll } from '../shared/app/sweep';
+import { config } from '../shared/core/config';
+import { errorFields, log } from '../shared/core/log';
+import { sendReminders } from '../shared/review/sendReminders';
+import { importRoster } from '../shared/roster/importRoster';
+import { listRoster } from '../shared/roster/people';
+import { submitUrl } from '../shared/roster/personalLinks';
 
 const SWEEP_MS = Number(process.env.SWEEP_MS || 3000);
 const DEMO_ROSTER = join(__dirname, '..', 'data', 'demo-roster.csv');
@@ -58,7 +58,7 @@ async function main(): Promise<void> {
       busy = true;
       const remind = ticks++ % Math.max(1, Math.round(60_000 / SWEEP_MS)) === 0;
       (remind ? sendReminders(county) : Promise.resolve())
-        .then(() => sweepOutbox(county))
+        .then(() => sweepAll(county))
         .catch((err) => log.error('timed job failed', errorFields(err)))
         .finally(() => {
           busy = false;

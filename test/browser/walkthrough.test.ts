@@ -5,8 +5,8 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import { shanghai } from '../../shared/clock';
-import { importRoster } from '../../shared/importRoster';
+import { shanghai } from '../../shared/core/clock';
+import { importRoster } from '../../shared/roster/importRoster';
 import { LONG_BODY, linkIn, rosterCsv, startTestCounty, type TestCounty } from '../support/harness';
 
 const SCREENSHOTS = join(__dirname, 'screenshots');

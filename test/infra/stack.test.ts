@@ -10,8 +10,8 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { bundling, esbuildOptions, repoRoot } from '../../infra/baosongFunction';
 import { BaosongStack, type BaosongStackProps } from '../../infra/stack';
-import { type HandlerName, handlers, jobs, routes } from '../../shared/routes';
-import { AWAITING_INDEX, createTableInput } from '../../shared/tableDefinition';
+import { AWAITING_INDEX, createTableInput } from '../../shared/store/tableDefinition';
+import { type HandlerName, handlers, jobs, routes } from '../../shared/web/routes';
 
 const sender = 'baosong@example.com';
 const cdkContext: Record<string, unknown> = JSON.parse(readFileSync(path.join(repoRoot, 'cdk.json'), 'utf8')).context;

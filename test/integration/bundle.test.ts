@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { esbuildOptions } from '../../infra/baosongFunction';
-import { importRoster } from '../../shared/importRoster';
-import { handlers } from '../../shared/routes';
+import { importRoster } from '../../shared/roster/importRoster';
+import { handlers } from '../../shared/web/routes';
 import { LONG_BODY, linkIn, rosterCsv, startTestCounty, type TestCounty } from '../support/harness';
 
 const run = promisify(execFile);

@@ -1,4 +1,4 @@
-import { importRoster } from '../../shared/importRoster';
+import { importRoster } from '../../shared/roster/importRoster';
 import { LONG_BODY, linkIn, rosterCsv, startTestCounty, type TestCounty } from '../support/harness';
 
 let county: TestCounty;

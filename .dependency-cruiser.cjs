@@ -1,0 +1,116 @@
+// The architecture's rules, checked by `npm run deps` (dependency-cruiser) inside `npm test`. shared/ has a folder per
+// part of the work (features) standing on a few folders of ground; imports point one way, from features down to
+// the ground, and nothing outside the Lambda code reaches into it from shared/. One rule per line of the design.
+
+/** Which folders of shared/ each folder may import (besides itself). Ground first, features after. */
+const layers = {
+  core: [], // config, clock, log, errors, html escaping: the bottom, no AWS and no pages
+  store: ['core'], // DynamoDB: client, keys, the table definition, retry claims
+  mail: ['core', 'store'], // SES and the outbox mechanism; no feature's template
+  web: ['core'], // the HTTP frame, the page frame, the route table
+  links: ['core'], // signed tokens, the signing key, what each link claims
+  roster: ['core', 'store', 'mail', 'web', 'links'], // units and people, their personal links and emails
+  pieces: ['core', 'store', 'mail', 'web', 'links', 'roster'], // a piece's record, form, story and acknowledgment
+  review: ['core', 'store', 'mail', 'web', 'links', 'roster', 'pieces'], // decisions, revisions, reminders
+  intake: ['core', 'store', 'mail', 'web', 'links', 'roster', 'pieces', 'review'], // submission, receipt page
+  reports: ['core', 'store', 'pieces'], // month-keyed figures
+  app: ['core', 'store', 'mail', 'web', 'links', 'roster', 'pieces', 'review', 'intake', 'reports'], // composition
+};
+
+const layerRules = Object.entries(layers).map(([folder, allowed]) => ({
+  name: `layer-${folder}`,
+  comment: `shared/${folder}/ may import only ${allowed.length ? allowed.map((f) => `shared/${f}/`).join(', ') : 'itself'}: imports point from features down to the ground, never back.`,
+  severity: 'error',
+  from: { path: `^shared/${folder}/` },
+  to: { path: '^shared/', pathNot: `^shared/(${[folder, ...allowed].join('|')})/` },
+}));
+
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-circular',
+      comment:
+        'A cycle makes two modules one in all but name: neither can be read, tested or bundled without the other.',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+    ...layerRules,
+    {
+      name: 'shared-in-folders',
+      comment:
+        'Every module of shared/ lives in the folder of its feature or ground, so `ls shared/` shows the parts of the work.',
+      severity: 'error',
+      from: { path: '^shared/[^/]+$' },
+      to: {},
+    },
+    {
+      name: 'not-to-loose-shared',
+      comment: 'Nothing imports a module loose at the top of shared/: it belongs in a folder (see shared-in-folders).',
+      severity: 'error',
+      from: {},
+      to: { path: '^shared/[^/]+$' },
+    },
+    {
+      name: 'shared-folders-known',
+      comment: 'A new folder of shared/ gets its place in the layers above before it imports anything.',
+      severity: 'error',
+      from: { path: '^shared/[^/]+/', pathNot: `^shared/(${Object.keys(layers).join('|')})/` },
+      to: {},
+    },
+    {
+      name: 'not-to-unknown-shared-folder',
+      comment: 'Nothing imports from a folder of shared/ that has no place in the layers above.',
+      severity: 'error',
+      from: {},
+      to: { path: '^shared/[^/]+/', pathNot: `^shared/(${Object.keys(layers).join('|')})/` },
+    },
+    {
+      name: 'shared-is-lambda-code',
+      comment:
+        'shared/ is bundled into every function: it never reaches into handlers, infra, the local stack, scripts, the bench or tests.',
+      severity: 'error',
+      from: { path: '^shared/' },
+      to: { path: '^(functions|infra|local|scripts|bench|test)/' },
+    },
+    {
+      name: 'functions-use-shared-only',
+      comment:
+        'A handler is thin: it takes what the event carries and calls shared/; no handler imports another, infra or local code.',
+      severity: 'error',
+      from: { path: '^functions/' },
+      to: { path: '^(functions|infra|local|scripts|bench|test)/' },
+    },
+    {
+      name: 'core-without-packages',
+      comment:
+        'core is plain TypeScript on Node: no AWS SDK, no middy, so every module can use it at no cost to its bundle.',
+      severity: 'error',
+      from: { path: '^shared/core/' },
+      to: { dependencyTypes: ['npm', 'npm-dev', 'npm-optional', 'npm-peer', 'npm-no-pkg', 'npm-unknown'] },
+    },
+    {
+      name: 'lambda-code-not-to-dev-dep',
+      comment:
+        'What is bundled into a function uses runtime dependencies only (types excepted): a devDependency would be missing in a clean install.',
+      severity: 'error',
+      from: { path: '^(shared|functions)/' },
+      to: { dependencyTypes: ['npm-dev'], dependencyTypesNot: ['type-only'] },
+    },
+    {
+      name: 'not-to-unresolvable',
+      comment: 'An import that resolves to nothing would fail at run time or in the bundle.',
+      severity: 'error',
+      from: {},
+      to: { couldNotResolve: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '(^|/)(node_modules|cdk\\.out|\\.data|bench/out)/' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'] },
+  },
+};

@@ -1,0 +1,7 @@
+// Where the features meet: every feature's email templates in one set, for the sweeper, which sends whatever any
+// feature left in the outbox. Nothing in shared/ imports this folder; functions and scripts do.
+import type { EmailTemplates } from '../mail/templates';
+import { revisionTemplates } from '../review/emails';
+import { rosterTemplates } from '../roster/emails';
+
+export const allTemplates: EmailTemplates = /* @__PURE__ */ Object.assign({}, rosterTemplates, revisionTemplates);

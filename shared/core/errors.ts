@@ -1,0 +1,87 @@
+// Domain errors: use cases throw these; shared/web/http.ts is the one place that maps them to HTTP statuses and pages.
+// Messages are Chinese because they reach users; internals go in `cause`, which never does.
+
+export class BaosongError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+/** Input the user can fix: one message per field. */
+export class ValidationError extends BaosongError {
+  constructor(readonly errors: FieldError[]) {
+    super(errors.map((e) => e.message).join('；'));
+  }
+}
+
+/** A link that is forged, malformed, revoked or minted for another purpose. */
+export class InvalidLinkError extends BaosongError {
+  constructor(message = '链接无效或已失效。请使用邮件中的最新链接，或在首页重新获取。', options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** A genuine link whose time is up. */
+export class ExpiredLinkError extends BaosongError {
+  constructor(
+    readonly claims: Record<string, unknown>,
+    message = '链接已过期。',
+  ) {
+    super(message);
+  }
+}
+
+export class NotFoundError extends BaosongError {}
+
+export class PayloadTooLargeError extends BaosongError {
+  constructor(readonly limitBytes: number) {
+    super(`提交的内容过大（上限 ${Math.round(limitBytes / 1024)} KB），请删减后重试。`);
+  }
+}
+
+export class UnsupportedMediaTypeError extends BaosongError {
+  constructor() {
+    super('不支持的提交格式：请使用网页表单或 application/json。');
+  }
+}
+
+/** Something else is already handling the same thing (e.g. an identical submission still in flight). */
+export class ConflictError extends BaosongError {}
+
+/** DynamoDB or another dependency is unreachable: nothing the user did wrong, and nothing was saved. */
+export class StoreUnavailableError extends BaosongError {
+  constructor(options?: { cause?: unknown }) {
+    super('系统暂时无法保存，请稍后重试。您填写的内容仍保留在本页。', options);
+  }
+}
+
+/** An email that should no longer be sent (its recipient left the roster): the outbox marks it done, unsent. */
+export class DroppedEmailError extends BaosongError {}
+
+/**
+ * The store could not be reached or refused for capacity: retrying later may work; the user did nothing wrong.
+ * Here, not in the DynamoDB adapter, so pages that never touch the table do not bundle its client.
+ */
+export function isStoreUnavailable(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  const code = (err as { code?: string }).code;
+  return (
+    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND'].includes(code ?? '') ||
+    [
+      'TimeoutError',
+      'RequestTimeout',
+      'ProvisionedThroughputExceededException',
+      'ThrottlingException',
+      'ServiceUnavailable',
+      'InternalServerError',
+      'RequestLimitExceeded',
+      'ResourceNotFoundException',
+    ].includes(err.name)
+  );
+}

@@ -1,0 +1,110 @@
+// The links users receive, signed and read: what each purpose's token claims and how long it lives. An informant's
+// personal key signs (county, person, key version): revoking bumps the version, so every older link stops working
+// without a list of revoked tokens. Whether a person still holds that version is the roster's to say.
+import { now } from '../core/clock';
+import { config } from '../core/config';
+import { ExpiredLinkError, InvalidLinkError } from '../core/errors';
+import { signingKey } from './signingKey';
+import { signToken, verifyToken } from './tokens';
+
+export async function submitKey(personId: string, keyVersion: number): Promise<string> {
+  return signToken(await signingKey(), 'submit', { c: config().countyId, i: personId, v: keyVersion });
+}
+
+export interface SubmitClaims {
+  personId: string;
+  keyVersion: number;
+}
+
+/** The claims of a personal key; InvalidLinkError when forged or for another county or purpose. */
+export async function submitClaims(k: unknown): Promise<SubmitClaims> {
+  const claims = verifyToken(await signingKey(), 'submit', k, now().getTime());
+  if (claims.c !== config().countyId || typeof claims.i !== 'string') throw new InvalidLinkError();
+  return { personId: claims.i, keyVersion: typeof claims.v === 'number' ? claims.v : Number.NaN };
+}
+
+const DAY_S = 24 * 3600;
+
+/** For links checked with `allowExpired` first (so other answers can take precedence), the expiry check itself. */
+export function assertNotExpired(exp: number): void {
+  if (exp * 1000 <= now().getTime()) throw new ExpiredLinkError({ exp });
+}
+
+export interface ReviewClaims {
+  pieceId: string;
+  revision: number;
+  editorId: string;
+  /** Expiry, seconds since the epoch. */
+  exp: number;
+}
+
+/** An editor's link to decide one revision of one piece, until `exp`. */
+export async function reviewUrl(claims: ReviewClaims): Promise<string> {
+  const token = signToken(await signingKey(), 'review', {
+    c: config().countyId,
+    pc: claims.pieceId,
+    r: claims.revision,
+    e: claims.editorId,
+    exp: claims.exp,
+  });
+  return `${config().publicUrl}/review/${token}`;
+}
+
+export function reviewExpiry(from: Date): number {
+  return Math.floor(from.getTime() / 1000) + Math.round(config().reviewLinkDays * DAY_S);
+}
+
+function claimsOf(raw: Record<string, string | number>): ReviewClaims {
+  if (raw.c !== config().countyId || typeof raw.pc !== 'string' || typeof raw.r !== 'number') {
+    throw new InvalidLinkError();
+  }
+  return { pieceId: raw.pc, revision: raw.r, editorId: String(raw.e ?? ''), exp: Number(raw.exp ?? 0) };
+}
+
+/**
+ * The claims of a review link. An expired but genuine link throws ExpiredLinkError carrying its claims, so the
+ * page can offer that editor a fresh link; anything forged or for another purpose is InvalidLinkError.
+ */
+export async function reviewClaims(token: unknown, options: { allowExpired?: boolean } = {}): Promise<ReviewClaims> {
+  return claimsOf(verifyToken(await signingKey(), 'review', token, options.allowExpired ? null : now().getTime()));
+}
+
+export interface ReviseClaims {
+  pieceId: string;
+  revision: number;
+  informantId: string;
+  keyVersion: number;
+  exp: number;
+}
+
+/** Revise links live longer than review links: rewriting a paper can take weeks. */
+export const REVISE_LINK_DAYS = 30;
+
+export async function reviseUrl(claims: ReviseClaims): Promise<string> {
+  const token = signToken(await signingKey(), 'revise', {
+    c: config().countyId,
+    pc: claims.pieceId,
+    r: claims.revision,
+    i: claims.informantId,
+    v: claims.keyVersion,
+    exp: claims.exp,
+  });
+  return `${config().publicUrl}/revise/${token}`;
+}
+
+export function reviseExpiry(from: Date): number {
+  return Math.floor(from.getTime() / 1000) + REVISE_LINK_DAYS * DAY_S;
+}
+
+/** The claims of a revise link; revoked with the informant's personal key (same key version). */
+export async function reviseClaims(token: unknown, options: { allowExpired?: boolean } = {}): Promise<ReviseClaims> {
+  const raw = verifyToken(await signingKey(), 'revise', token, options.allowExpired ? null : now().getTime());
+  const base = claimsOf(raw);
+  return {
+    pieceId: base.pieceId,
+    revision: base.revision,
+    informantId: String(raw.i ?? ''),
+    keyVersion: Number(raw.v ?? 0),
+    exp: base.exp,
+  };
+}

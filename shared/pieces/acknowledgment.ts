@@ -1,0 +1,61 @@
+// The acknowledgment (回执) an informant gets for every revision they send, the first and each one after a return:
+// the receipt number, what was received and when, and the link to follow the piece.
+import { formatShanghai } from '../core/clock';
+import { html, paragraphs } from '../core/html';
+import { button, layout } from '../mail/frame';
+import type { NotificationDraft } from '../mail/outbox';
+import { type EmailData, type EmailTemplates, num, type RenderedEmail, str } from '../mail/templates';
+import type { Person } from '../roster/people';
+import { receiptUrl } from '../roster/personalLinks';
+import type { PieceEvent } from './events';
+import { KIND_LABELS, type PieceKind } from './piece';
+
+export function acknowledgment(
+  informant: Person,
+  revision: Pick<PieceEvent, 'pieceId' | 'receipt' | 'revision' | 'title' | 'kind' | 'at'>,
+): NotificationDraft {
+  return {
+    to: informant.email,
+    template: 'ack',
+    data: {
+      name: informant.name,
+      receipt: revision.receipt,
+      title: revision.title ?? '',
+      kind: revision.kind,
+      pieceId: revision.pieceId,
+      revision: revision.revision,
+      personId: informant.personId,
+      at: revision.at,
+    },
+  };
+}
+
+async function ackEmail(data: EmailData): Promise<RenderedEmail> {
+  const receipt = str(data, 'receipt');
+  const title = str(data, 'title');
+  const kind = KIND_LABELS[str(data, 'kind') as PieceKind] ?? str(data, 'kind');
+  const url = await receiptUrl(str(data, 'pieceId'), str(data, 'personId'));
+  const when = formatShanghai(str(data, 'at'));
+  const next = '信息科编辑审核后，会通过邮件告诉您结果：采用编入《组工专报》、退回修改（附修改意见）或不予采用。';
+  const revision = num(data, 'revision') || 1;
+  const subject =
+    revision > 1
+      ? `已收到您的修改稿（回执号 ${receipt}，第 ${revision} 稿）：${title}`
+      : `已收到您的稿件（回执号 ${receipt}）：${title}`;
+  return {
+    subject,
+    html: layout(
+      '稿件已收到',
+      html`<p>${str(data, 'name')}同志：</p><p>您报送的稿件已收到。</p>
+<table cellpadding="6" cellspacing="0" style="border-collapse:collapse;border:1px solid #ddd">
+<tr><th align="left" style="background:#fafafa">回执号</th><td>${receipt}</td></tr>
+<tr><th align="left" style="background:#fafafa">标题</th><td>${title}</td></tr>
+<tr><th align="left" style="background:#fafafa">类型</th><td>${kind}</td></tr>
+<tr><th align="left" style="background:#fafafa">报送时间</th><td>${when}</td></tr></table>
+${paragraphs(next)}${button(url, '查看稿件进度')}`,
+    ),
+    text: `${str(data, 'name')}同志：\n\n您报送的稿件已收到。\n回执号：${receipt}\n标题：${title}\n类型：${kind}\n报送时间：${when}\n\n${next}\n\n查看稿件进度：${url}\n`,
+  };
+}
+
+export const acknowledgmentTemplates = { ack: ackEmail } satisfies EmailTemplates;

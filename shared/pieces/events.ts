@@ -1,0 +1,98 @@
+// A piece's record: every change is one event item under the piece (`E#<seq>`), written only if its sequence number
+// is free, so two writers of the same step get one winner. Revisions carry the text; decisions who decided and how.
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { monthOf } from '../core/clock';
+import type { Notification } from '../mail/outbox';
+import { db, queryAll, tableName } from '../store/db';
+import { keys } from '../store/keys';
+import type { PieceKind } from './piece';
+
+export type DecisionType = 'accepted' | 'returned' | 'rejected';
+export type EventType = 'submitted' | 'revised' | DecisionType;
+
+export const DECISION_TYPES: readonly DecisionType[] = ['accepted', 'returned', 'rejected'];
+
+export const DECISION_LABELS: Record<DecisionType, string> = {
+  accepted: '采用',
+  returned: '退回修改',
+  rejected: '不予采用',
+};
+
+/**
+ * One change to a piece, stored as `E#<seq>` under the piece. The order is strict: a revision (`submitted` for the
+ * first, `revised` after a return) is followed by exactly one decision at the next sequence number, which is what
+ * makes two editors deciding at once produce one winner.
+ */
+export interface PieceEvent {
+  pk: string;
+  sk: string;
+  type: EventType;
+  seq: number;
+  at: string;
+  county: string;
+  pieceId: string;
+  receipt: string;
+  revision: number;
+  unitId: string;
+  informantId: string;
+  kind: PieceKind;
+  /** On revisions: the text as submitted. */
+  title?: string;
+  body?: string;
+  topicId?: string;
+  signer?: string;
+  /** On decisions: who decided, the feedback or remark, and the 《组工专报》 issue for an acceptance. */
+  editorId?: string;
+  editorName?: string;
+  comment?: string;
+  issueNo?: number;
+  /** Report keys: the Asia/Shanghai month the event counts in. */
+  gsi1pk: string;
+  gsi1sk: string;
+  /** On a revision still waiting for a decision (sparse index read by the reminder job). */
+  awaiting?: string;
+  awaitingSince?: string;
+  notifications?: Notification[];
+}
+
+/** The report-index keys of an event: the Asia/Shanghai month it counts in, ordered by time within the month. */
+export function monthKeys(county: string, at: Date, receipt: string, seq: number): { gsi1pk: string; gsi1sk: string } {
+  return {
+    gsi1pk: keys.month(county, monthOf(at)),
+    gsi1sk: `${at.toISOString()}#${receipt}#${keys.eventSk(seq).slice(2)}`,
+  };
+}
+
+export const isRevision = (e: PieceEvent) => e.type === 'submitted' || e.type === 'revised';
+export const isDecision = (e: PieceEvent) => (DECISION_TYPES as readonly string[]).includes(e.type);
+
+/** The newest revision of a piece (its text and the sequence number its decision will take). */
+export function latestRevision(events: PieceEvent[]): PieceEvent {
+  const revision = events.findLast(isRevision);
+  if (!revision) throw new Error('a piece without a submitted event');
+  return revision;
+}
+
+export function decisionOn(events: PieceEvent[], revision: number): PieceEvent | undefined {
+  return events.find((e) => isDecision(e) && e.revision === revision);
+}
+
+export async function pieceEvents(county: string, pieceId: string): Promise<PieceEvent[]> {
+  return (await queryAll({
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :e)',
+    ExpressionAttributeValues: { ':pk': keys.piece(county, pieceId), ':e': 'E#' },
+    ConsistentRead: true,
+  })) as unknown as PieceEvent[];
+}
+
+/** Takes a revision out of the reminder index once it is decided (or found decided by the reminder job). */
+export async function clearAwaiting(revision: Pick<PieceEvent, 'pk' | 'sk'>): Promise<void> {
+  await db().send(
+    new UpdateCommand({
+      TableName: tableName(),
+      Key: { pk: revision.pk, sk: revision.sk },
+      UpdateExpression: 'REMOVE awaiting, awaitingSince',
+      ConditionExpression: 'attribute_exists(pk)',
+    }),
+  );
+}

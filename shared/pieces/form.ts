@@ -1,0 +1,89 @@
+// The piece form (稿件表单): kind, title, body, topic, signer — the same form for a new piece and for a revision, shown
+// again with what was typed and a message beside each bad field.
+import type { FieldError } from '../core/errors';
+import { html, type SafeHtml } from '../core/html';
+import { page } from '../web/pages';
+import { KIND_LABELS, LIMITS, type PieceKind } from './piece';
+
+export interface FormValues {
+  kind?: string;
+  title?: string;
+  body?: string;
+  topic?: string;
+  signer?: string;
+}
+
+export interface FormContext {
+  /** The personal key, for a new piece; a revision posts to its own link instead. */
+  k?: string;
+  /** Where the form posts (default: a new piece). */
+  action?: string;
+  heading?: string;
+  /** Shown above the form: the editor's feedback when revising. */
+  feedback?: SafeHtml;
+  informantName: string;
+  unitName: string;
+  values?: FormValues;
+  errors?: FieldError[];
+  /** Open topics (点题) for the informant's unit; the field is hidden when there are none. */
+  topics?: { id: string; title: string }[];
+  /** A notice above the form (e.g. the store was unreachable and the input is kept). */
+  notice?: string;
+}
+
+const asText = (v: unknown): string => (typeof v === 'string' ? v : '');
+
+/** Only the fields the form knows, as strings: what the user typed comes back into the form as it was. */
+export function formValuesOf(fields: Record<string, unknown>): FormValues {
+  return {
+    kind: asText(fields.kind),
+    title: asText(fields.title),
+    body: asText(fields.body),
+    topic: asText(fields.topic),
+    signer: asText(fields.signer),
+  };
+}
+
+export function submitFormPage(ctx: FormContext): string {
+  const v = ctx.values ?? {};
+  const errors = ctx.errors ?? [];
+  // A field with a message says so to screen readers and points at the message.
+  const invalid = (field: string) =>
+    errors.some((e) => e.field === field) ? html` aria-invalid="true" aria-describedby="${field}-error"` : '';
+  const errorOf = (field: string) =>
+    errors.filter((e) => e.field === field).map((e) => html`<p class="error" id="${field}-error">${e.message}</p>`);
+  const topics = ctx.topics ?? [];
+  // Messages for fields without a place on the form (e.g. a topic that closed while the form was open) go on top.
+  const placed = ['kind', 'title', 'body', 'signer', ...(topics.length ? ['topic'] : [])];
+  const other = errors.filter((e) => !placed.includes(e.field));
+  const kindRadio = (kind: PieceKind) =>
+    html`<label><input type="radio" name="kind" value="${kind}"${v.kind === kind ? html` checked` : ''} required> ${KIND_LABELS[kind]}</label>`;
+  const heading = ctx.heading ?? '报送稿件';
+  return page(
+    heading,
+    html`<h1>${heading}</h1>
+<p class="who">报送人：${ctx.informantName}（${ctx.unitName}）</p>
+${ctx.notice ? html`<div class="errors"><p>${ctx.notice}</p></div>` : ''}
+${errors.length ? html`<div class="errors" role="alert"><p>请修改下面标出的内容后再提交。</p>${other.map((e) => html`<p class="error">${e.message}</p>`)}</div>` : ''}
+${ctx.feedback ?? ''}
+<form method="post" action="${ctx.action ?? '/submissions'}" accept-charset="utf-8">
+${ctx.k ? html`<input type="hidden" name="k" value="${ctx.k}">` : ''}
+<fieldset><legend>类型</legend>${kindRadio('info')}${kindRadio('research')}</fieldset>${errorOf('kind')}
+<label for="title">标题</label>
+<input type="text" id="title" name="title" maxlength="${LIMITS.titleMax}" value="${v.title ?? ''}"${invalid('title')} required>${errorOf('title')}
+<label for="body">正文</label>
+<p class="hint">${LIMITS.bodyMin}-${LIMITS.bodyMax} 字。可直接从 Word 粘贴。</p>
+<textarea id="body" name="body"${invalid('body')} required>${v.body ?? ''}</textarea>${errorOf('body')}
+${
+  topics.length
+    ? html`<label for="topic">点题（可选）</label><select id="topic" name="topic"><option value="">不针对点题</option>${topics.map(
+        (t) => html`<option value="${t.id}"${v.topic === t.id ? html` selected` : ''}>${t.title}</option>`,
+      )}</select>${errorOf('topic')}`
+    : ''
+}
+<label for="signer">签发领导（可选）</label>
+<input type="text" id="signer" name="signer" maxlength="${LIMITS.signerMax}" value="${v.signer ?? ''}"${invalid('signer')}>${errorOf('signer')}
+<button type="submit">提交</button>
+</form>`,
+  );
+}

@@ -1,0 +1,91 @@
+// A piece (稿件) as an informant writes it: its kinds, limits and the validation of every field, at intake and on
+// revision alike. Pure: no I/O.
+import { type FieldError, ValidationError } from '../core/errors';
+
+export type PieceKind = 'info' | 'research';
+
+export const KIND_LABELS: Record<PieceKind, string> = { info: '信息', research: '调研文稿' };
+
+export const LIMITS = { titleMax: 100, bodyMin: 20, bodyMax: 20_000, signerMax: 50 } as const;
+
+export interface PieceInput {
+  kind: PieceKind;
+  title: string;
+  body: string;
+  topicId?: string;
+  signer?: string;
+}
+
+/** Raw fields as a client sent them (form or JSON): anything may be missing or of the wrong type. */
+export type RawFields = Record<string, unknown>;
+
+const length = (s: string) => [...s].length;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is being rejected
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
+
+const LABELS: Record<string, string> = { kind: '类型', title: '标题', body: '正文', topic: '点题', signer: '签发领导' };
+
+/** Collects at most one message per field: the first problem found is the one worth telling. */
+class FieldErrors {
+  readonly list: FieldError[] = [];
+  add(field: string, message: string): void {
+    if (!this.has(field)) this.list.push({ field, message });
+  }
+  has(field: string): boolean {
+    return this.list.some((e) => e.field === field);
+  }
+}
+
+function text(fields: RawFields, name: string, errors: FieldErrors): string {
+  const value = fields[name];
+  if (value === undefined || value === null) return '';
+  if (typeof value !== 'string') {
+    errors.add(name, `${LABELS[name] ?? name}格式不正确，请重新填写。`);
+    return '';
+  }
+  // Half of a surrogate pair cannot be encoded in an email or stored as UTF-8: refuse it here, not in the outbox.
+  if (CONTROL.test(value) || !value.isWellFormed()) {
+    errors.add(name, `${LABELS[name] ?? name}含有无法识别的字符。`);
+    return '';
+  }
+  return value;
+}
+
+/**
+ * Checks every field and returns the cleaned piece, or throws one ValidationError naming each bad field once.
+ * `openTopicIds` are the topics the informant's unit may answer; unknown topics are refused.
+ */
+export function validatePiece(fields: RawFields, openTopicIds: readonly string[] = []): PieceInput {
+  const errors = new FieldErrors();
+  const kind = text(fields, 'kind', errors).trim();
+  // A title is one line: line breaks pasted into it become spaces (and never reach an email header).
+  const title = text(fields, 'title', errors).replace(/\s+/g, ' ').trim();
+  const body = text(fields, 'body', errors).replace(/\r\n?/g, '\n').trim();
+  const topicId = text(fields, 'topic', errors).trim();
+  const signer = text(fields, 'signer', errors).replace(/\s+/g, ' ').trim();
+
+  if (kind !== 'info' && kind !== 'research') errors.add('kind', '请选择稿件类型：信息或调研文稿。');
+  if (title === '') errors.add('title', '请填写标题。');
+  else if (length(title) > LIMITS.titleMax) {
+    errors.add('title', `标题不能超过 ${LIMITS.titleMax} 字（现有 ${length(title)} 字）。`);
+  }
+  if (body === '') errors.add('body', '请填写正文。');
+  else if (length(body) < LIMITS.bodyMin) {
+    errors.add('body', `正文至少 ${LIMITS.bodyMin} 字（现有 ${length(body)} 字）。`);
+  } else if (length(body) > LIMITS.bodyMax) {
+    errors.add('body', `正文不能超过 ${LIMITS.bodyMax} 字（现有 ${length(body)} 字）。`);
+  }
+  if (topicId !== '' && !openTopicIds.includes(topicId)) {
+    errors.add('topic', '所选点题不存在或已截止，请重新选择。');
+  }
+  if (length(signer) > LIMITS.signerMax) errors.add('signer', `签发领导不能超过 ${LIMITS.signerMax} 字。`);
+
+  if (errors.list.length > 0) throw new ValidationError(errors.list);
+  return {
+    kind: kind as PieceKind,
+    title,
+    body,
+    ...(topicId ? { topicId } : {}),
+    ...(signer ? { signer } : {}),
+  };
+}

@@ -1,0 +1,47 @@
+// Use case: the year's 《组工专报》 in numbers — how many distinct issues and accepted pieces, for the bulletin.
+// Reads the twelve month partitions of the year (the report index), never the whole history.
+import { config } from '../core/config';
+import type { PieceEvent } from '../pieces/events';
+import { queryAll, type ReadUsage } from '../store/db';
+import { keys } from '../store/keys';
+import { MONTH_INDEX } from '../store/tableDefinition';
+
+export interface IssueStats {
+  year: number;
+  accepted: number;
+  /** Issue number → receipts of the pieces in it, ascending. */
+  issues: { issueNo: number; receipts: string[] }[];
+  acceptedWithoutIssue: number;
+}
+
+/** Every event of one Asia/Shanghai month of a county: one partition of the report index, its projection only. */
+export async function monthEvents(county: string, month: string, usage?: ReadUsage): Promise<PieceEvent[]> {
+  return (await queryAll(
+    {
+      IndexName: MONTH_INDEX.name,
+      KeyConditionExpression: '#m = :m',
+      ExpressionAttributeNames: { '#m': MONTH_INDEX.partition },
+      ExpressionAttributeValues: { ':m': keys.month(county, month) },
+    },
+    usage,
+  )) as unknown as PieceEvent[];
+}
+
+export async function issueStats(year: number): Promise<IssueStats> {
+  const county = config().countyId;
+  const months = Array.from({ length: 12 }, (_, i) => `${year}-${String(i + 1).padStart(2, '0')}`);
+  const events = (await Promise.all(months.map((m) => monthEvents(county, m)))).flat();
+  const accepted = events.filter((e) => e.type === 'accepted');
+  const byIssue = new Map<number, string[]>();
+  for (const e of accepted) {
+    if (e.issueNo) byIssue.set(e.issueNo, [...(byIssue.get(e.issueNo) ?? []), e.receipt]);
+  }
+  return {
+    year,
+    accepted: accepted.length,
+    issues: [...byIssue.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([issueNo, receipts]) => ({ issueNo, receipts: receipts.sort() })),
+    acceptedWithoutIssue: accepted.filter((e) => !e.issueNo).length,
+  };
+}

@@ -1,0 +1,194 @@
+// Use case: an editor decides one revision from their review link (POST only: opening the link decides nothing).
+// 1. Verify the link (purpose, expiry) and that its editor is still an editor.
+// 2. Refuse a revision that is superseded by a newer one, or already decided (say who, what, when).
+// 3. Validate the decision: accept (optional 期号 and remark), return (feedback required), reject (optional reason).
+// 4. Write the decision as the event right after the revision, conditionally: of any number of editors deciding at
+//    once, exactly one wins; the others are told who did.
+// 5. The event carries the informant's email and a one-line notice to the other editors (outbox).
+import { now } from '../core/clock';
+import { config } from '../core/config';
+import { ConflictError, type FieldError, InvalidLinkError, NotFoundError, ValidationError } from '../core/errors';
+import { errorFields, log } from '../core/log';
+import { assertNotExpired, reviewClaims, reviseExpiry } from '../links/links';
+import { deliver, type NotificationDraft, outboxAttributes } from '../mail/outbox';
+import {
+  clearAwaiting,
+  DECISION_LABELS,
+  type DecisionType,
+  decisionOn,
+  latestRevision,
+  monthKeys,
+  type PieceEvent,
+  pieceEvents,
+} from '../pieces/events';
+import type { RawFields } from '../pieces/piece';
+import { getPerson, type Person } from '../roster/people';
+import { putIfAbsent } from '../store/db';
+import { keys } from '../store/keys';
+import { reviewTemplates } from './emails';
+import { editorsOf } from './reviewRequests';
+
+export const COMMENT_MAX = 2000;
+
+const DECISIONS: Record<string, DecisionType> = { accept: 'accepted', return: 'returned', reject: 'rejected' };
+
+/** The revision was decided already (by this or another editor). */
+export class AlreadyDecidedError extends ConflictError {
+  constructor(readonly decision: PieceEvent) {
+    super(
+      `这篇稿件已由 ${decision.editorName ?? '编辑'} 处理：${DECISION_LABELS[decision.type as DecisionType] ?? decision.type}。`,
+    );
+  }
+}
+
+/** A newer revision exists: this link is for an older text. */
+export class SupersededError extends ConflictError {
+  constructor(readonly latest: number) {
+    super(`已有新版本：信息员已提交第 ${latest} 稿，请使用新稿的审核链接。`);
+  }
+}
+
+export interface ReviewContext {
+  events: PieceEvent[];
+  revision: PieceEvent;
+  editor: Person;
+}
+
+/** What the review page and the decision both check first; throws the 403/404/409 errors. */
+export async function loadReview(token: unknown, options: { allowExpired?: boolean } = {}): Promise<ReviewContext> {
+  // Expiry is checked last: an editor opening an old link to a decided piece learns who decided, not "expired".
+  const claims = await reviewClaims(token, { allowExpired: true });
+  const county = config().countyId;
+  const editor = await getPerson(county, claims.editorId);
+  if (editor?.role !== 'editor') throw new InvalidLinkError('此审核链接对应的编辑已不在名单中。');
+  const events = await pieceEvents(county, claims.pieceId);
+  if (events.length === 0) throw new NotFoundError('未找到该稿件。');
+  const revision = latestRevision(events);
+  if (revision.revision > claims.revision) throw new SupersededError(revision.revision);
+  if (revision.revision !== claims.revision) throw new NotFoundError('未找到该稿件的这一稿。');
+  const decided = decisionOn(events, claims.revision);
+  if (decided) throw new AlreadyDecidedError(decided);
+  if (!options.allowExpired) assertNotExpired(claims.exp);
+  return { events, revision, editor };
+}
+
+export interface DecisionInput {
+  decision: DecisionType;
+  comment?: string;
+  issueNo?: number;
+}
+
+export function validateDecision(fields: RawFields): DecisionInput {
+  const errors: FieldError[] = [];
+  const text = (field: string, label: string): string => {
+    const v = fields[field];
+    if (v === undefined || v === null) return '';
+    // A JSON client may send the issue as a number; anything else that is not text is refused, never dropped.
+    if (field === 'issue' && typeof v === 'number') return String(v);
+    if (typeof v !== 'string' || !v.isWellFormed()) {
+      errors.push({ field, message: `${label}格式不正确，请重新填写。` });
+      return '';
+    }
+    return v.replace(/\r\n?/g, '\n').trim();
+  };
+  const decision = DECISIONS[text('decision', '处理结果')];
+  const comment = text('comment', '意见');
+  // Full-width digits from a Chinese input method (１２) are digits too.
+  const rawIssue = text('issue', '期号')
+    .normalize('NFKC')
+    .replace(/^第\s*/, '')
+    .replace(/\s*期$/, '');
+  let issueNo: number | undefined;
+  if (!decision && !errors.some((e) => e.field === 'decision')) {
+    errors.push({ field: 'decision', message: '请选择处理结果：采用、退回修改或不予采用。' });
+  }
+  if (decision === 'returned' && comment === '') {
+    errors.push({ field: 'comment', message: '退回修改时请填写修改意见，信息员会在邮件中看到。' });
+  }
+  if ([...comment].length > COMMENT_MAX) {
+    errors.push({ field: 'comment', message: `意见不能超过 ${COMMENT_MAX} 字。` });
+  }
+  if (rawIssue !== '' && !errors.some((e) => e.field === 'issue')) {
+    if (!/^\d{1,4}$/.test(rawIssue) || Number(rawIssue) === 0) {
+      errors.push({ field: 'issue', message: '期号应为数字，例如 12。' });
+    } else if (decision !== 'accepted') {
+      errors.push({ field: 'issue', message: '只有采用的稿件才填写期号。' });
+    } else {
+      issueNo = Number(rawIssue);
+    }
+  }
+  if (errors.length > 0) throw new ValidationError(errors);
+  return { decision: decision!, ...(comment ? { comment } : {}), ...(issueNo ? { issueNo } : {}) };
+}
+
+export async function decidePiece(token: unknown, fields: RawFields): Promise<PieceEvent> {
+  const { revision, editor } = await loadReview(token);
+  const input = validateDecision(fields);
+  const county = config().countyId;
+  const at = now();
+  const iso = at.toISOString();
+  const seq = revision.seq + 1;
+  const informant = await getPerson(county, revision.informantId);
+  const otherEditors = (await editorsOf(county)).filter((e) => e.personId !== editor.personId);
+  const title = revision.title ?? '';
+
+  const event: PieceEvent = {
+    pk: revision.pk,
+    sk: keys.eventSk(seq),
+    type: input.decision,
+    seq,
+    at: iso,
+    county,
+    pieceId: revision.pieceId,
+    receipt: revision.receipt,
+    revision: revision.revision,
+    unitId: revision.unitId,
+    informantId: revision.informantId,
+    kind: revision.kind,
+    editorId: editor.personId,
+    editorName: editor.name,
+    ...(input.comment ? { comment: input.comment } : {}),
+    ...(input.issueNo ? { issueNo: input.issueNo } : {}),
+    ...monthKeys(county, at, revision.receipt, seq),
+  };
+  const notifications: NotificationDraft[] = [
+    ...(informant
+      ? [
+          {
+            to: informant.email,
+            template: input.decision,
+            data: {
+              name: informant.name,
+              receipt: revision.receipt,
+              title,
+              pieceId: revision.pieceId,
+              revision: revision.revision,
+              personId: informant.personId,
+              ...(input.comment ? { comment: input.comment } : {}),
+              ...(input.issueNo ? { issueNo: input.issueNo } : {}),
+              ...(input.decision === 'returned' ? { reviseExp: reviseExpiry(at) } : {}),
+            },
+          },
+        ]
+      : []),
+    ...otherEditors.map((other) => ({
+      to: other.email,
+      template: 'handled' as const,
+      data: { title, receipt: revision.receipt, editorName: editor.name, decision: input.decision, at: iso },
+    })),
+  ];
+  const item = { ...event, ...(notifications.length ? outboxAttributes(county, notifications, iso) : {}) };
+  if (!(await putIfAbsent(item))) {
+    const winner = decisionOn(await pieceEvents(county, revision.pieceId), revision.revision);
+    if (winner) throw new AlreadyDecidedError(winner);
+    throw new SupersededError(revision.revision + 1);
+  }
+  log.info('piece decided', { receipt: revision.receipt, revision: revision.revision, decision: input.decision });
+  await clearAwaiting(revision);
+  if (notifications.length) {
+    await deliver({ pk: item.pk, sk: item.sk }, reviewTemplates).catch((err) =>
+      log.warn('decision email left to the sweeper', { receipt: revision.receipt, ...errorFields(err) }),
+    );
+  }
+  return event;
+}

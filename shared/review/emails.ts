@@ -1,0 +1,140 @@
+// The review's emails: the review request every editor gets for each revision (and, while it waits, the reminder),
+// the decision the informant hears back (accepted, returned with the revise link, rejected), and the one line the
+// other editors get once someone has decided.
+import { formatShanghai, formatShanghaiDate, now } from '../core/clock';
+import { config } from '../core/config';
+import { html, paragraphs } from '../core/html';
+import { reviewUrl, reviseUrl } from '../links/links';
+import { button, layout, type Rows, table, textTable } from '../mail/frame';
+import { type EmailData, type EmailTemplates, num, type RenderedEmail, str } from '../mail/templates';
+import { acknowledgmentTemplates } from '../pieces/acknowledgment';
+import { DECISION_LABELS, type DecisionType, isRevision, pieceEvents } from '../pieces/events';
+import { KIND_LABELS } from '../pieces/piece';
+import { getPerson, getUnit } from '../roster/people';
+import { currentKeyVersion, receiptUrl } from '../roster/personalLinks';
+
+/** To every editor when a revision arrives, and again as a reminder while it waits: the whole piece and a link. */
+async function reviewEmail(data: EmailData, reminder: boolean): Promise<RenderedEmail> {
+  const county = config().countyId;
+  const events = await pieceEvents(county, str(data, 'pieceId'));
+  const revision = events.find((e) => isRevision(e) && e.revision === num(data, 'revision'));
+  if (!revision) throw new Error('review email for a revision that does not exist');
+  const [unit, informant] = await Promise.all([
+    getUnit(county, revision.unitId),
+    getPerson(county, revision.informantId),
+  ]);
+  const exp = num(data, 'exp') * 1000;
+  const url = await reviewUrl({
+    pieceId: revision.pieceId,
+    revision: revision.revision,
+    editorId: str(data, 'editorId'),
+    exp: num(data, 'exp'),
+  });
+  const title = revision.title ?? '';
+  const waitedDays = Math.floor((now().getTime() - new Date(revision.at).getTime()) / 86_400_000);
+  const subject = reminder
+    ? `【催办】已等待 ${waitedDays} 天：${title}`
+    : `【待审核】${unit?.name ?? ''}：${title}${revision.revision > 1 ? `（第 ${revision.revision} 稿）` : ''}`;
+  const rows: Rows = [
+    ['回执号', revision.receipt],
+    ['单位', unit?.name],
+    ['信息员', informant?.name],
+    ['类型', KIND_LABELS[revision.kind]],
+    ['点题', revision.topicId],
+    ['签发领导', revision.signer],
+    ['稿次', `第 ${revision.revision} 稿`],
+    ['报送时间', formatShanghai(revision.at)],
+  ];
+  const feedback = events.filter((e) => e.type === 'returned' && e.comment);
+  const note = `审核链接仅供您本人使用，有效期至 ${formatShanghaiDate(new Date(exp))}。打开链接不会做任何处理，在页面上点击按钮后才生效。`;
+  return {
+    subject,
+    html: layout(
+      reminder ? '稿件等待审核' : '新稿件待审核',
+      html`<p>${str(data, 'editorName')}：</p>
+<p>${reminder ? `以下稿件已等待审核 ${waitedDays} 天，请尽快处理。` : '有一篇稿件等待您审核。'}</p>
+${table(rows)}
+${feedback.map((e) => html`<p style="color:#555">第 ${e.revision} 稿退回意见：${e.comment}</p>`)}
+<h3 style="font-size:17px;margin:18px 0 8px">${title}</h3>
+<div style="border:1px solid #eee;padding:12px;background:#fcfcfc">${paragraphs(revision.body ?? '')}</div>
+${button(url, '打开审核页面')}<p style="font-size:13px;color:#666">${note}</p>`,
+    ),
+    text: `${str(data, 'editorName')}：\n\n${reminder ? `以下稿件已等待审核 ${waitedDays} 天，请尽快处理。` : '有一篇稿件等待您审核。'}\n\n${textTable(rows)}\n${feedback.map((e) => `第 ${e.revision} 稿退回意见：${e.comment}\n`).join('')}\n${title}\n\n${revision.body ?? ''}\n\n审核页面：${url}\n${note}\n`,
+  };
+}
+
+/** To the informant once a revision is decided. */
+async function decisionEmail(template: DecisionType, data: EmailData): Promise<RenderedEmail> {
+  const title = str(data, 'title');
+  const receipt = str(data, 'receipt');
+  const comment = str(data, 'comment');
+  const issueNo = data.issueNo === undefined ? '' : `第 ${num(data, 'issueNo')} 期`;
+  const receiptLink = await receiptUrl(str(data, 'pieceId'), str(data, 'personId'));
+  const lines: string[] = [];
+  let subject: string;
+  let action: { url: string; label: string } = { url: receiptLink, label: '查看稿件进度' };
+  if (template === 'accepted') {
+    subject = `您的稿件已采用：${title}`;
+    lines.push(`您报送的《${title}》（回执号 ${receipt}）已采用，编入《组工专报》${issueNo}。`);
+    if (comment) lines.push(`编辑点评：${comment}`);
+  } else if (template === 'returned') {
+    subject = `您的稿件需要修改：${title}`;
+    lines.push(`您报送的《${title}》（回执号 ${receipt}）退回修改，修改意见如下：`, comment);
+    const url = await reviseUrl({
+      pieceId: str(data, 'pieceId'),
+      revision: num(data, 'revision'),
+      informantId: str(data, 'personId'),
+      keyVersion: await currentKeyVersion(str(data, 'personId')),
+      exp: num(data, 'reviseExp'),
+    });
+    lines.push(
+      `请在 ${formatShanghaiDate(new Date(num(data, 'reviseExp') * 1000))} 前通过下面的链接提交修改稿（回执号不变）。`,
+    );
+    action = { url, label: '提交修改稿' };
+  } else {
+    subject = `您的稿件未予采用：${title}`;
+    lines.push(`您报送的《${title}》（回执号 ${receipt}）经审核未予采用。`);
+    if (comment) lines.push(`原因：${comment}`);
+    lines.push('感谢您的报送，期待您的下一篇稿件。');
+  }
+  const heading = { accepted: '稿件已采用', returned: '稿件退回修改', rejected: '稿件未予采用' }[template];
+  return {
+    subject,
+    html: layout(
+      heading,
+      html`<p>${str(data, 'name')}同志：</p>${lines.map((l) => paragraphs(l))}${button(action.url, action.label)}`,
+    ),
+    text: `${str(data, 'name')}同志：\n\n${lines.join('\n')}\n\n${action.label}：${action.url}\n`,
+  };
+}
+
+/** To the other editors: one line, so nobody opens a piece that is already handled. */
+function handledEmail(data: EmailData): RenderedEmail {
+  const line = `《${str(data, 'title')}》（回执号 ${str(data, 'receipt')}）已由 ${str(data, 'editorName')} 于 ${formatShanghai(str(data, 'at'))} 处理：${DECISION_LABELS[str(data, 'decision') as DecisionType] ?? ''}。`;
+  return {
+    subject: `已由 ${str(data, 'editorName')} 处理：${str(data, 'title')}`,
+    html: layout('稿件已处理', html`<p>${line}</p>`),
+    text: `${line}\n`,
+  };
+}
+
+export const reviewTemplates = {
+  review: (data: EmailData) => reviewEmail(data, false),
+  reminder: (data: EmailData) => reviewEmail(data, true),
+  accepted: (data: EmailData) => decisionEmail('accepted', data),
+  returned: (data: EmailData) => decisionEmail('returned', data),
+  rejected: (data: EmailData) => decisionEmail('rejected', data),
+  handled: handledEmail,
+} satisfies EmailTemplates;
+
+export type ReviewTemplate = keyof typeof reviewTemplates;
+
+/**
+ * What a new revision sends: the informant's acknowledgment and every editor's review request. (A pure call, not a
+ * spread, so that a bundle which never sends leaves the templates out.)
+ */
+export const revisionTemplates: EmailTemplates = /* @__PURE__ */ Object.assign(
+  {},
+  acknowledgmentTemplates,
+  reviewTemplates,
+);

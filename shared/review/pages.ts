@@ -1,0 +1,98 @@
+// Pages of the editor's side (the review page and what a used, superseded or expired link shows) and the revise
+// form of the informant. Nothing here runs script: decisions are made only by pressing a button (POST).
+import { formatShanghai } from '../core/clock';
+import { ExpiredLinkError, type FieldError } from '../core/errors';
+import { html } from '../core/html';
+import { DECISION_LABELS, type DecisionType, type PieceEvent } from '../pieces/events';
+import { KIND_LABELS } from '../pieces/piece';
+import { timeline } from '../pieces/timeline';
+import type { HttpResponse } from '../web/http';
+import { messagePage, page } from '../web/pages';
+import { AlreadyDecidedError, COMMENT_MAX, SupersededError } from './decidePiece';
+import type { ReviewView } from './reviewView';
+import { AlreadyRevisedError } from './revisePiece';
+
+export interface ReviewPageInput {
+  view: ReviewView;
+  action: string;
+  values?: { decision?: string; issue?: string; comment?: string };
+  errors?: FieldError[];
+}
+
+export function reviewPage(input: ReviewPageInput): string {
+  const { view, values = {}, errors = [] } = input;
+  const { revision } = view;
+  const errorOf = (field: string) =>
+    errors.filter((e) => e.field === field).map((e) => html`<p class="error">${e.message}</p>`);
+  return page(
+    `审核：${revision.title ?? ''}`,
+    html`<h1>审核稿件</h1>
+<p class="who">审核人：${view.editor.name}。打开本页不会做任何处理，点击下方按钮后才生效。</p>
+${errors.length ? html`<div class="errors" role="alert"><p>请修改下面标出的内容后再提交。</p>${errorOf('decision')}</div>` : ''}
+<table>
+<tr><th>回执号</th><td>${revision.receipt}</td></tr>
+<tr><th>单位</th><td>${view.unitName}</td></tr>
+<tr><th>信息员</th><td>${view.informantName}</td></tr>
+<tr><th>类型</th><td>${KIND_LABELS[revision.kind]}</td></tr>
+${revision.topicId ? html`<tr><th>点题</th><td>${revision.topicId}</td></tr>` : ''}
+${revision.signer ? html`<tr><th>签发领导</th><td>${revision.signer}</td></tr>` : ''}
+<tr><th>稿次</th><td>第 ${revision.revision} 稿</td></tr>
+</table>
+<h2>${revision.title}</h2>
+<div class="body">${revision.body}</div>
+<h2>经过</h2>${timeline(view.events)}
+<h2>处理</h2>
+<form method="post" action="${input.action}">
+<label for="issue">期号（采用时可填，编入本年度《组工专报》第几期）</label>
+<input type="text" id="issue" name="issue" inputmode="numeric" maxlength="8" value="${values.issue ?? ''}">${errorOf('issue')}
+<label for="comment">意见（退回修改时必填：修改意见；采用时为点评，不予采用时为原因，可不填）</label>
+<textarea id="comment" name="comment" maxlength="${COMMENT_MAX}">${values.comment ?? ''}</textarea>${errorOf('comment')}
+<button type="submit" name="decision" value="accept">采用</button>
+<button type="submit" name="decision" value="return">退回修改</button>
+<button type="submit" name="decision" value="reject" class="secondary">不予采用</button>
+</form>`,
+  );
+}
+
+export function decidedPage(decision: PieceEvent): string {
+  const what = DECISION_LABELS[decision.type as DecisionType] ?? decision.type;
+  return messagePage(
+    '已处理',
+    `稿件（回执号 ${decision.receipt}）第 ${decision.revision} 稿已由 ${decision.editorName ?? '编辑'} 于 ${formatShanghai(decision.at)} 处理：${what}${decision.issueNo ? `（《组工专报》第 ${decision.issueNo} 期）` : ''}。`,
+  );
+}
+
+/**
+ * The answers a review or revise link gives when it cannot be used as it is: decided or superseded (409), expired
+ * (410, with a button that emails a fresh link to its owner). Undefined for any other error.
+ */
+export function linkProblem(error: unknown, renewAction: string): HttpResponse | undefined {
+  if (error instanceof AlreadyDecidedError) {
+    const d = error.decision;
+    return {
+      status: 409,
+      html: decidedPage(d),
+      json: { error: 'already_decided', decision: d.type, editor: d.editorName, at: d.at, message: error.message },
+    };
+  }
+  if (error instanceof SupersededError || error instanceof AlreadyRevisedError) {
+    return {
+      status: 409,
+      html: messagePage('已有新版本', error.message),
+      json: { error: 'superseded', message: error.message },
+    };
+  }
+  if (error instanceof ExpiredLinkError) {
+    const message = '此链接已过期。点击下面的按钮，我们会把新的链接发到您登记的邮箱。';
+    return {
+      status: 410,
+      html: messagePage(
+        '链接已过期',
+        message,
+        html`<form method="post" action="${renewAction}"><button type="submit">把新链接发到我的邮箱</button></form>`,
+      ),
+      json: { error: 'link_expired', message, renew: `POST ${renewAction}` },
+    };
+  }
+  return undefined;
+}

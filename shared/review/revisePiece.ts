@@ -1,0 +1,91 @@
+// Use case: an informant sends a revised text after a return, from the revise link in the return email.
+// 1. Verify the link (purpose, expiry, the informant's current key version) and that this revision was returned
+//    and not yet revised.
+// 2. Validate the new text exactly as at intake.
+// 3. Write revision N+1 right after the return (conditional put: a double click makes one revision) under the same
+//    receipt number; it waits for a decision like the first one.
+// 4. The event carries the acknowledgment and a fresh review request to every editor (outbox); older review links
+//    now answer "已有新版本".
+import { now } from '../core/clock';
+import { config } from '../core/config';
+import { ConflictError, InvalidLinkError, NotFoundError } from '../core/errors';
+import { errorFields, log } from '../core/log';
+import { assertNotExpired, reviseClaims } from '../links/links';
+import { deliver, outboxAttributes } from '../mail/outbox';
+import { acknowledgment } from '../pieces/acknowledgment';
+import { decisionOn, latestRevision, monthKeys, type PieceEvent, pieceEvents } from '../pieces/events';
+import { type RawFields, validatePiece } from '../pieces/piece';
+import { getPerson, type Person } from '../roster/people';
+import { putIfAbsent } from '../store/db';
+import { keys } from '../store/keys';
+import { revisionTemplates } from './emails';
+import { editorsOf, reviewRequests } from './reviewRequests';
+
+export class AlreadyRevisedError extends ConflictError {
+  constructor(readonly latest: PieceEvent) {
+    super(`修改稿（第 ${latest.revision} 稿）已经提交，无需重复提交。`);
+  }
+}
+
+export interface ReviseContext {
+  events: PieceEvent[];
+  /** The revision that was returned, and the return with its feedback. */
+  revision: PieceEvent;
+  returned: PieceEvent;
+  informant: Person;
+}
+
+export async function loadRevise(token: unknown, options: { allowExpired?: boolean } = {}): Promise<ReviseContext> {
+  // Expiry is checked last, as for review links: "already revised" is the more useful answer.
+  const claims = await reviseClaims(token, { allowExpired: true });
+  const county = config().countyId;
+  const informant = await getPerson(county, claims.informantId);
+  if (informant?.role !== 'informant' || informant.keyVersion !== claims.keyVersion) throw new InvalidLinkError();
+  const events = await pieceEvents(county, claims.pieceId);
+  if (events.length === 0 || events[0]?.informantId !== informant.personId) throw new NotFoundError('未找到该稿件。');
+  const latest = latestRevision(events);
+  if (latest.revision > claims.revision) throw new AlreadyRevisedError(latest);
+  const returned = decisionOn(events, claims.revision);
+  if (returned?.type !== 'returned') throw new NotFoundError('这篇稿件没有被退回修改。');
+  if (!options.allowExpired) assertNotExpired(claims.exp);
+  return { events, revision: latest, returned, informant };
+}
+
+export async function revisePiece(token: unknown, fields: RawFields): Promise<PieceEvent> {
+  const { revision, returned, informant } = await loadRevise(token);
+  const piece = validatePiece(fields);
+  const county = config().countyId;
+  const at = now();
+  const iso = at.toISOString();
+  const seq = returned.seq + 1;
+  const event: PieceEvent = {
+    pk: revision.pk,
+    sk: keys.eventSk(seq),
+    type: 'revised',
+    seq,
+    at: iso,
+    county,
+    pieceId: revision.pieceId,
+    receipt: revision.receipt,
+    revision: revision.revision + 1,
+    unitId: revision.unitId,
+    informantId: informant.personId,
+    ...piece,
+    ...monthKeys(county, at, revision.receipt, seq),
+    awaiting: keys.awaiting(county),
+    awaitingSince: iso,
+  };
+  const notifications = [acknowledgment(informant, event), ...reviewRequests(await editorsOf(county), event, at)];
+  const item = { ...event, ...outboxAttributes(county, notifications, iso) };
+  if (!(await putIfAbsent(item))) {
+    const latest = latestRevision(await pieceEvents(county, revision.pieceId));
+    // The same text sent twice (a double click) is the same revision: answer as if this one made it.
+    if (latest.title === piece.title && latest.body === piece.body) return latest;
+    throw new AlreadyRevisedError(latest);
+  }
+  log.info('piece revised', { receipt: event.receipt, revision: event.revision });
+  await deliver({ pk: item.pk, sk: item.sk }, revisionTemplates).catch((err) =>
+    log.warn('revision email left to the sweeper', { receipt: event.receipt, ...errorFields(err) }),
+  );
+  return event;
+}

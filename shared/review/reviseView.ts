@@ -1,0 +1,36 @@
+// Use case: what the revise form shows — the returned text to start from, the feedback, who is revising.
+import { config } from '../core/config';
+import type { FieldError } from '../core/errors';
+import { html, paragraphs } from '../core/html';
+import { type FormValues, submitFormPage } from '../pieces/form';
+import { getUnit } from '../roster/people';
+import { loadRevise, type ReviseContext } from './revisePiece';
+
+export interface ReviseView extends ReviseContext {
+  unitName: string;
+  values: FormValues;
+}
+
+export async function reviseView(token: unknown): Promise<ReviseView> {
+  const context = await loadRevise(token);
+  const unit = await getUnit(config().countyId, context.revision.unitId);
+  const r = context.revision;
+  return {
+    ...context,
+    unitName: unit?.name ?? '',
+    values: { kind: r.kind, title: r.title ?? '', body: r.body ?? '', topic: r.topicId ?? '', signer: r.signer ?? '' },
+  };
+}
+
+/** The revise form: the text to start from (or as just typed), the editor's feedback above it, any messages. */
+export function reviseFormPage(view: ReviseView, token: string, values: FormValues, errors?: FieldError[]): string {
+  return submitFormPage({
+    action: `/revise/${token}`,
+    heading: `修改稿件（回执号 ${view.revision.receipt}）`,
+    informantName: view.informant.name,
+    unitName: view.unitName,
+    values,
+    errors,
+    feedback: html`<div class="who"><p>${view.returned.editorName ?? '编辑'}的修改意见：</p>${paragraphs(view.returned.comment ?? '')}</div>`,
+  });
+}

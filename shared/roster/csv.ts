@@ -1,0 +1,265 @@
+// Roster import: turns the CSV an organizer exports from Excel (units, informants, editors, leaders) into checked
+// rows. Pure — no I/O — so the admin page and the CLI share it, and every bad row is reported in one pass so the
+// organizer can fix the sheet once instead of uploading it again and again.
+
+import type { Role, UnitKind } from './people';
+
+export type RosterRole = Role;
+
+export interface RosterRow {
+  /** Physical line where the record starts (header = 1), for messages that point back into the sheet. */
+  line: number;
+  unitName?: string;
+  unitKind?: UnitKind;
+  name: string;
+  email: string;
+  phone?: string;
+  role: RosterRole;
+}
+
+export interface RosterError {
+  line: number;
+  message: string;
+}
+
+export type RosterParseResult = { ok: true; rows: RosterRow[] } | { ok: false; errors: RosterError[] };
+
+type Column = 'unit' | 'unitKind' | 'name' | 'email' | 'phone' | 'role';
+
+const COLUMN_LABELS: Record<Column, string> = {
+  unit: '单位',
+  unitKind: '单位类型',
+  name: '姓名',
+  email: '邮箱',
+  phone: '手机',
+  role: '角色',
+};
+
+// Maps (not object literals) so a header or value such as "constructor" cannot hit Object.prototype.
+// Header keys are compared lowercased with spaces, '_' and '-' removed: 'Unit Kind', 'unit_kind', 'E-mail' all match.
+const HEADER_ALIASES = new Map<string, Column>([
+  ...['单位', '单位名称', 'unit', 'unitname'].map((k) => [k, 'unit'] as const),
+  ...['单位类型', 'unitkind', 'kind'].map((k) => [k, 'unitKind'] as const),
+  ...['姓名', 'name', 'fullname'].map((k) => [k, 'name'] as const),
+  ...['邮箱', '电子邮箱', '电子邮件', 'email', 'mail'].map((k) => [k, 'email'] as const),
+  ...['手机', '手机号', '手机号码', '电话', '联系电话', 'phone', 'mobile', 'tel'].map((k) => [k, 'phone'] as const),
+  ...['角色', 'role'].map((k) => [k, 'role'] as const),
+]);
+const ROLE_ALIASES = new Map<string, RosterRole>([
+  ['信息员', 'informant'],
+  ['informant', 'informant'],
+  ['编辑', 'editor'],
+  ['审核', 'editor'],
+  ['editor', 'editor'],
+  ['领导', 'leader'],
+  ['leader', 'leader'],
+]);
+const KIND_ALIASES = new Map<string, UnitKind>([
+  ['部门', 'department'],
+  ['department', 'department'],
+  ['乡镇', 'township'],
+  ['街道', 'township'],
+  ['township', 'township'],
+]);
+const KIND_LABELS: Record<UnitKind, string> = { department: '部门', township: '乡镇' };
+
+const NOT_UTF8 = '文件不是 UTF-8 编码，无法读取。请在 Excel 中用「另存为」→「CSV UTF-8（逗号分隔）」重新保存后再上传。';
+const EMAIL = /^[^\s@"<>,;()\p{Cc}]+@[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}$/u;
+const MOBILE = /^(?:\+86|0086)?(1[3-9]\d{9})$/;
+const LANDLINE = /^(?:0\d{2,3}-?)?\d{7,8}(?:-\d{1,6})?$/;
+// Township-level units are named "…镇", "…乡", "…街道", often with "党委" after.
+const TOWNSHIP_NAME = /(镇|乡|街道)(党委)?$/;
+const MAX_NAME = 50;
+const MAX_UNIT = 100;
+
+interface CsvRecord {
+  line: number;
+  fields: string[];
+}
+
+/** RFC 4180 split. Returns the line of an unclosed quote instead of records, since everything after it is garbage. */
+function splitRecords(text: string): CsvRecord[] | { unclosedQuoteLine: number } {
+  const records: CsvRecord[] = [];
+  let fields: string[] = [];
+  let field = '';
+  let quoted = false;
+  let line = 1;
+  let recordLine = 1;
+  const endRecord = () => {
+    fields.push(field);
+    const trimmed = fields.map((f) => f.trim());
+    // Excel writes rows of bare commas for empty rows; they count as blank lines.
+    if (trimmed.some((f) => f !== '')) records.push({ line: recordLine, fields: trimmed });
+    fields = [];
+    field = '';
+  };
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') {
+        quoted = false;
+      } else {
+        if (c === '\n' || (c === '\r' && text[i + 1] !== '\n')) line++;
+        field += c;
+      }
+    } else if (c === '"' && field.trim() === '') {
+      quoted = true;
+      field = '';
+    } else if (c === ',') {
+      fields.push(field);
+      field = '';
+    } else if (c === '\r' || c === '\n') {
+      endRecord();
+      if (c === '\r' && text[i + 1] === '\n') i++;
+      line++;
+      recordLine = line;
+    } else {
+      field += c;
+    }
+  }
+  if (quoted) return { unclosedQuoteLine: recordLine };
+  if (field !== '' || fields.length > 0) endRecord();
+  return records;
+}
+
+function decode(input: Buffer | string): string | undefined {
+  if (typeof input === 'string') return input.replace(/^\uFEFF/, '');
+  try {
+    // The decoder drops a leading BOM itself; `fatal` turns GBK bytes into an error rather than mojibake.
+    return new TextDecoder('utf-8', { fatal: true }).decode(input);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Echo a user's value in a message without letting a huge or multi-line cell swamp it. */
+function shown(value: string): string {
+  const flat = value.replace(/\p{Cc}/gu, ' ');
+  return flat.length > 40 ? `${flat.slice(0, 40)}…` : flat;
+}
+
+function inferKind(unitName: string): UnitKind {
+  return TOWNSHIP_NAME.test(unitName) ? 'township' : 'department';
+}
+
+export function parseRosterCsv(input: Buffer | string): RosterParseResult {
+  const text = decode(input);
+  if (text === undefined) return { ok: false, errors: [{ line: 0, message: NOT_UTF8 }] };
+  const split = splitRecords(text);
+  if (!Array.isArray(split)) {
+    const line = split.unclosedQuoteLine;
+    return {
+      ok: false,
+      errors: [{ line, message: `第 ${line} 行：引号没有闭合（从这一行开始的引号一直到文件末尾）` }],
+    };
+  }
+  const [header, ...records] = split;
+  if (header === undefined || records.length === 0) {
+    return { ok: false, errors: [{ line: header?.line ?? 0, message: '名单中没有人员' }] };
+  }
+
+  const columns = new Map<Column, number>();
+  header.fields.forEach((title, index) => {
+    const column = HEADER_ALIASES.get(title.toLowerCase().replace(/[\s_-]/g, ''));
+    // First occurrence wins; unknown columns (备注, 序号…) are ignored.
+    if (column !== undefined && !columns.has(column)) columns.set(column, index);
+  });
+  const missing = (['name', 'email'] as const).filter((c) => !columns.has(c));
+  if (missing.length > 0) {
+    const names = missing.map((c) => `「${COLUMN_LABELS[c]}」`).join('');
+    return { ok: false, errors: [{ line: header.line, message: `第 ${header.line} 行：表头缺少${names}列` }] };
+  }
+
+  const errors: RosterError[] = [];
+  const rows: RosterRow[] = [];
+  const emailLines = new Map<string, number>();
+  const explicitKinds = new Map<string, { kind: UnitKind; line: number }>();
+
+  for (const { line, fields } of records) {
+    const fail = (message: string) => errors.push({ line, message: `第 ${line} 行：${message}` });
+    const errorsBefore = errors.length;
+    const cell = (column: Column): string => {
+      const index = columns.get(column);
+      return index === undefined ? '' : (fields[index] ?? '');
+    };
+    // A cell split over lines is almost always a paste accident; report only that, since every later check on the
+    // cell would repeat the same problem in other words.
+    const multiline = [...columns.keys()].filter((column) => /[\r\n]/.test(cell(column)));
+    for (const column of multiline) fail(`${COLUMN_LABELS[column]}不能换行（${shown(cell(column))}）`);
+    if (multiline.length > 0) continue;
+    const [unitName, kindText, name, rawEmail, rawPhone, roleText] = [
+      cell('unit'),
+      cell('unitKind'),
+      cell('name'),
+      cell('email'),
+      cell('phone'),
+      cell('role'),
+    ];
+
+    const role = roleText === '' ? 'informant' : ROLE_ALIASES.get(roleText.toLowerCase());
+    if (role === undefined) fail(`角色无法识别（${shown(roleText)}），应为 信息员、编辑 或 领导`);
+
+    if (unitName === '' && role === 'informant') fail('信息员必须填写单位');
+    if (/\p{Cc}/u.test(unitName)) fail('单位名称含有控制字符');
+    if ([...unitName].length > MAX_UNIT) fail(`单位名称超过 ${MAX_UNIT} 个字`);
+
+    let kind: UnitKind | undefined;
+    if (kindText !== '') {
+      kind = KIND_ALIASES.get(kindText.toLowerCase());
+      if (kind === undefined) fail(`单位类型无法识别（${shown(kindText)}），应为 部门 或 乡镇`);
+    }
+    if (kind !== undefined && unitName !== '') {
+      const first = explicitKinds.get(unitName);
+      if (first === undefined) explicitKinds.set(unitName, { kind, line });
+      else if (first.kind !== kind) {
+        fail(
+          `单位「${shown(unitName)}」的类型（${KIND_LABELS[kind]}）与第 ${first.line} 行（${KIND_LABELS[first.kind]}）不一致`,
+        );
+      }
+    }
+
+    if (name === '') fail('姓名不能为空');
+    else if (/\p{Cc}/u.test(name)) fail('姓名含有控制字符');
+    else if ([...name].length > MAX_NAME) fail(`姓名超过 ${MAX_NAME} 个字`);
+
+    const email = rawEmail.toLowerCase();
+    if (email === '') fail('邮箱不能为空');
+    else if (email.length > 254 || !EMAIL.test(email)) fail(`邮箱格式不正确（${shown(rawEmail)}）`);
+    else {
+      const firstLine = emailLines.get(email);
+      if (firstLine === undefined) emailLines.set(email, line);
+      else fail(`邮箱 ${email} 与第 ${firstLine} 行重复`);
+    }
+
+    let phone: string | undefined;
+    if (rawPhone !== '') {
+      const mobile = MOBILE.exec(rawPhone.replace(/[\s-]/g, ''));
+      const landline = rawPhone.replace(/\s/g, '');
+      if (mobile?.[1] !== undefined) phone = mobile[1];
+      else if (LANDLINE.test(landline)) phone = landline;
+      else fail(`手机号码格式不正确（${shown(rawPhone)}）`);
+    }
+
+    if (errors.length > errorsBefore || role === undefined) continue;
+    rows.push({
+      line,
+      ...(unitName !== '' && { unitName, unitKind: kind }),
+      name,
+      email,
+      ...(phone !== undefined && { phone }),
+      role,
+    });
+  }
+  if (errors.length > 0) return { ok: false, errors };
+
+  // A unit typed once in the file is that kind on every row; otherwise guess from its name.
+  for (const row of rows) {
+    if (row.unitName !== undefined && row.unitKind === undefined) {
+      row.unitKind = explicitKinds.get(row.unitName)?.kind ?? inferKind(row.unitName);
+    }
+  }
+  return { ok: true, rows };
+}

@@ -1,0 +1,131 @@
+// Roster storage: units and people (informants, editors, leaders) of one county, in one small partition.
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { db, isConditionFailed, queryAll, tableName } from '../store/db';
+import { keys } from '../store/keys';
+
+export type UnitKind = 'department' | 'township';
+export type Role = 'informant' | 'editor' | 'leader';
+
+export interface Unit {
+  unitId: string;
+  name: string;
+  kind: UnitKind;
+}
+
+export interface Person {
+  personId: string;
+  name: string;
+  email: string;
+  phone?: string;
+  role: Role;
+  unitId?: string;
+  /** Bumped by a revoke: links signed with an older version stop working. */
+  keyVersion: number;
+  updatedAt: string;
+}
+
+export async function getPerson(county: string, personId: string): Promise<Person | undefined> {
+  const out = await db().send(
+    new GetCommand({ TableName: tableName(), Key: { pk: keys.roster(county), sk: keys.personSk(personId) } }),
+  );
+  return out.Item as Person | undefined;
+}
+
+export async function getUnit(county: string, unitId: string): Promise<Unit | undefined> {
+  const out = await db().send(
+    new GetCommand({ TableName: tableName(), Key: { pk: keys.roster(county), sk: keys.unitSk(unitId) } }),
+  );
+  return out.Item as Unit | undefined;
+}
+
+export interface Roster {
+  units: Unit[];
+  people: Person[];
+}
+
+/** The whole roster: one Query of one partition (a county has at most a few hundred people). */
+export async function listRoster(county: string): Promise<Roster> {
+  const items = await queryAll({
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': keys.roster(county) },
+  });
+  return {
+    units: items.filter((item) => String(item.sk).startsWith('U#')).map((item) => strip<Unit>(item)),
+    people: items.filter((item) => String(item.sk).startsWith('P#')).map((item) => strip<Person>(item)),
+  };
+}
+
+function strip<T>(item: Record<string, unknown>): T {
+  const { pk: _pk, sk: _sk, ...rest } = item;
+  return rest as T;
+}
+
+export async function putUnit(county: string, unit: Unit): Promise<void> {
+  await db().send(
+    new PutCommand({
+      TableName: tableName(),
+      Item: { pk: keys.roster(county), sk: keys.unitSk(unit.unitId), ...unit },
+    }),
+  );
+}
+
+/** Adds a person; false when the person already exists (the caller updates instead). */
+export async function addPerson(county: string, person: Person): Promise<boolean> {
+  try {
+    await db().send(
+      new PutCommand({
+        TableName: tableName(),
+        Item: { pk: keys.roster(county), sk: keys.personSk(person.personId), ...person },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+    return true;
+  } catch (err) {
+    if (isConditionFailed(err)) return false;
+    throw err;
+  }
+}
+
+/** Updates what a roster file may change; the key version is left alone (only a revoke changes it). */
+export async function updatePerson(
+  county: string,
+  person: Pick<Person, 'personId' | 'name' | 'phone' | 'role' | 'unitId' | 'updatedAt'>,
+): Promise<void> {
+  const set = ['#name = :name', '#role = :role', 'updatedAt = :at'];
+  const remove: string[] = [];
+  const values: Record<string, unknown> = { ':name': person.name, ':role': person.role, ':at': person.updatedAt };
+  for (const field of ['unitId', 'phone'] as const) {
+    const value = person[field];
+    if (value) {
+      set.push(`${field} = :${field}`);
+      values[`:${field}`] = value;
+    } else {
+      remove.push(field);
+    }
+  }
+  await db().send(
+    new UpdateCommand({
+      TableName: tableName(),
+      Key: { pk: keys.roster(county), sk: keys.personSk(person.personId) },
+      UpdateExpression: `SET ${set.join(', ')}${remove.length ? ` REMOVE ${remove.join(', ')}` : ''}`,
+      ExpressionAttributeNames: { '#name': 'name', '#role': 'role' },
+      ExpressionAttributeValues: values,
+      ConditionExpression: 'attribute_exists(pk)',
+    }),
+  );
+}
+
+/** Invalidates every link the person holds; returns the new key version. */
+export async function bumpKeyVersion(county: string, personId: string, at: string): Promise<number> {
+  const out = await db().send(
+    new UpdateCommand({
+      TableName: tableName(),
+      Key: { pk: keys.roster(county), sk: keys.personSk(personId) },
+      UpdateExpression: 'ADD keyVersion :one SET updatedAt = :at',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':one': 1, ':at': at },
+      ReturnValues: 'UPDATED_NEW',
+    }),
+  );
+  return Number(out.Attributes?.keyVersion);
+}

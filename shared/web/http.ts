@@ -1,0 +1,183 @@
+// The HTTP frame of every handler: middy middlewares first (header normalizer → content negotiation → size and
+// media-type guard → urlencode and JSON body parsers), the handler last, and the one error mapper that turns domain
+// errors into a Chinese page or a JSON error by the negotiated type. Nothing a client sends can cause a 5xx.
+import middy from '@middy/core';
+import httpContentNegotiation from '@middy/http-content-negotiation';
+import httpHeaderNormalizer from '@middy/http-header-normalizer';
+import httpJsonBodyParser from '@middy/http-json-body-parser';
+import httpUrlencodeBodyParser from '@middy/http-urlencode-body-parser';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { config } from '../core/config';
+import {
+  BaosongError,
+  ConflictError,
+  ExpiredLinkError,
+  InvalidLinkError,
+  isStoreUnavailable,
+  NotFoundError,
+  PayloadTooLargeError,
+  StoreUnavailableError,
+  UnsupportedMediaTypeError,
+  ValidationError,
+} from '../core/errors';
+import type { SafeHtml } from '../core/html';
+import { errorFields, log } from '../core/log';
+import { messagePage, SECURITY_HEADERS } from './pages';
+
+export const MAX_BODY_BYTES = 256 * 1024;
+
+export interface HttpRequest {
+  method: string;
+  /** Parsed body fields (form or JSON object); empty when there is no body. */
+  fields: Record<string, unknown>;
+  query: Record<string, string>;
+  headers: Record<string, string>;
+  path: Record<string, string>;
+  wantsJson: boolean;
+  rawPath: string;
+  /** The route that matched, e.g. `ANY /submissions/{id}`. */
+  routeKey: string;
+}
+
+export interface HttpResponse {
+  status: number;
+  html?: string | SafeHtml;
+  json?: unknown;
+  location?: string;
+  headers?: Record<string, string>;
+}
+
+type Event = APIGatewayProxyEventV2 & { body?: unknown };
+type Result = APIGatewayProxyStructuredResultV2;
+
+const FORM = /^application\/x-www-form-urlencoded(;.*)?$/;
+const JSON_TYPE = /^application\/json(;.*)?$/;
+
+function bodyBytes(event: Event): number {
+  if (typeof event.body !== 'string') return 0;
+  return event.isBase64Encoded ? Buffer.byteLength(event.body, 'base64') : Buffer.byteLength(event.body, 'utf8');
+}
+
+/** Size and media type are checked before any parsing: a 10 MB body is refused unread. */
+const bodyGuard = (): middy.MiddlewareObj<Event, Result> => ({
+  before: async ({ event }) => {
+    if (bodyBytes(event) > MAX_BODY_BYTES) throw new PayloadTooLargeError(MAX_BODY_BYTES);
+    // Media types are case-insensitive and may have spaces around ';': normalize so the body parsers match them.
+    const type = (event.headers?.['content-type'] ?? '')
+      .trim()
+      .toLowerCase()
+      .replace(/\s*;\s*/g, '; ');
+    if (event.headers && type) event.headers['content-type'] = type;
+    if (typeof event.body === 'string' && event.body.length > 0 && !FORM.test(type) && !JSON_TYPE.test(type)) {
+      throw new UnsupportedMediaTypeError();
+    }
+  },
+});
+
+function wantsJsonOf(context: Context): boolean {
+  return (context as Context & { preferredMediaType?: string }).preferredMediaType === 'application/json';
+}
+
+export function render(response: HttpResponse, wantsJson: boolean): Result {
+  const headers: Record<string, string> = { ...SECURITY_HEADERS, ...response.headers };
+  if (response.location) headers.location = response.location;
+  if (response.json !== undefined && (wantsJson || response.html === undefined)) {
+    headers['content-type'] = 'application/json; charset=utf-8';
+    return { statusCode: response.status, headers, body: JSON.stringify(response.json) };
+  }
+  headers['content-type'] = 'text/html; charset=utf-8';
+  return { statusCode: response.status, headers, body: String(response.html ?? '') };
+}
+
+interface Mapped {
+  status: number;
+  code: string;
+  title: string;
+}
+
+function classify(error: unknown): Mapped {
+  if (error instanceof ValidationError) return { status: 400, code: 'invalid_input', title: '填写有误' };
+  if (error instanceof InvalidLinkError) return { status: 403, code: 'invalid_link', title: '链接无效' };
+  if (error instanceof ExpiredLinkError) return { status: 410, code: 'link_expired', title: '链接已过期' };
+  if (error instanceof NotFoundError) return { status: 404, code: 'not_found', title: '未找到' };
+  if (error instanceof PayloadTooLargeError) return { status: 413, code: 'too_large', title: '内容过大' };
+  if (error instanceof UnsupportedMediaTypeError) return { status: 415, code: 'unsupported_type', title: '格式不支持' };
+  if (error instanceof ConflictError) return { status: 409, code: 'conflict', title: '请稍候' };
+  if (error instanceof StoreUnavailableError || isStoreUnavailable(error)) {
+    return { status: 503, code: 'unavailable', title: '暂时无法处理' };
+  }
+  return { status: 500, code: 'internal', title: '系统出现问题' };
+}
+
+/** The one mapping from errors to responses; messages of unexpected errors never reach the user. */
+export function errorResponse(error: unknown, wantsJson: boolean): Result {
+  const parserError = error as { message?: string; cause?: { package?: string; data?: unknown } };
+  if (parserError?.cause?.package?.startsWith('@middy/') && parserError.message === 'Forbidden key in JSON body') {
+    // Keys that would reach object prototypes (__proto__, constructor.prototype) are refused by the parser.
+    const message = `提交的内容含有不允许的字段名（${String(parserError.cause.data)}）。`;
+    return errorResponse(new ValidationError([{ field: 'body', message }]), wantsJson);
+  }
+  if (parserError?.cause?.package?.startsWith('@middy/')) {
+    // A body that does not parse is the client's mistake: answer as a validation error.
+    return errorResponse(
+      new ValidationError([{ field: 'body', message: '提交的内容无法解析，请检查格式。' }]),
+      wantsJson,
+    );
+  }
+  const mapped = classify(error);
+  const known = error instanceof BaosongError && mapped.status !== 500;
+  const message =
+    mapped.status === 503
+      ? new StoreUnavailableError().message
+      : known
+        ? (error as Error).message
+        : '系统出现问题，请稍后重试。如果问题持续，请联系县委组织部信息科。';
+  if (mapped.status >= 500) log.error('request failed', errorFields(error));
+  const json = error instanceof ValidationError ? { errors: error.errors } : { error: mapped.code, message };
+  const headers: Record<string, string> = mapped.status === 503 ? { 'retry-after': '30' } : {};
+  return render({ status: mapped.status, json, html: messagePage(mapped.title, message), headers }, wantsJson);
+}
+
+export type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<Result>;
+
+/** Wraps a handler function in the shared middy stack. */
+export function httpHandler(fn: (request: HttpRequest) => Promise<HttpResponse>): Handler {
+  return middy<Event, Result>({ timeoutEarlyInMillis: config().local ? 0 : 500 })
+    .use(httpHeaderNormalizer())
+    .use(
+      httpContentNegotiation({
+        parseCharsets: false,
+        parseEncodings: false,
+        parseLanguages: false,
+        availableMediaTypes: ['text/html', 'application/json'],
+        failOnMismatch: false,
+      }),
+    )
+    .use(bodyGuard())
+    .use(httpUrlencodeBodyParser({ disableContentTypeError: true }))
+    .use(httpJsonBodyParser({ disableContentTypeError: true }))
+    .use({
+      onError: async (request) => {
+        request.response = errorResponse(request.error, wantsJsonOf(request.context));
+      },
+    })
+    .handler(async (event, context) => {
+      const body = event.body;
+      const request: HttpRequest = {
+        method: event.requestContext.http.method,
+        fields: body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : {},
+        query: (event.queryStringParameters ?? {}) as Record<string, string>,
+        headers: (event.headers ?? {}) as Record<string, string>,
+        path: (event.pathParameters ?? {}) as Record<string, string>,
+        wantsJson: wantsJsonOf(context),
+        rawPath: event.rawPath,
+        routeKey: event.routeKey,
+      };
+      if (body !== undefined && body !== null && body !== '' && Object.keys(request.fields).length === 0) {
+        if (typeof body !== 'object' || Array.isArray(body)) {
+          throw new ValidationError([{ field: 'body', message: '提交的内容应为表单或 JSON 对象。' }]);
+        }
+      }
+      return render(await fn(request), request.wantsJson);
+    }) as unknown as Handler;
+}

@@ -1,0 +1,46 @@
+// The page frame every HTML response uses: Chinese, phone-friendly, one stylesheet allowed by its hash in the CSP,
+// no script at all.
+import { createHash } from 'node:crypto';
+import { html, SafeHtml } from '../core/html';
+
+const CSS = `
+*{box-sizing:border-box}body{margin:0;font:16px/1.6 "PingFang SC","Microsoft YaHei","Noto Sans CJK SC",sans-serif;color:#222;background:#f5f5f5}
+header{background:#b71c1c;color:#fff;padding:12px 16px}header a{color:#fff;text-decoration:none;font-weight:bold}
+main{max-width:760px;margin:0 auto;padding:16px;background:#fff;min-height:60vh}
+h1{font-size:22px;margin:8px 0 16px}h2{font-size:18px}
+label{display:block;font-weight:bold;margin:14px 0 4px}
+input[type=text],input[type=email],textarea,select{width:100%;padding:8px;font:inherit;border:1px solid #bbb;border-radius:4px}
+textarea{min-height:14em}fieldset{border:0;padding:0;margin:14px 0 0}fieldset label{display:inline;font-weight:normal;margin-right:16px}
+legend{font-weight:bold}.hint{color:#666;font-size:14px}.error{color:#b00020;font-size:14px;margin:4px 0}
+.errors{border:1px solid #b00020;background:#fff4f4;padding:8px 12px;margin:12px 0}
+button{margin-top:18px;margin-right:8px;padding:10px 22px;font:inherit;color:#fff;background:#b71c1c;border:0;border-radius:4px;cursor:pointer}
+button.secondary{background:#fff;color:#555;border:1px solid #999}
+table{border-collapse:collapse;width:100%}th,td{border:1px solid #ddd;padding:6px 8px;text-align:left;vertical-align:top}
+th{background:#fafafa;width:7em}.who{background:#f7f7f7;padding:8px 12px;border-left:4px solid #b71c1c}
+ol.timeline{padding-left:1.2em}ol.timeline li{margin:6px 0}.body{white-space:pre-wrap;border:1px solid #eee;padding:12px;background:#fcfcfc}
+footer{max-width:760px;margin:0 auto;padding:12px 16px;color:#888;font-size:13px}
+`;
+
+const CSS_HASH = createHash('sha256').update(CSS).digest('base64');
+
+/** Sent with every response: no script may run, nothing may frame us, and no Referer carries a token away. */
+export const SECURITY_HEADERS: Record<string, string> = {
+  'content-security-policy': `default-src 'none'; style-src 'sha256-${CSS_HASH}'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'`,
+  'referrer-policy': 'no-referrer',
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'strict-transport-security': 'max-age=31536000',
+  'cache-control': 'no-store',
+};
+
+export function page(title: string, content: SafeHtml): string {
+  return html`<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<meta name="referrer" content="no-referrer"><title>${title} - 组工信息报送</title><style>${new SafeHtml(CSS)}</style></head>
+<body><header><a href="/">组工信息报送</a></header><main>${content}</main>
+<footer>县委组织部信息科</footer></body></html>`.value;
+}
+
+export function messagePage(title: string, message: string, extra?: SafeHtml): string {
+  return page(title, html`<h1>${title}</h1><p>${message}</p>${extra ?? ''}`);
+}

@@ -1,0 +1,231 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { parseRosterCsv, type RosterParseResult } from '../../../shared/roster/csv';
+
+function rowsOf(result: RosterParseResult) {
+  if (!result.ok) throw new Error(`expected rows, got errors: ${JSON.stringify(result.errors)}`);
+  return result.rows;
+}
+
+function errorsOf(result: RosterParseResult) {
+  if (result.ok) throw new Error(`expected errors, got rows: ${JSON.stringify(result.rows)}`);
+  return result.errors;
+}
+
+/** Quote a value the way Excel does when it contains a comma, a quote or a newline. */
+function quote(value: string): string {
+  return `"${value.replace(/"/g, '""')}"`;
+}
+
+describe('parseRosterCsv', () => {
+  it('reads an Excel UTF-8 export with a BOM, Chinese headers and CRLF', () => {
+    const bytes = readFileSync(join(__dirname, '../../fixtures/roster-chinese-bom.csv'));
+
+    const rows = rowsOf(parseRosterCsv(bytes));
+
+    expect(rows).toEqual([
+      {
+        line: 2,
+        unitName: '城关镇党委',
+        unitKind: 'township',
+        name: '张三',
+        email: 'zhang.san@example.cn',
+        phone: '13800138000',
+        role: 'informant',
+      },
+      {
+        line: 3,
+        unitName: '县乡村振兴局',
+        unitKind: 'department',
+        name: '李四',
+        email: 'lisi@example.cn',
+        phone: '0571-88886666',
+        role: 'informant',
+      },
+      { line: 4, name: '王五', email: 'wangwu@example.cn', role: 'leader' },
+    ]);
+  });
+
+  it('reads English headers in any order and any case, with CRLF line ends', () => {
+    const csv = 'Email,ROLE,Name,Unit_Kind,Unit,Mobile\r\nA@B.CN,Editor,Ann,Department,组织部,+86 139-1234-5678\r\n';
+
+    const rows = rowsOf(parseRosterCsv(csv));
+
+    expect(rows).toEqual([
+      {
+        line: 2,
+        unitName: '组织部',
+        unitKind: 'department',
+        name: 'Ann',
+        email: 'a@b.cn',
+        phone: '13912345678',
+        role: 'editor',
+      },
+    ]);
+  });
+
+  it('keeps commas and quotes inside quoted fields and numbers lines after a multi-line field correctly', () => {
+    const csv = [
+      '姓名,邮箱,单位,备注',
+      `${quote('欧阳, "小明"')},a@x.cn,宣传部,${quote('第一行\n第二行\n第三行')}`,
+      '',
+      '钱七,bad-email,宣传部,',
+    ].join('\n');
+
+    const errors = errorsOf(parseRosterCsv(csv));
+    expect(errors).toEqual([{ line: 6, message: '第 6 行：邮箱格式不正确（bad-email）' }]);
+
+    const fixed = rowsOf(parseRosterCsv(csv.replace('bad-email', 'q@x.cn')));
+    expect(fixed.map((r) => [r.line, r.name])).toEqual([
+      [2, '欧阳, "小明"'],
+      [6, '钱七'],
+    ]);
+  });
+
+  it('ignores extra columns and blank or comma-only lines', () => {
+    const csv = '序号,邮箱,备注,姓名,单位\n\n1,a@x.cn,无,赵六,统战部\n,,,,\n\n2,b@x.cn,,孙八,统战部\n';
+
+    const rows = rowsOf(parseRosterCsv(csv));
+
+    expect(rows.map((r) => [r.line, r.name, r.unitName])).toEqual([
+      [3, '赵六', '统战部'],
+      [6, '孙八', '统战部'],
+    ]);
+  });
+
+  it('reports every bad row with its line number in one result', () => {
+    const csv = [
+      '单位,单位类型,姓名,邮箱,手机,角色',
+      '城关镇,,好人,ok@x.cn,,',
+      ',,无单位,a1@x.cn,,信息员',
+      '组织部,,,a2@x.cn,,',
+      '组织部,,名字,abc,,',
+      '组织部,,名字,a3@x.cn,12345,',
+      '组织部,,名字,a4@x.cn,,主任',
+      '组织部,机关,名字,a5@x.cn,,',
+      `组织部,,${'长'.repeat(51)},a6@x.cn,,`,
+      `组织部,,${quote('两\n行')},a7@x.cn,,`,
+      '组织部,,带\u0007铃,a8@x.cn,,',
+      '组织部,,名字,OK@x.cn,,',
+      '城关镇,部门,名字,a9@x.cn,,',
+      '城关镇,乡镇,名字,a10@x.cn,,',
+    ].join('\n');
+
+    const errors = errorsOf(parseRosterCsv(csv));
+
+    expect(errors).toEqual([
+      { line: 3, message: '第 3 行：信息员必须填写单位' },
+      { line: 4, message: '第 4 行：姓名不能为空' },
+      { line: 5, message: '第 5 行：邮箱格式不正确（abc）' },
+      { line: 6, message: '第 6 行：手机号码格式不正确（12345）' },
+      { line: 7, message: '第 7 行：角色无法识别（主任），应为 信息员、编辑 或 领导' },
+      { line: 8, message: '第 8 行：单位类型无法识别（机关），应为 部门 或 乡镇' },
+      { line: 9, message: '第 9 行：姓名超过 50 个字' },
+      { line: 10, message: '第 10 行：姓名不能换行（两 行）' },
+      { line: 12, message: '第 12 行：姓名含有控制字符' },
+      { line: 13, message: '第 13 行：邮箱 ok@x.cn 与第 2 行重复' },
+      { line: 15, message: '第 15 行：单位「城关镇」的类型（乡镇）与第 14 行（部门）不一致' },
+    ]);
+  });
+
+  it('rejects GBK bytes from an old Excel export and says how to save as UTF-8', () => {
+    // "单位,姓名,邮箱" in GBK, then an ASCII row.
+    const gbk = Buffer.concat([
+      Buffer.from([0xb5, 0xa5, 0xce, 0xbb, 0x2c, 0xd0, 0xd5, 0xc3, 0xfb, 0x2c, 0xd3, 0xca, 0xcf, 0xe4, 0x0a]),
+      Buffer.from('x,y,a@b.cn\n'),
+    ]);
+
+    const errors = errorsOf(parseRosterCsv(gbk));
+
+    expect(errors).toHaveLength(1);
+    expect(errors[0]?.line).toBe(0);
+    expect(errors[0]?.message).toContain('UTF-8');
+    expect(errors[0]?.message).toContain('「另存为」→「CSV UTF-8（逗号分隔）」');
+  });
+
+  it('reports a duplicate email on the later line, ignoring case', () => {
+    const csv = '姓名,邮箱,单位\n甲,Same@X.cn,组织部\n乙,other@x.cn,组织部\n丙, same@x.CN ,宣传部\n';
+
+    expect(errorsOf(parseRosterCsv(csv))).toEqual([{ line: 4, message: '第 4 行：邮箱 same@x.cn 与第 2 行重复' }]);
+  });
+
+  it('infers the unit kind from the unit name when the sheet does not say', () => {
+    const csv = [
+      '单位,姓名,邮箱',
+      '城关镇党委,a,a@x.cn',
+      '桃源乡,b,b@x.cn',
+      '东城街道,c,c@x.cn',
+      '乡村振兴局,d,d@x.cn',
+      '县委组织部,e,e@x.cn',
+    ].join('\n');
+
+    const kinds = rowsOf(parseRosterCsv(csv)).map((r) => [r.unitName, r.unitKind]);
+
+    expect(kinds).toEqual([
+      ['城关镇党委', 'township'],
+      ['桃源乡', 'township'],
+      ['东城街道', 'township'],
+      ['乡村振兴局', 'department'],
+      ['县委组织部', 'department'],
+    ]);
+  });
+
+  it('gives a unit the kind typed on any of its rows, and maps 街道 to township', () => {
+    const csv = '单位,单位类型,姓名,邮箱\n新区管委会,,a,a@x.cn\n新区管委会,街道,b,b@x.cn\n城关镇,部门,c,c@x.cn\n';
+
+    const kinds = rowsOf(parseRosterCsv(csv)).map((r) => r.unitKind);
+
+    expect(kinds).toEqual(['township', 'township', 'department']);
+  });
+
+  it('accepts Chinese and English role synonyms', () => {
+    const roles = ['', '信息员', 'Informant', '编辑', '审核', 'EDITOR', '领导', 'leader'];
+    const csv = ['单位,姓名,邮箱,角色', ...roles.map((role, i) => `组织部,p${i},p${i}@x.cn,${role}`)].join('\n');
+
+    const result = rowsOf(parseRosterCsv(csv)).map((r) => r.role);
+
+    expect(result).toEqual(['informant', 'informant', 'informant', 'editor', 'editor', 'editor', 'leader', 'leader']);
+  });
+
+  it('names the missing required column on line 1', () => {
+    expect(errorsOf(parseRosterCsv('单位,姓名,电话\n组织部,a,13800138000\n'))).toEqual([
+      { line: 1, message: '第 1 行：表头缺少「邮箱」列' },
+    ]);
+  });
+
+  it('says the roster is empty for an empty file or a header alone', () => {
+    expect(errorsOf(parseRosterCsv(''))).toEqual([{ line: 0, message: '名单中没有人员' }]);
+    expect(errorsOf(parseRosterCsv('\uFEFF姓名,邮箱\r\n\r\n')).map((e) => e.message)).toEqual(['名单中没有人员']);
+  });
+
+  it('reports an unclosed quote at the line where it starts', () => {
+    const errors = errorsOf(parseRosterCsv('姓名,邮箱\na,a@x.cn\n"b,b@x.cn\nc,c@x.cn\n'));
+
+    expect(errors).toHaveLength(1);
+    expect(errors[0]?.line).toBe(3);
+  });
+
+  it('round-trips any quoted name, and never throws on arbitrary input', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 60 }), (name) => {
+        const result = parseRosterCsv(`姓名,邮箱,单位\n${quote(name)},a@x.cn,组织部\n`);
+        const trimmed = name.trim();
+        const valid = trimmed !== '' && [...trimmed].length <= 50 && !/\p{Cc}/u.test(trimmed);
+        expect(result.ok).toBe(valid);
+        if (result.ok) expect(result.rows[0]?.name).toBe(trimmed);
+      }),
+    );
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.string({ unit: 'binary' }),
+          fc.uint8Array().map((b) => Buffer.from(b)),
+        ),
+        (input) => {
+          expect(() => parseRosterCsv(input)).not.toThrow();
+        },
+      ),
+    );
+  });
+});
