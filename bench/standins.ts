@@ -169,7 +169,7 @@ export async function startBenchCounty(options: BenchCountyOptions): Promise<Ben
       return county.informants.slice(county.taken - count, county.taken);
     },
     reviewToken: async (pieceId, revision, editorId) => {
-      const url = await reviewUrl({ pieceId, revision, editorId, exp: reviewExpiry(now()) });
+      const url = await reviewUrl({ pieceId, revision, editorId, keyVersion: 1, exp: reviewExpiry(now()) });
       return url.slice(url.lastIndexOf('/') + 1);
     },
     rosterItems: () =>

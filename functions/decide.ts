@@ -1,11 +1,11 @@
 // POST /review/{token} — an editor's decision: accept (期号, remark), return (feedback), reject (reason).
-
-import { ValidationError } from '../shared/core/errors';
+import { settle } from '../shared/core/budget';
+import { InvalidLinkError, NotFoundError } from '../shared/core/errors';
 import { DECISION_LABELS } from '../shared/pieces/events';
 import { decidePiece } from '../shared/review/decidePiece';
 import { linkProblem, reviewPage } from '../shared/review/pages';
 import { reviewView } from '../shared/review/reviewView';
-import { type HttpResponse, httpHandler } from '../shared/web/http';
+import { formAgain, type HttpResponse, httpHandler } from '../shared/web/http';
 import { messagePage } from '../shared/web/pages';
 
 const field = (v: unknown) => (typeof v === 'string' ? v : '');
@@ -25,11 +25,12 @@ export const handler = httpHandler(async (request): Promise<HttpResponse> => {
   } catch (err) {
     const answer = linkProblem(err, `${action}/renew`);
     if (answer) return answer;
-    if (!(err instanceof ValidationError) || request.wantsJson) throw err;
-    // The form again, with what the editor typed and the message beside the field.
-    const view = await reviewView(token);
+    if (request.wantsJson || err instanceof InvalidLinkError || err instanceof NotFoundError) throw err;
+    // The form again, with what the editor typed and the message beside the field or above the form.
+    const again = formAgain(err);
+    const view = await settle(() => reviewView(token)).catch(() => undefined);
     return {
-      status: 400,
+      status: again.status,
       html: reviewPage({
         view,
         action,
@@ -38,7 +39,8 @@ export const handler = httpHandler(async (request): Promise<HttpResponse> => {
           issue: field(request.fields.issue),
           comment: field(request.fields.comment),
         },
-        errors: err.errors,
+        errors: again.errors,
+        notice: again.notice,
       }),
     };
   }

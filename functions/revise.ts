@@ -1,18 +1,19 @@
 // POST /revise/{token} — the informant's revised text: a new revision under the same receipt number.
-import { ValidationError } from '../shared/core/errors';
+import { settle } from '../shared/core/budget';
+import { InvalidLinkError, NotFoundError } from '../shared/core/errors';
 import { formValuesOf } from '../shared/pieces/form';
 import { linkProblem } from '../shared/review/pages';
 import { revisePiece } from '../shared/review/revisePiece';
 import { reviseFormPage, reviseView } from '../shared/review/reviseView';
 import { receiptPath } from '../shared/roster/personalLinks';
-import { type HttpResponse, httpHandler } from '../shared/web/http';
+import { formAgain, type HttpResponse, httpHandler } from '../shared/web/http';
 import { messagePage } from '../shared/web/pages';
 
 export const handler = httpHandler(async (request): Promise<HttpResponse> => {
   const token = request.path.token ?? '';
   try {
-    const revision = await revisePiece(token, request.fields);
-    const location = await receiptPath(revision.pieceId, revision.informantId);
+    const { revision, informant } = await revisePiece(token, request.fields);
+    const location = await receiptPath(revision.pieceId, informant);
     return {
       status: request.wantsJson ? 201 : 303,
       location,
@@ -22,11 +23,14 @@ export const handler = httpHandler(async (request): Promise<HttpResponse> => {
   } catch (err) {
     const answer = linkProblem(err, `/revise/${token}/renew`);
     if (answer) return answer;
-    if (!(err instanceof ValidationError) || request.wantsJson) throw err;
-    const view = await reviseView(token);
+    // Whatever else went wrong, the form comes back with the text as typed (a link that is not this informant's,
+    // or a piece that cannot be revised, gets its page instead).
+    if (request.wantsJson || err instanceof InvalidLinkError || err instanceof NotFoundError) throw err;
+    const again = formAgain(err);
+    const view = await settle(() => reviseView(token)).catch(() => undefined);
     return {
-      status: 400,
-      html: reviseFormPage(view, token, formValuesOf(request.fields), err.errors),
+      status: again.status,
+      html: reviseFormPage(view, token, formValuesOf(request.fields), again.errors, again.notice),
     };
   }
 });

@@ -1,16 +1,17 @@
-// GET /submissions/{id}?k=KEY — the receipt page: receipt number, title, status and the piece's timeline.
+// GET /submissions/{id}?r=TOKEN (or ?k=KEY) — the receipt page: receipt number, title, status, the timeline.
 
 import { receiptPage, statusOf } from '../shared/intake/pages';
 import { showPiece } from '../shared/intake/showPiece';
 import { httpHandler } from '../shared/web/http';
 
 export const handler = httpHandler(async (request) => {
-  const { events, unitName } = await showPiece(request.query.k, request.path.id ?? '');
+  const view = await showPiece({ k: request.query.k, r: request.query.r }, request.path.id ?? '');
+  const { events } = view;
   const first = events[0]!;
   const latest = events.findLast((e) => e.title !== undefined) ?? first;
   return {
     status: 200,
-    html: receiptPage(events, unitName),
+    html: receiptPage(view),
     json: {
       id: first.pieceId,
       receipt: first.receipt,

@@ -19,6 +19,11 @@ export interface Config {
   reviewLinkDays: number;
   /** Days a piece may wait for a decision before editors get a daily reminder. */
   reminderAfterDays: number;
+  /**
+   * What one HTTP request may spend before its AWS calls are aborted (it answers 503 then). Lambda's timeout is 10 s;
+   * the request's own remaining time caps this further.
+   */
+  requestBudgetMs: number;
   /** Local runs disable middy's early-timeout timer (no Lambda context deadline there). */
   local: boolean;
 }
@@ -57,6 +62,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     signingKeySecretArn,
     reviewLinkDays: positive(env, 'REVIEW_LINK_DAYS', 14),
     reminderAfterDays: positive(env, 'REMINDER_AFTER_DAYS', 3),
+    requestBudgetMs: positive(env, 'REQUEST_BUDGET_MS', 6000),
     local: env.BAOSONG_LOCAL === '1',
   };
 }

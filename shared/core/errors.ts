@@ -27,6 +27,16 @@ export class InvalidLinkError extends BaosongError {
   }
 }
 
+/**
+ * A genuine link of a person whose links were revoked (a new key version): it no longer acts, but its owner may have
+ * a fresh one sent to their address in the roster.
+ */
+export class RevokedLinkError extends InvalidLinkError {
+  constructor() {
+    super('此链接已失效：您的个人链接已经重新生成。');
+  }
+}
+
 /** A genuine link whose time is up. */
 export class ExpiredLinkError extends BaosongError {
   constructor(
@@ -54,12 +64,35 @@ export class UnsupportedMediaTypeError extends BaosongError {
 /** Something else is already handling the same thing (e.g. an identical submission still in flight). */
 export class ConflictError extends BaosongError {}
 
-/** DynamoDB or another dependency is unreachable: nothing the user did wrong, and nothing was saved. */
+/** DynamoDB or another dependency is unreachable, or the request ran out of time: nothing was saved. */
 export class StoreUnavailableError extends BaosongError {
   constructor(options?: { cause?: unknown }) {
-    super('系统暂时无法保存，请稍后重试。您填写的内容仍保留在本页。', options);
+    super('系统暂时无法处理，未能保存，请稍后重试。', options);
   }
 }
+
+/**
+ * The store stopped answering in the middle of a write, and whether the write happened cannot be told now. A retry is
+ * safe: it finds the first attempt's result if there is one, and makes nothing twice.
+ */
+export class OutcomeUnknownError extends BaosongError {
+  constructor(options?: { cause?: unknown }) {
+    super(
+      '系统响应超时，暂时无法确认是否已经保存。请稍后再提交一次：如已保存，会直接显示原回执，不会重复报送。',
+      options,
+    );
+  }
+}
+
+/** The same Idempotency-Key again, with other content: the key names one submission only. */
+export class IdempotencyKeyReusedError extends BaosongError {
+  constructor() {
+    super('这个 Idempotency-Key 已用于另一篇内容不同的稿件。新稿件请使用新的 Idempotency-Key。');
+  }
+}
+
+/** Shown above a form shown again after a failure: what was typed is still there. */
+export const FORM_KEPT_NOTICE = '您填写的内容仍保留在本页，可稍后直接再次提交。';
 
 /** An email that should no longer be sent (its recipient left the roster): the outbox marks it done, unsent. */
 export class DroppedEmailError extends BaosongError {}

@@ -4,6 +4,7 @@ import { latestRevision, type PieceEvent } from '../pieces/events';
 import { KIND_LABELS } from '../pieces/piece';
 import { timeline } from '../pieces/timeline';
 import { page } from '../web/pages';
+import type { PieceView } from './showPiece';
 
 export const STATUS_LABELS: Record<string, string> = {
   submitted: '待审核',
@@ -17,10 +18,19 @@ export function statusOf(events: PieceEvent[]): string {
   return events.at(-1)?.type ?? 'submitted';
 }
 
-export function receiptPage(events: PieceEvent[], unitName: string): string {
+export function receiptPage(view: PieceView): string {
+  const { events, unitName, access } = view;
   const first = events[0]!;
   const latest = latestRevision(events);
   const status = statusOf(events);
+  // A returned piece: its revise link by email (to the informant's own address, whoever opened this page).
+  const askRevise =
+    status === 'returned'
+      ? html`<form method="post" action="/submissions/${first.pieceId}/revise-link">
+${access.r ? html`<input type="hidden" name="r" value="${access.r}">` : html`<input type="hidden" name="k" value="${access.k ?? ''}">`}
+<p>这篇稿件已退回修改。修改链接在退回邮件里；找不到或已失效，可以重新获取。</p>
+<button type="submit">把修改链接发到我的邮箱</button></form>`
+      : '';
   return page(
     `回执 ${first.receipt}`,
     html`<h1>稿件回执</h1>
@@ -31,6 +41,7 @@ export function receiptPage(events: PieceEvent[], unitName: string): string {
 <tr><th>单位</th><td>${unitName}</td></tr>
 <tr><th>状态</th><td>${STATUS_LABELS[status] ?? status}</td></tr>
 </table>
+${askRevise}
 <h2>进度</h2>
 ${timeline(events)}
 <h2>正文</h2><div class="body">${latest.body}</div>`,

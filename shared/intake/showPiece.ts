@@ -1,19 +1,22 @@
-// Use case: an informant looks at one of their pieces (receipt number, status, timeline).
+// Use case: an informant (or whoever they forwarded the receipt link to) looks at one piece: receipt number, status,
+// timeline. The read-only receipt link or the personal key, at the informant's current key version.
 import { config } from '../core/config';
 import { NotFoundError } from '../core/errors';
 import { type PieceEvent, pieceEvents } from '../pieces/events';
 import { getUnit } from '../roster/people';
-import { informantByKey } from '../roster/personalLinks';
+import { receiptReader } from '../roster/personalLinks';
 
 export interface PieceView {
   events: PieceEvent[];
   unitName: string;
+  /** How the page was opened, for its own buttons (asking for a revise link). */
+  access: { k?: string; r?: string };
 }
 
 const PIECE_ID = /^\d{4}-\d{4,6}$/;
 
-export async function showPiece(k: unknown, pieceId: string): Promise<PieceView> {
-  const informant = await informantByKey(k);
+export async function showPiece(access: { k?: string; r?: string }, pieceId: string): Promise<PieceView> {
+  const informant = await receiptReader(pieceId, access);
   const county = config().countyId;
   const events = PIECE_ID.test(pieceId) ? await pieceEvents(county, pieceId) : [];
   // Someone else's piece is answered exactly like a missing one: receipt numbers are guessable.
@@ -21,5 +24,5 @@ export async function showPiece(k: unknown, pieceId: string): Promise<PieceView>
     throw new NotFoundError('未找到该稿件。请从回执邮件中的链接打开。');
   }
   const unit = await getUnit(county, events[0].unitId);
-  return { events, unitName: unit?.name ?? '' };
+  return { events, unitName: unit?.name ?? '', access };
 }

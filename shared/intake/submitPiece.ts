@@ -5,9 +5,10 @@
 // 3. Claim the next receipt number by writing the `submitted` event under it (conditional put: no gaps, no repeats).
 // 4. The event carries the acknowledgment email (outbox); try to send it now, the sweeper finishes otherwise.
 import { randomUUID } from 'node:crypto';
+import { settle } from '../core/budget';
 import { now, shanghai } from '../core/clock';
 import { config } from '../core/config';
-import { ConflictError, InvalidLinkError, ValidationError } from '../core/errors';
+import { ConflictError, InvalidLinkError, OutcomeUnknownError, ValidationError } from '../core/errors';
 import { errorFields, log } from '../core/log';
 import { deliver, outboxAttributes } from '../mail/outbox';
 import { acknowledgment } from '../pieces/acknowledgment';
@@ -16,8 +17,8 @@ import { type PieceInput, type RawFields, validatePiece } from '../pieces/piece'
 import { revisionTemplates } from '../review/emails';
 import { editorsOf, reviewRequests } from '../review/reviewRequests';
 import type { Person } from '../roster/people';
-import { informantByKey } from '../roster/personalLinks';
-import { acquire, type Claim, resolve } from '../store/claims';
+import { informantByKey, receiptPath } from '../roster/personalLinks';
+import { acquire, type Claim, type Intent, release, resolve, retarget } from '../store/claims';
 import { putIfAbsent } from '../store/db';
 import { digest, keys } from '../store/keys';
 import { lastReceiptHint, raiseReceiptHint, receiptOf } from './receiptNumbers';
@@ -37,8 +38,8 @@ export interface SubmitResult {
   status: 'submitted';
   /** True when this answers a retry of an earlier submission. */
   replayed: boolean;
-  /** The informant's key, for the receipt link. */
-  k: string;
+  /** The receipt page with its read-only link, for the redirect. */
+  receiptPath: string;
 }
 
 export async function submitPiece(request: SubmitRequest): Promise<SubmitResult> {
@@ -46,35 +47,91 @@ export async function submitPiece(request: SubmitRequest): Promise<SubmitResult>
   if (!informant.unitId) throw new InvalidLinkError('您的账号未关联单位，请联系县委组织部信息科。');
   const piece = validatePiece(request.fields);
   const county = config().countyId;
-  const k = String(request.k);
-
   const claims = retryClaims(county, informant.personId, piece, request.idempotencyKey);
-  const owner = randomUUID();
-  for (const claim of claims) {
-    const earlier = await acquire(claim, owner);
-    if (earlier.receipt) {
-      await Promise.all(claims.map((c) => resolve(c, owner, earlier.receipt!)));
-      return { id: earlier.receipt, receipt: earlier.receipt, status: 'submitted', replayed: true, k };
-    }
-  }
+  const result = async (receipt: string, replayed: boolean): Promise<SubmitResult> => ({
+    id: receipt,
+    receipt,
+    status: 'submitted',
+    replayed,
+    receiptPath: await receiptPath(receipt, informant),
+  });
 
-  const event = await writeSubmittedEvent(county, informant, piece);
-  await Promise.all(claims.map((c) => resolve(c, owner, event.receipt)));
+  // The request's id: it owns the claims, and the event it writes carries it (so "was it mine?" can be answered).
+  const owner = randomUUID();
+  const at = now();
+  const year = shanghai(at).year;
+  const attempt: Attempt = { county, year, n: (await lastReceiptHint(county, year)) + 1 };
+  let event: PieceEvent;
+  try {
+    for (const claim of claims) {
+      const earlier = await acquire(claim, owner, intentOf(attempt));
+      if (earlier.result) {
+        await Promise.all(claims.map((c) => resolve(c, owner, earlier.result!))).catch(() => {});
+        return result(earlier.result, true);
+      }
+    }
+    event = await writeSubmittedEvent(attempt, at, informant, piece, owner, claims);
+  } catch (err) {
+    return releaseAfter(err, owner, claims);
+  }
+  // Committed: from here on nothing may turn the answer into a failure. What is left undone is repaired later
+  // (a hint raised by the next submitter, a claim resolved by its intent, email by the sweeper).
   log.info('piece submitted', { receipt: event.receipt, unitId: event.unitId, kind: event.kind });
-  await deliver({ pk: event.pk, sk: event.sk }, revisionTemplates).catch((err) =>
-    log.warn('acknowledgment left to the sweeper', { receipt: event.receipt, ...errorFields(err) }),
-  );
-  return { id: event.pieceId, receipt: event.receipt, status: 'submitted', replayed: false, k };
+  await settle(async () => {
+    await raiseReceiptHint(county, year, attempt.n).catch((err) =>
+      log.warn('receipt hint not raised', errorFields(err)),
+    );
+    await Promise.all(claims.map((c) => resolve(c, owner, event.receipt))).catch((err) =>
+      log.warn('retry claims left to their intent', errorFields(err)),
+    );
+    await deliver({ pk: event.pk, sk: event.sk }, revisionTemplates).catch((err) =>
+      log.warn('acknowledgment left to the sweeper', { receipt: event.receipt, ...errorFields(err) }),
+    );
+  });
+  return result(event.receipt, false);
+}
+
+/** Where a submission stands: the receipt number it is trying. */
+interface Attempt {
+  county: string;
+  year: number;
+  n: number;
+}
+
+const eventKey = (a: Attempt) => ({ pk: keys.piece(a.county, receiptOf(a.year, a.n)), sk: keys.eventSk(1) });
+const intentOf = (a: Attempt): Intent => ({ key: eventKey(a), result: receiptOf(a.year, a.n) });
+
+/**
+ * A submission failed before its event was written (a write that may have happened is settled by putIfAbsent: its
+ * own is success, not knowing is OutcomeUnknownError). Knowing that nothing was written, it releases the claims so
+ * a retry goes straight through; not knowing, it leaves them with their intent, and a retry will tell.
+ */
+async function releaseAfter(err: unknown, owner: string, claims: Claim[]): Promise<never> {
+  if (!(err instanceof OutcomeUnknownError)) {
+    await settle(() => Promise.all(claims.map((c) => release(c, owner)))).catch((e) =>
+      log.warn('retry claims not released', errorFields(e)),
+    );
+  }
+  throw err;
 }
 
 function retryClaims(county: string, personId: string, piece: PieceInput, idempotencyKey?: string): Claim[] {
   const claims: Claim[] = [];
+  const content = digest(
+    'content',
+    personId,
+    piece.kind,
+    piece.title,
+    piece.body,
+    piece.topicId ?? '',
+    piece.signer ?? '',
+  );
   if (idempotencyKey !== undefined) {
     const key = idempotencyKey.trim();
     if (key.length === 0 || key.length > 200) {
       throw new ValidationError([{ field: 'Idempotency-Key', message: 'Idempotency-Key 须为 1-200 个字符。' }]);
     }
-    claims.push({ county, digest: digest('idem', personId, key), ttlMs: IDEMPOTENCY_KEY_TTL_MS });
+    claims.push({ county, digest: digest('idem', personId, key), ttlMs: IDEMPOTENCY_KEY_TTL_MS, fingerprint: content });
   }
   claims.push({ county, digest: digest('content', personId, piece.title, piece.body), ttlMs: DOUBLE_SUBMIT_WINDOW_MS });
   return claims;
@@ -82,16 +139,28 @@ function retryClaims(county: string, personId: string, piece: PieceInput, idempo
 
 const MAX_NUMBER_ATTEMPTS = 200;
 
-async function writeSubmittedEvent(county: string, informant: Person, piece: PieceInput): Promise<PieceEvent> {
-  const at = now();
-  const year = shanghai(at).year;
+/**
+ * Writes the `submitted` event under the next free receipt number, stamped with the request's id: the write claims
+ * the number (no gaps, no repeats). A number someone else took moves the claims' intent on to the next one.
+ */
+async function writeSubmittedEvent(
+  attempt: Attempt,
+  at: Date,
+  informant: Person,
+  piece: PieceInput,
+  owner: string,
+  claims: Claim[],
+): Promise<PieceEvent> {
+  const { county, year } = attempt;
   const iso = at.toISOString();
-  let n = await lastReceiptHint(county, year);
   const editors = await editorsOf(county);
-  for (let attempt = 1; attempt <= MAX_NUMBER_ATTEMPTS; attempt++) {
-    // Under contention the hint lags behind the numbers already taken: re-read it now and then to skip ahead.
-    n = attempt % 10 === 0 ? Math.max(n, await lastReceiptHint(county, year)) + 1 : n + 1;
-    const receipt = receiptOf(year, n);
+  for (let tries = 1; tries <= MAX_NUMBER_ATTEMPTS; tries++) {
+    if (tries > 1) {
+      // Under contention the hint lags behind the numbers already taken: re-read it now and then to skip ahead.
+      attempt.n = tries % 10 === 0 ? Math.max(attempt.n, await lastReceiptHint(county, year)) + 1 : attempt.n + 1;
+      await Promise.all(claims.map((c) => retarget(c, owner, intentOf(attempt))));
+    }
+    const receipt = receiptOf(year, attempt.n);
     const event: PieceEvent = {
       pk: keys.piece(county, receipt),
       sk: keys.eventSk(1),
@@ -111,10 +180,7 @@ async function writeSubmittedEvent(county: string, informant: Person, piece: Pie
     };
     const notifications = [acknowledgment(informant, event), ...reviewRequests(editors, event, at)];
     const item = { ...event, ...outboxAttributes(county, notifications, iso) };
-    if (await putIfAbsent(item)) {
-      await raiseReceiptHint(county, year, n);
-      return item;
-    }
+    if (await putIfAbsent(item, owner)) return item;
   }
   throw new ConflictError('当前提交人数过多，请稍后重试。');
 }

@@ -34,6 +34,8 @@ export interface ReviewClaims {
   pieceId: string;
   revision: number;
   editorId: string;
+  /** The editor's key version when the link was made: a revoke ends it. */
+  keyVersion: number;
   /** Expiry, seconds since the epoch. */
   exp: number;
 }
@@ -45,6 +47,7 @@ export async function reviewUrl(claims: ReviewClaims): Promise<string> {
     pc: claims.pieceId,
     r: claims.revision,
     e: claims.editorId,
+    v: claims.keyVersion,
     exp: claims.exp,
   });
   return `${config().publicUrl}/review/${token}`;
@@ -58,7 +61,13 @@ function claimsOf(raw: Record<string, string | number>): ReviewClaims {
   if (raw.c !== config().countyId || typeof raw.pc !== 'string' || typeof raw.r !== 'number') {
     throw new InvalidLinkError();
   }
-  return { pieceId: raw.pc, revision: raw.r, editorId: String(raw.e ?? ''), exp: Number(raw.exp ?? 0) };
+  return {
+    pieceId: raw.pc,
+    revision: raw.r,
+    editorId: String(raw.e ?? ''),
+    keyVersion: typeof raw.v === 'number' ? raw.v : Number.NaN,
+    exp: Number(raw.exp ?? 0),
+  };
 }
 
 /**
@@ -104,7 +113,39 @@ export async function reviseClaims(token: unknown, options: { allowExpired?: boo
     pieceId: base.pieceId,
     revision: base.revision,
     informantId: String(raw.i ?? ''),
-    keyVersion: Number(raw.v ?? 0),
+    keyVersion: base.keyVersion,
     exp: base.exp,
   };
+}
+
+export interface ReceiptClaims {
+  pieceId: string;
+  informantId: string;
+  keyVersion: number;
+}
+
+/**
+ * A read-only link to one piece's receipt page. Receipts are forwarded (to the signing leader, to colleagues), so it
+ * grants nothing else: not submitting, not the informant's other pieces. It ends with the informant's key version.
+ */
+export async function receiptToken(claims: ReceiptClaims): Promise<string> {
+  return signToken(await signingKey(), 'receipt', {
+    c: config().countyId,
+    pc: claims.pieceId,
+    i: claims.informantId,
+    v: claims.keyVersion,
+  });
+}
+
+export async function receiptClaims(token: unknown): Promise<ReceiptClaims> {
+  const raw = verifyToken(await signingKey(), 'receipt', token, now().getTime());
+  if (raw.c !== config().countyId || typeof raw.pc !== 'string' || typeof raw.i !== 'string') {
+    throw new InvalidLinkError();
+  }
+  return { pieceId: raw.pc, informantId: raw.i, keyVersion: typeof raw.v === 'number' ? raw.v : Number.NaN };
+}
+
+/** The path of a piece's receipt page with its read-only token. */
+export async function receiptPathOf(claims: ReceiptClaims): Promise<string> {
+  return `/submissions/${encodeURIComponent(claims.pieceId)}?r=${await receiptToken(claims)}`;
 }

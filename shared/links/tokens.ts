@@ -3,7 +3,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { ExpiredLinkError, InvalidLinkError } from '../core/errors';
 
-export type TokenPurpose = 'submit' | 'review' | 'revise';
+export type TokenPurpose = 'submit' | 'review' | 'revise' | 'receipt';
 
 export type Claims = Record<string, string | number>;
 

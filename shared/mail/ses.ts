@@ -1,11 +1,13 @@
 // SES adapter (SES v1 API, as the design card says): one client per process; one recipient per message.
 // Header values are stripped of CR/LF here, the last door before SES, whatever the caller passed.
 import { SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
+import { boundToBudget } from '../core/budget';
 import { config } from '../core/config';
 
 let client: SESClient | undefined;
 
-function ses(): SESClient {
+/** The SES client (created on first use); every send carries the request's abort signal. */
+export function sesClient(): SESClient {
   if (!client) {
     const { sesEndpoint, region } = config();
     client = new SESClient({
@@ -16,6 +18,7 @@ function ses(): SESClient {
       maxAttempts: 3,
       requestHandler: { connectionTimeout: 2000, requestTimeout: 5000 },
     });
+    boundToBudget(client);
   }
   return client;
 }
@@ -41,7 +44,7 @@ export async function sendEmail(input: OutgoingEmail): Promise<string> {
     html: input.html.toWellFormed(),
     text: input.text.toWellFormed(),
   };
-  const result = await ses().send(
+  const result = await sesClient().send(
     new SendEmailCommand({
       Source: headerSafe(config().sender),
       Destination: { ToAddresses: [headerSafe(email.to)] },

@@ -21,8 +21,9 @@ export interface FormContext {
   heading?: string;
   /** Shown above the form: the editor's feedback when revising. */
   feedback?: SafeHtml;
-  informantName: string;
-  unitName: string;
+  /** Who is sending; unknown when the form is shown again while the store cannot be read. */
+  informantName?: string;
+  unitName?: string;
   values?: FormValues;
   errors?: FieldError[];
   /** Open topics (点题) for the informant's unit; the field is hidden when there are none. */
@@ -62,7 +63,7 @@ export function submitFormPage(ctx: FormContext): string {
   return page(
     heading,
     html`<h1>${heading}</h1>
-<p class="who">报送人：${ctx.informantName}（${ctx.unitName}）</p>
+${ctx.informantName ? html`<p class="who">报送人：${ctx.informantName}（${ctx.unitName ?? ''}）</p>` : ''}
 ${ctx.notice ? html`<div class="errors"><p>${ctx.notice}</p></div>` : ''}
 ${errors.length ? html`<div class="errors" role="alert"><p>请修改下面标出的内容后再提交。</p>${other.map((e) => html`<p class="error">${e.message}</p>`)}</div>` : ''}
 ${ctx.feedback ?? ''}

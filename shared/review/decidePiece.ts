@@ -5,9 +5,17 @@
 // 4. Write the decision as the event right after the revision, conditionally: of any number of editors deciding at
 //    once, exactly one wins; the others are told who did.
 // 5. The event carries the informant's email and a one-line notice to the other editors (outbox).
+import { settle } from '../core/budget';
 import { now } from '../core/clock';
 import { config } from '../core/config';
-import { ConflictError, type FieldError, InvalidLinkError, NotFoundError, ValidationError } from '../core/errors';
+import {
+  ConflictError,
+  type FieldError,
+  InvalidLinkError,
+  NotFoundError,
+  RevokedLinkError,
+  ValidationError,
+} from '../core/errors';
 import { errorFields, log } from '../core/log';
 import { assertNotExpired, reviewClaims, reviseExpiry } from '../links/links';
 import { deliver, type NotificationDraft, outboxAttributes } from '../mail/outbox';
@@ -55,12 +63,17 @@ export interface ReviewContext {
 }
 
 /** What the review page and the decision both check first; throws the 403/404/409 errors. */
-export async function loadReview(token: unknown, options: { allowExpired?: boolean } = {}): Promise<ReviewContext> {
+export async function loadReview(
+  token: unknown,
+  options: { allowExpired?: boolean; allowRevoked?: boolean } = {},
+): Promise<ReviewContext> {
   // Expiry is checked last: an editor opening an old link to a decided piece learns who decided, not "expired".
   const claims = await reviewClaims(token, { allowExpired: true });
   const county = config().countyId;
-  const editor = await getPerson(county, claims.editorId);
+  const editor = await getPerson(county, claims.editorId, { consistent: true });
   if (editor?.role !== 'editor') throw new InvalidLinkError('此审核链接对应的编辑已不在名单中。');
+  // A revoked link tells nothing about the piece; only renewal (to the editor's own address) may pass.
+  if (editor.keyVersion !== claims.keyVersion && !options.allowRevoked) throw new RevokedLinkError();
   const events = await pieceEvents(county, claims.pieceId);
   if (events.length === 0) throw new NotFoundError('未找到该稿件。');
   const revision = latestRevision(events);
@@ -184,11 +197,14 @@ export async function decidePiece(token: unknown, fields: RawFields): Promise<Pi
     throw new SupersededError(revision.revision + 1);
   }
   log.info('piece decided', { receipt: revision.receipt, revision: revision.revision, decision: input.decision });
-  await clearAwaiting(revision);
-  if (notifications.length) {
-    await deliver({ pk: item.pk, sk: item.sk }, reviewTemplates).catch((err) =>
-      log.warn('decision email left to the sweeper', { receipt: revision.receipt, ...errorFields(err) }),
-    );
-  }
+  // Decided: what follows may fail without changing the answer (the reminder job clears what is left waiting).
+  await settle(async () => {
+    await clearAwaiting(revision).catch((err) => log.warn('awaiting mark left to the reminder job', errorFields(err)));
+    if (notifications.length) {
+      await deliver({ pk: item.pk, sk: item.sk }, reviewTemplates).catch((err) =>
+        log.warn('decision email left to the sweeper', { receipt: revision.receipt, ...errorFields(err) }),
+      );
+    }
+  });
   return event;
 }

@@ -28,6 +28,7 @@ async function reviewEmail(data: EmailData, reminder: boolean): Promise<Rendered
     pieceId: revision.pieceId,
     revision: revision.revision,
     editorId: str(data, 'editorId'),
+    keyVersion: await currentKeyVersion(str(data, 'editorId')),
     exp: num(data, 'exp'),
   });
   const title = revision.title ?? '';

@@ -1,7 +1,7 @@
 // Pages of the editor's side (the review page and what a used, superseded or expired link shows) and the revise
 // form of the informant. Nothing here runs script: decisions are made only by pressing a button (POST).
 import { formatShanghai } from '../core/clock';
-import { ExpiredLinkError, type FieldError } from '../core/errors';
+import { ExpiredLinkError, type FieldError, RevokedLinkError } from '../core/errors';
 import { html } from '../core/html';
 import { DECISION_LABELS, type DecisionType, type PieceEvent } from '../pieces/events';
 import { KIND_LABELS } from '../pieces/piece';
@@ -12,24 +12,37 @@ import { AlreadyDecidedError, COMMENT_MAX, SupersededError } from './decidePiece
 import type { ReviewView } from './reviewView';
 import { AlreadyRevisedError } from './revisePiece';
 
-export interface ReviewPageInput {
-  view: ReviewView;
-  action: string;
-  values?: { decision?: string; issue?: string; comment?: string };
-  errors?: FieldError[];
+export interface DecisionValues {
+  decision?: string;
+  issue?: string;
+  comment?: string;
 }
 
+export interface ReviewPageInput {
+  /** The piece under review; unknown when the form is shown again while the store cannot be read. */
+  view?: ReviewView;
+  action: string;
+  values?: DecisionValues;
+  errors?: FieldError[];
+  /** Above the form: what went wrong, and that the text typed is still there. */
+  notice?: string;
+}
+
+/** The review page: the piece in full, its story, and the decision form (buttons only decide, on POST). */
 export function reviewPage(input: ReviewPageInput): string {
   const { view, values = {}, errors = [] } = input;
-  const { revision } = view;
+  const revision = view?.revision;
   const errorOf = (field: string) =>
     errors.filter((e) => e.field === field).map((e) => html`<p class="error">${e.message}</p>`);
   return page(
-    `审核：${revision.title ?? ''}`,
+    revision ? `审核：${revision.title ?? ''}` : '审核稿件',
     html`<h1>审核稿件</h1>
-<p class="who">审核人：${view.editor.name}。打开本页不会做任何处理，点击下方按钮后才生效。</p>
+${view ? html`<p class="who">审核人：${view.editor.name}。打开本页不会做任何处理，点击下方按钮后才生效。</p>` : ''}
+${input.notice ? html`<div class="errors" role="alert"><p>${input.notice}</p></div>` : ''}
 ${errors.length ? html`<div class="errors" role="alert"><p>请修改下面标出的内容后再提交。</p>${errorOf('decision')}</div>` : ''}
-<table>
+${
+  view && revision
+    ? html`<table>
 <tr><th>回执号</th><td>${revision.receipt}</td></tr>
 <tr><th>单位</th><td>${view.unitName}</td></tr>
 <tr><th>信息员</th><td>${view.informantName}</td></tr>
@@ -40,7 +53,9 @@ ${revision.signer ? html`<tr><th>签发领导</th><td>${revision.signer}</td></t
 </table>
 <h2>${revision.title}</h2>
 <div class="body">${revision.body}</div>
-<h2>经过</h2>${timeline(view.events)}
+<h2>经过</h2>${timeline(view.events)}`
+    : ''
+}
 <h2>处理</h2>
 <form method="post" action="${input.action}">
 <label for="issue">期号（采用时可填，编入本年度《组工专报》第几期）</label>
@@ -82,16 +97,21 @@ export function linkProblem(error: unknown, renewAction: string): HttpResponse |
       json: { error: 'superseded', message: error.message },
     };
   }
+  const renewButton = html`<form method="post" action="${renewAction}"><button type="submit">把新链接发到我的邮箱</button></form>`;
   if (error instanceof ExpiredLinkError) {
     const message = '此链接已过期。点击下面的按钮，我们会把新的链接发到您登记的邮箱。';
     return {
       status: 410,
-      html: messagePage(
-        '链接已过期',
-        message,
-        html`<form method="post" action="${renewAction}"><button type="submit">把新链接发到我的邮箱</button></form>`,
-      ),
+      html: messagePage('链接已过期', message, renewButton),
       json: { error: 'link_expired', message, renew: `POST ${renewAction}` },
+    };
+  }
+  if (error instanceof RevokedLinkError) {
+    const message = `${error.message}点击下面的按钮，我们会把新的链接发到您登记的邮箱。`;
+    return {
+      status: 403,
+      html: messagePage('链接已失效', message, renewButton),
+      json: { error: 'link_revoked', message, renew: `POST ${renewAction}` },
     };
   }
   return undefined;

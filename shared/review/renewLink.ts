@@ -1,10 +1,15 @@
-// Use case: a genuine link has expired; its owner asks (by pressing a button, POST) for a fresh one by email.
-// The fresh link goes to the address in the roster, never to one given in the request, and at most once an hour.
+// Use case: a genuine link has expired or was revoked; its owner asks (by pressing a button, POST) for a fresh one
+// by email. The fresh link goes to the address in the roster, never to one given in the request, and at most once
+// an hour. An informant can also ask from a returned piece's receipt page, for its revise link.
 import { now } from '../core/clock';
 import { config } from '../core/config';
+import { NotFoundError } from '../core/errors';
 import { errorFields, log } from '../core/log';
 import { reviseExpiry } from '../links/links';
-import { deliver, outboxAttributes } from '../mail/outbox';
+import { deliver, type NotificationDraft, outboxAttributes } from '../mail/outbox';
+import { decisionOn, latestRevision, type PieceEvent, pieceEvents } from '../pieces/events';
+import type { Person } from '../roster/people';
+import { receiptReader } from '../roster/personalLinks';
 import { putIfAbsent } from '../store/db';
 import { loadReview } from './decidePiece';
 import { reviewTemplates } from './emails';
@@ -13,7 +18,7 @@ import { loadRevise } from './revisePiece';
 
 const hourOf = (d: Date) => Math.floor(d.getTime() / 3_600_000);
 
-async function record(pk: string, sk: string, notification: Parameters<typeof outboxAttributes>[1][number]) {
+async function record(pk: string, sk: string, notification: NotificationDraft) {
   const at = now().toISOString();
   const item = { pk, sk, type: 'linkRenewed', at, ...outboxAttributes(config().countyId, [notification], at) };
   if (await putIfAbsent(item)) {
@@ -23,18 +28,38 @@ async function record(pk: string, sk: string, notification: Parameters<typeof ou
   }
 }
 
-/** Emails the editor of an expired review link a fresh one, if the revision still waits for a decision. */
+/** Emails the editor of an expired or revoked review link a fresh one, if the revision still waits for a decision. */
 export async function renewReviewLink(token: unknown): Promise<{ to: string }> {
-  const { revision, editor } = await loadReview(token, { allowExpired: true });
+  const { revision, editor } = await loadReview(token, { allowExpired: true, allowRevoked: true });
   const at = now();
   const [request] = reviewRequests([editor], revision, at);
   await record(revision.pk, `L#review#${revision.revision}#${editor.personId}#${hourOf(at)}`, request!);
   return { to: editor.email };
 }
 
-/** Emails the informant of an expired revise link a fresh one (with the feedback again). */
+/** Emails the informant of an expired or revoked revise link a fresh one (with the feedback again). */
 export async function renewReviseLink(token: unknown): Promise<{ to: string }> {
-  const { revision, returned, informant } = await loadRevise(token, { allowExpired: true });
+  const { revision, returned, informant } = await loadRevise(token, { allowExpired: true, allowRevoked: true });
+  await recordReviseLink(informant, revision, returned);
+  return { to: informant.email };
+}
+
+/**
+ * From a returned piece's receipt page (personal key or the read-only receipt link, current key version): emails
+ * the informant a revise link, so a piece returned before a revoke can still be revised.
+ */
+export async function emailReviseLink(pieceId: string, access: { k?: unknown; r?: unknown }): Promise<{ to: string }> {
+  const informant = await receiptReader(pieceId, access);
+  const events = await pieceEvents(config().countyId, pieceId);
+  if (events[0]?.informantId !== informant.personId) throw new NotFoundError('未找到该稿件。');
+  const revision = latestRevision(events);
+  const returned = decisionOn(events, revision.revision);
+  if (returned?.type !== 'returned') throw new NotFoundError('这篇稿件目前不需要修改。');
+  await recordReviseLink(informant, revision, returned);
+  return { to: informant.email };
+}
+
+async function recordReviseLink(informant: Person, revision: PieceEvent, returned: PieceEvent): Promise<void> {
   const at = now();
   await record(returned.pk, `L#revise#${returned.revision}#${hourOf(at)}`, {
     to: informant.email,
@@ -50,5 +75,4 @@ export async function renewReviseLink(token: unknown): Promise<{ to: string }> {
       reviseExp: reviseExpiry(at),
     },
   });
-  return { to: informant.email };
 }

@@ -6,9 +6,10 @@
 //    receipt number; it waits for a decision like the first one.
 // 4. The event carries the acknowledgment and a fresh review request to every editor (outbox); older review links
 //    now answer "已有新版本".
+import { settle } from '../core/budget';
 import { now } from '../core/clock';
 import { config } from '../core/config';
-import { ConflictError, InvalidLinkError, NotFoundError } from '../core/errors';
+import { ConflictError, InvalidLinkError, NotFoundError, RevokedLinkError } from '../core/errors';
 import { errorFields, log } from '../core/log';
 import { assertNotExpired, reviseClaims } from '../links/links';
 import { deliver, outboxAttributes } from '../mail/outbox';
@@ -35,12 +36,17 @@ export interface ReviseContext {
   informant: Person;
 }
 
-export async function loadRevise(token: unknown, options: { allowExpired?: boolean } = {}): Promise<ReviseContext> {
+export async function loadRevise(
+  token: unknown,
+  options: { allowExpired?: boolean; allowRevoked?: boolean } = {},
+): Promise<ReviseContext> {
   // Expiry is checked last, as for review links: "already revised" is the more useful answer.
   const claims = await reviseClaims(token, { allowExpired: true });
   const county = config().countyId;
-  const informant = await getPerson(county, claims.informantId);
-  if (informant?.role !== 'informant' || informant.keyVersion !== claims.keyVersion) throw new InvalidLinkError();
+  const informant = await getPerson(county, claims.informantId, { consistent: true });
+  if (informant?.role !== 'informant') throw new InvalidLinkError();
+  // Revoked with the personal key; its owner may still have a fresh one sent to their address.
+  if (informant.keyVersion !== claims.keyVersion && !options.allowRevoked) throw new RevokedLinkError();
   const events = await pieceEvents(county, claims.pieceId);
   if (events.length === 0 || events[0]?.informantId !== informant.personId) throw new NotFoundError('未找到该稿件。');
   const latest = latestRevision(events);
@@ -51,7 +57,10 @@ export async function loadRevise(token: unknown, options: { allowExpired?: boole
   return { events, revision: latest, returned, informant };
 }
 
-export async function revisePiece(token: unknown, fields: RawFields): Promise<PieceEvent> {
+export async function revisePiece(
+  token: unknown,
+  fields: RawFields,
+): Promise<{ revision: PieceEvent; informant: Person }> {
   const { revision, returned, informant } = await loadRevise(token);
   const piece = validatePiece(fields);
   const county = config().countyId;
@@ -80,12 +89,14 @@ export async function revisePiece(token: unknown, fields: RawFields): Promise<Pi
   if (!(await putIfAbsent(item))) {
     const latest = latestRevision(await pieceEvents(county, revision.pieceId));
     // The same text sent twice (a double click) is the same revision: answer as if this one made it.
-    if (latest.title === piece.title && latest.body === piece.body) return latest;
+    if (latest.title === piece.title && latest.body === piece.body) return { revision: latest, informant };
     throw new AlreadyRevisedError(latest);
   }
   log.info('piece revised', { receipt: event.receipt, revision: event.revision });
-  await deliver({ pk: item.pk, sk: item.sk }, revisionTemplates).catch((err) =>
-    log.warn('revision email left to the sweeper', { receipt: event.receipt, ...errorFields(err) }),
+  await settle(() =>
+    deliver({ pk: item.pk, sk: item.sk }, revisionTemplates).catch((err) =>
+      log.warn('revision email left to the sweeper', { receipt: event.receipt, ...errorFields(err) }),
+    ),
   );
-  return event;
+  return { revision: event, informant };
 }

@@ -22,15 +22,27 @@ export async function reviseView(token: unknown): Promise<ReviseView> {
   };
 }
 
-/** The revise form: the text to start from (or as just typed), the editor's feedback above it, any messages. */
-export function reviseFormPage(view: ReviseView, token: string, values: FormValues, errors?: FieldError[]): string {
+/**
+ * The revise form: the text to start from (or as just typed), the editor's feedback above it, any messages. Without
+ * a view (the store could not be read when showing it again) it is the bare form with what was typed.
+ */
+export function reviseFormPage(
+  view: ReviseView | undefined,
+  token: string,
+  values: FormValues,
+  errors?: FieldError[],
+  notice?: string,
+): string {
   return submitFormPage({
     action: `/revise/${token}`,
-    heading: `修改稿件（回执号 ${view.revision.receipt}）`,
-    informantName: view.informant.name,
-    unitName: view.unitName,
+    heading: view ? `修改稿件（回执号 ${view.revision.receipt}）` : '修改稿件',
+    informantName: view?.informant.name,
+    unitName: view?.unitName,
     values,
     errors,
-    feedback: html`<div class="who"><p>${view.returned.editorName ?? '编辑'}的修改意见：</p>${paragraphs(view.returned.comment ?? '')}</div>`,
+    notice,
+    feedback: view
+      ? html`<div class="who"><p>${view.returned.editorName ?? '编辑'}的修改意见：</p>${paragraphs(view.returned.comment ?? '')}</div>`
+      : undefined,
   });
 }

@@ -1,6 +1,6 @@
 // Roster storage: units and people (informants, editors, leaders) of one county, in one small partition.
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { db, isConditionFailed, queryAll, tableName } from '../store/db';
+import { db, putIfAbsent, queryAll, tableName } from '../store/db';
 import { keys } from '../store/keys';
 
 export type UnitKind = 'department' | 'township';
@@ -24,9 +24,18 @@ export interface Person {
   updatedAt: string;
 }
 
-export async function getPerson(county: string, personId: string): Promise<Person | undefined> {
+/** A person; `consistent` where the answer decides whether a link still works (a revoke must stop it at once). */
+export async function getPerson(
+  county: string,
+  personId: string,
+  options: { consistent?: boolean } = {},
+): Promise<Person | undefined> {
   const out = await db().send(
-    new GetCommand({ TableName: tableName(), Key: { pk: keys.roster(county), sk: keys.personSk(personId) } }),
+    new GetCommand({
+      TableName: tableName(),
+      Key: { pk: keys.roster(county), sk: keys.personSk(personId) },
+      ...(options.consistent ? { ConsistentRead: true } : {}),
+    }),
   );
   return out.Item as Person | undefined;
 }
@@ -71,19 +80,7 @@ export async function putUnit(county: string, unit: Unit): Promise<void> {
 
 /** Adds a person; false when the person already exists (the caller updates instead). */
 export async function addPerson(county: string, person: Person): Promise<boolean> {
-  try {
-    await db().send(
-      new PutCommand({
-        TableName: tableName(),
-        Item: { pk: keys.roster(county), sk: keys.personSk(person.personId), ...person },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
-    return true;
-  } catch (err) {
-    if (isConditionFailed(err)) return false;
-    throw err;
-  }
+  return putIfAbsent({ pk: keys.roster(county), sk: keys.personSk(person.personId), ...person });
 }
 
 /** Updates what a roster file may change; the key version is left alone (only a revoke changes it). */

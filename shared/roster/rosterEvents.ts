@@ -6,8 +6,9 @@ import { now } from '../core/clock';
 import { config } from '../core/config';
 import { errorFields, log } from '../core/log';
 import { deliver, outboxAttributes } from '../mail/outbox';
-import { db, isConditionFailed, putIfAbsent, tableName } from '../store/db';
+import { db, isConditionFailed, isOwnWrite, newWriteId, putIfAbsent, tableName } from '../store/db';
 import { keys } from '../store/keys';
+import { expiresAt } from '../store/tableDefinition';
 import { type RosterTemplate, rosterTemplates } from './emails';
 import type { Person } from './people';
 
@@ -58,22 +59,29 @@ export async function recordLinkEmail(
  * At most one action per person per window, measured from the last one that went through (not by clock blocks):
  * a conditional update of one marker item, so concurrent requests let exactly one through.
  */
-export async function throttle(name: string, personId: string, windowMs: number): Promise<boolean> {
+export async function throttle(name: string, subject: string, windowMs: number): Promise<boolean> {
   const t = now().getTime();
+  const key = { pk: keys.rosterEvents(config().countyId), sk: `LAST#${name}#${subject}` };
+  const writeId = newWriteId();
   try {
     await db().send(
       new UpdateCommand({
         TableName: tableName(),
-        Key: { pk: keys.rosterEvents(config().countyId), sk: `LAST#${name}#${personId}` },
-        UpdateExpression: 'SET #at = :now',
+        Key: key,
+        UpdateExpression: 'SET #at = :now, writeId = :id, expiresAt = :exp',
         ConditionExpression: 'attribute_not_exists(#at) OR #at <= :cutoff',
         ExpressionAttributeNames: { '#at': 'at' },
-        ExpressionAttributeValues: { ':now': t, ':cutoff': t - windowMs },
+        ExpressionAttributeValues: {
+          ':now': t,
+          ':cutoff': t - windowMs,
+          ':id': writeId,
+          ':exp': expiresAt(t + windowMs),
+        },
       }),
     );
     return true;
   } catch (err) {
-    if (isConditionFailed(err)) return false;
-    throw err;
+    if (!isConditionFailed(err)) throw err;
+    return isOwnWrite(key, writeId); // the marker this very call set, its answer lost
   }
 }

@@ -1,7 +1,17 @@
-// DynamoDB adapter: one document client per process, created on first use; local runs point it at dynalite.
+// DynamoDB adapter: one document client per process, created on first use; local runs point it at dynalite. Every
+// call carries the request's abort signal (shared/core/budget.ts).
+import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, PutCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import { boundToBudget, settle } from '../core/budget';
 import { config } from '../core/config';
+import { OutcomeUnknownError } from '../core/errors';
 
 let client: DynamoDBDocumentClient | undefined;
 
@@ -17,7 +27,7 @@ export function db(): DynamoDBDocumentClient {
       // A request must answer within Lambda's timeout even when the table is unreachable.
       requestHandler: { connectionTimeout: 2000, requestTimeout: 5000 },
     });
-    client = DynamoDBDocumentClient.from(base, { marshallOptions: { removeUndefinedValues: true } });
+    client = boundToBudget(DynamoDBDocumentClient.from(base, { marshallOptions: { removeUndefinedValues: true } }));
   }
   return client;
 }
@@ -30,14 +40,68 @@ export function isConditionFailed(err: unknown): boolean {
   return err instanceof Error && err.name === 'ConditionalCheckFailedException';
 }
 
-/** Writes an item only if its key is free (an event's sequence number, a day's reminder): of two writers, one wins. */
-export async function putIfAbsent(item: Record<string, unknown>): Promise<boolean> {
+export interface ItemKey {
+  pk: string;
+  sk: string;
+}
+
+/** A fresh stamp for one conditional write: stored on the item, it lets the writer recognise its own write. */
+export const newWriteId = (): string => randomUUID();
+
+/**
+ * After a failed condition: is the item there because of this very write? A write that committed but whose answer
+ * was lost is retried by the SDK and then fails its own condition; its stamp (`attribute`, `writeId` unless told)
+ * on the item says it was ours. A consistent read, so a write that just committed is seen.
+ */
+export async function isOwnWrite(
+  key: ItemKey,
+  writeId: string,
+  stamp: (item: Record<string, unknown>) => unknown = (item) => item.writeId,
+): Promise<boolean> {
+  const out = await db().send(new GetCommand({ TableName: tableName(), Key: key, ConsistentRead: true }));
+  return out.Item !== undefined && stamp(out.Item) === writeId;
+}
+
+/** Errors after which the store surely did not write: it refused the call (throttling, a malformed request). */
+export function isDefiniteRefusal(err: unknown): boolean {
+  return (
+    err instanceof Error &&
+    [
+      'ProvisionedThroughputExceededException',
+      'ThrottlingException',
+      'RequestLimitExceeded',
+      'ValidationException',
+      'ResourceNotFoundException',
+    ].includes(err.name)
+  );
+}
+
+/**
+ * Writes an item only if its key is free (an event's sequence number, a day's reminder): of two writers, one wins.
+ * True when this call wrote it, also when its answer was lost and the SDK's retry then found the item in place.
+ * When the call failed in a way that may have written (a dropped connection, the time up), it looks: its own
+ * write is success, no write is the original error, and no way to tell is OutcomeUnknownError.
+ */
+export async function putIfAbsent(item: Record<string, unknown> & ItemKey, writeId = newWriteId()): Promise<boolean> {
+  const key = { pk: item.pk, sk: item.sk };
   try {
     await db().send(
-      new PutCommand({ TableName: tableName(), Item: item, ConditionExpression: 'attribute_not_exists(pk)' }),
+      new PutCommand({
+        TableName: tableName(),
+        Item: { ...item, writeId },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
     );
     return true;
   } catch (err) {
+    if (!isConditionFailed(err) && isDefiniteRefusal(err)) throw err;
+    let own: boolean;
+    try {
+      own = await settle(() => isOwnWrite(key, writeId));
+    } catch {
+      throw new OutcomeUnknownError({ cause: err });
+    }
+    if (own) return true;
     if (isConditionFailed(err)) return false;
     throw err;
   }

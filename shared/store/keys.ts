@@ -15,6 +15,8 @@ export const keys = {
   receiptCounter: (county: string, year: number) => `C#${county}#COUNTER#RECEIPT#${year}`,
   claim: (county: string, digest: string) => `C#${county}#CLAIM#${digest}`,
   outbox: (county: string) => `C#${county}`,
+  /** The outbox partition of items whose remaining email was given up. */
+  outboxFailed: (county: string) => `C#${county}#FAILED`,
   awaiting: (county: string) => `C#${county}`,
 };
 

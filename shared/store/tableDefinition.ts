@@ -25,6 +25,15 @@ export const MONTH_INDEX = {
   ],
 } as const;
 
+/**
+ * Items that are only useful for a while (retry claims, throttle markers, link requests) carry their end as epoch
+ * seconds here; DynamoDB's TTL deletes them some time after (days, at worst), so reads check the time themselves.
+ */
+export const TTL_ATTRIBUTE = 'expiresAt';
+
+/** The TTL value for an item useful until `untilMs`. */
+export const expiresAt = (untilMs: number): number => Math.ceil(untilMs / 1000);
+
 /** Sparse index of items with unsent email: only items carrying `outbox` appear in it. */
 export const OUTBOX_INDEX = { name: 'outbox', partition: 'outbox', sort: 'outboxAt' } as const;
 

@@ -7,14 +7,19 @@ import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import httpUrlencodeBodyParser from '@middy/http-urlencode-body-parser';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { isAborted, withBudget } from '../core/budget';
 import { config } from '../core/config';
 import {
   BaosongError,
   ConflictError,
   ExpiredLinkError,
+  type FieldError,
+  FORM_KEPT_NOTICE,
+  IdempotencyKeyReusedError,
   InvalidLinkError,
   isStoreUnavailable,
   NotFoundError,
+  OutcomeUnknownError,
   PayloadTooLargeError,
   StoreUnavailableError,
   UnsupportedMediaTypeError,
@@ -102,41 +107,92 @@ function classify(error: unknown): Mapped {
   if (error instanceof NotFoundError) return { status: 404, code: 'not_found', title: '未找到' };
   if (error instanceof PayloadTooLargeError) return { status: 413, code: 'too_large', title: '内容过大' };
   if (error instanceof UnsupportedMediaTypeError) return { status: 415, code: 'unsupported_type', title: '格式不支持' };
+  if (error instanceof IdempotencyKeyReusedError) {
+    return { status: 422, code: 'idempotency_key_reused', title: '重复的提交标识' };
+  }
   if (error instanceof ConflictError) return { status: 409, code: 'conflict', title: '请稍候' };
-  if (error instanceof StoreUnavailableError || isStoreUnavailable(error)) {
+  if (error instanceof OutcomeUnknownError) return { status: 503, code: 'outcome_unknown', title: '暂时无法确认' };
+  if (
+    error instanceof StoreUnavailableError ||
+    isStoreUnavailable(error) ||
+    isAborted(error) ||
+    isMiddyTimeout(error)
+  ) {
     return { status: 503, code: 'unavailable', title: '暂时无法处理' };
   }
   return { status: 500, code: 'internal', title: '系统出现问题' };
 }
 
-/** The one mapping from errors to responses; messages of unexpected errors never reach the user. */
-export function errorResponse(error: unknown, wantsJson: boolean): Result {
+/** The packages whose errors mean the body could not be read: the client's mistake. */
+const BODY_PARSERS = ['@middy/http-json-body-parser', '@middy/http-urlencode-body-parser'];
+
+const causePackage = (error: unknown): string | undefined =>
+  (error as { cause?: { package?: unknown } } | undefined)?.cause?.package as string | undefined;
+
+/** middy's early timeout (Lambda is about to stop the function): nothing the client did wrong. */
+function isMiddyTimeout(error: unknown): boolean {
+  return causePackage(error) === '@middy/core';
+}
+
+export interface Failure {
+  status: number;
+  code: string;
+  title: string;
+  /** What to tell the user: our own errors say what happened; anything unexpected is not shown. */
+  message: string;
+  /** Per-field messages of a validation error. */
+  errors?: FieldError[];
+}
+
+/** The one mapping from errors to what a user is told; messages of unexpected errors never reach the user. */
+export function failureOf(error: unknown): Failure {
   const parserError = error as { message?: string; cause?: { package?: string; data?: unknown } };
-  if (parserError?.cause?.package?.startsWith('@middy/') && parserError.message === 'Forbidden key in JSON body') {
+  const fromParser = BODY_PARSERS.includes(causePackage(error) ?? '');
+  if (fromParser && parserError.message === 'Forbidden key in JSON body') {
     // Keys that would reach object prototypes (__proto__, constructor.prototype) are refused by the parser.
-    const message = `提交的内容含有不允许的字段名（${String(parserError.cause.data)}）。`;
-    return errorResponse(new ValidationError([{ field: 'body', message }]), wantsJson);
+    const message = `提交的内容含有不允许的字段名（${String(parserError.cause?.data)}）。`;
+    return failureOf(new ValidationError([{ field: 'body', message }]));
   }
-  if (parserError?.cause?.package?.startsWith('@middy/')) {
+  if (fromParser) {
     // A body that does not parse is the client's mistake: answer as a validation error.
-    return errorResponse(
-      new ValidationError([{ field: 'body', message: '提交的内容无法解析，请检查格式。' }]),
-      wantsJson,
-    );
+    return failureOf(new ValidationError([{ field: 'body', message: '提交的内容无法解析，请检查格式。' }]));
   }
   const mapped = classify(error);
-  const known = error instanceof BaosongError && mapped.status !== 500;
-  const message =
-    mapped.status === 503
+  // Our own errors say what happened (a 503 among them: "not saved" or "maybe saved"); anything else is hidden.
+  const own = error instanceof BaosongError && (mapped.status < 500 || mapped.status === 503);
+  const message = own
+    ? (error as Error).message
+    : mapped.status === 503
       ? new StoreUnavailableError().message
-      : known
-        ? (error as Error).message
-        : '系统出现问题，请稍后重试。如果问题持续，请联系县委组织部信息科。';
-  if (mapped.status >= 500) log.error('request failed', errorFields(error));
-  const json = error instanceof ValidationError ? { errors: error.errors } : { error: mapped.code, message };
-  const headers: Record<string, string> = mapped.status === 503 ? { 'retry-after': '30' } : {};
-  return render({ status: mapped.status, json, html: messagePage(mapped.title, message), headers }, wantsJson);
+      : '系统出现问题，请稍后重试。如果问题持续，请联系县委组织部信息科。';
+  return { ...mapped, message, ...(error instanceof ValidationError ? { errors: error.errors } : {}) };
 }
+
+/** The one mapping from errors to responses: a Chinese page or a JSON error by the negotiated type. */
+export function errorResponse(error: unknown, wantsJson: boolean): Result {
+  const failure = failureOf(error);
+  if (failure.status >= 500) log.error('request failed', errorFields(error));
+  const json = failure.errors ? { errors: failure.errors } : { error: failure.code, message: failure.message };
+  const headers: Record<string, string> = failure.status === 503 ? { 'retry-after': '30' } : {};
+  return render(
+    { status: failure.status, json, html: messagePage(failure.title, failure.message), headers },
+    wantsJson,
+  );
+}
+
+/**
+ * A form shown again after `error`: its status, the messages beside fields, and the notice above it (what happened,
+ * and that the text is still there). Unexpected errors are logged here, as errorResponse would.
+ */
+export function formAgain(error: unknown): { status: number; errors: FieldError[]; notice?: string } {
+  const failure = failureOf(error);
+  if (failure.status >= 500) log.error('request failed', errorFields(error));
+  if (failure.errors) return { status: failure.status, errors: failure.errors };
+  return { status: failure.status, errors: [], notice: `${failure.message}${FORM_KEPT_NOTICE}` };
+}
+
+/** Time a request keeps after its budget, for middy's own early timeout and the answer itself. */
+const BUDGET_MARGIN_MS = 1500;
 
 export type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<Result>;
 
@@ -178,6 +234,7 @@ export function httpHandler(fn: (request: HttpRequest) => Promise<HttpResponse>)
           throw new ValidationError([{ field: 'body', message: '提交的内容应为表单或 JSON 对象。' }]);
         }
       }
-      return render(await fn(request), request.wantsJson);
+      const budget = Math.min(config().requestBudgetMs, context.getRemainingTimeInMillis() - BUDGET_MARGIN_MS);
+      return render(await withBudget(budget, () => fn(request)), request.wantsJson);
     }) as unknown as Handler;
 }

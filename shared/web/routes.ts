@@ -40,6 +40,7 @@ const explicitRoutes: Route[] = [
   { method: 'GET', path: '/submit', handler: 'submitForm' },
   { method: 'POST', path: '/submissions', handler: 'createSubmission' },
   { method: 'GET', path: '/submissions/{id}', handler: 'showSubmission' },
+  { method: 'POST', path: '/submissions/{id}/revise-link', handler: 'renewLink' },
   { method: 'GET', path: '/review/{token}', handler: 'reviewPage' },
   { method: 'POST', path: '/review/{token}', handler: 'decide' },
   { method: 'POST', path: '/review/{token}/renew', handler: 'renewLink' },

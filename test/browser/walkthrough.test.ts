@@ -84,7 +84,7 @@ describe('an informant and an editor in a real browser', () => {
     await screenshot(informant, 'form');
     expect(await press(informant, '提交')).toBe(303);
 
-    expect(informant.url()).toMatch(new RegExp(`/submissions/${YEAR}-0001\\?k=`));
+    expect(informant.url()).toMatch(new RegExp(`/submissions/${YEAR}-0001\\?r=`));
     receiptUrl = informant.url();
     expect(await heading(informant)).toBe('稿件回执');
     expect(await cell(informant, '回执号')).toBe(`${YEAR}-0001`);
@@ -136,7 +136,7 @@ describe('an informant and an editor in a real browser', () => {
     await informant.keyboard.press('Control+End');
     await informant.keyboard.type(ADDED);
     await press(informant, '提交');
-    expect(informant.url()).toContain(`/submissions/${YEAR}-0001?k=`);
+    expect(informant.url()).toContain(`/submissions/${YEAR}-0001?r=`);
     expect(await cell(informant, '状态')).toBe('修改稿待审核');
 
     const requests = await county.waitForMails(editorEmail, 2, /【待审核】/);

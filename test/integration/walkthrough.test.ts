@@ -31,7 +31,7 @@ describe('an informant new to the system', () => {
     });
     expect(posted.status).toBe(303);
     const receiptPath = posted.headers.get('location')!;
-    expect(receiptPath).toMatch(/^\/submissions\/\d{4}-0001\?k=/);
+    expect(receiptPath).toMatch(/^\/submissions\/\d{4}-0001\?r=/);
 
     const receipt = await (await fetch(`${county.baseUrl}${receiptPath}`)).text();
     expect(receipt).toContain('城关镇创新党员教育');

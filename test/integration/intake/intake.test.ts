@@ -215,9 +215,10 @@ describe('submitting a piece', () => {
 
     expect(res.status).toBe(303);
     expectSafeHtmlPage(res);
-    expect(res.headers.get('location')).toMatch(
-      new RegExp(`^/submissions/2026-\\d{4}\\?k=${encodeURIComponent(informant.k).replace(/[.]/g, '\\.')}$`),
-    );
+    const location = res.headers.get('location') ?? '';
+    expect(location).toMatch(/^\/submissions\/2026-\d{4}\?r=[\w.-]+$/);
+    // The receipt link is read-only and bound to the piece: never the personal key, which can submit.
+    expect(location).not.toContain(informant.k);
   });
 
   it('shows on the receipt page the receipt number, title, kind, unit, status and the timeline', async () => {
@@ -701,9 +702,7 @@ describe('personal keys', () => {
     expect((await getReceipt(before.id, newKey)).status).toBe(200);
     const after = await postForm({ k: newKey, ...piece('新链接提交') });
     expect(after.status).toBe(303);
-    expect(after.headers.get('location')).toBe(
-      `/submissions/${nextAfter(before.receipt)}?k=${encodeURIComponent(newKey)}`,
-    );
+    expect(after.headers.get('location')).toMatch(new RegExp(`^/submissions/${nextAfter(before.receipt)}\\?r=`));
   });
 
   it("does not show one informant's piece to another: the receipt answers 404, like a missing one", async () => {
@@ -725,12 +724,12 @@ describe('personal keys', () => {
 // --- Retries --------------------------------------------------------------------------------------------------------
 
 describe('a retried submission', () => {
-  it('with the same Idempotency-Key returns the original receipt and creates nothing, even if the text changed', async () => {
+  it('with the same Idempotency-Key and the same text returns the original receipt and creates nothing', async () => {
     const informant = newInformant();
     const first = await postJson({ k: informant.k, ...piece('幂等提交') }, { 'idempotency-key': 'retry-1' });
     const firstBody = await first.json();
 
-    const retry = await postJson({ k: informant.k, ...piece('幂等提交（改过）') }, { 'idempotency-key': 'retry-1' });
+    const retry = await postJson({ k: informant.k, ...piece('幂等提交') }, { 'idempotency-key': 'retry-1' });
 
     expect(first.status).toBe(201);
     expect(retry.status).toBe(201);
@@ -738,6 +737,23 @@ describe('a retried submission', () => {
     expect(retry.headers.get('idempotent-replayed')).toBe('true');
     const created = firstBody as Created;
     expect((await submitted(informant, '之后的稿件')).receipt).toBe(nextAfter(created.receipt));
+    expect(await acksTo(informant, 2)).toHaveLength(2);
+  });
+
+  it('with the same Idempotency-Key but other text answers 422, says why, and creates nothing', async () => {
+    const informant = newInformant();
+    const first = (await (
+      await postJson({ k: informant.k, ...piece('幂等键复用') }, { 'idempotency-key': 'reuse-1' })
+    ).json()) as Created;
+
+    const reused = await postJson({ k: informant.k, ...piece('幂等键复用（改过）') }, { 'idempotency-key': 'reuse-1' });
+
+    expect(reused.status).toBe(422);
+    expect(await reused.json()).toEqual({
+      error: 'idempotency_key_reused',
+      message: expect.stringContaining('Idempotency-Key 已用于另一篇内容不同的稿件'),
+    });
+    expect((await submitted(informant, '之后的稿件')).receipt).toBe(nextAfter(first.receipt));
     expect(await acksTo(informant, 2)).toHaveLength(2);
   });
 

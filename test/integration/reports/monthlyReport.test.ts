@@ -27,7 +27,7 @@ async function submitAs(email: string, title: string) {
 async function decide(receipt: string, decision: string) {
   const at = new Date();
   const editorId = personIdOf(config().countyId, `editor@${county.domain}`);
-  const url = await reviewUrl({ pieceId: receipt, revision: 1, editorId, exp: reviewExpiry(at) });
+  const url = await reviewUrl({ pieceId: receipt, revision: 1, editorId, keyVersion: 1, exp: reviewExpiry(at) });
   return decidePiece(url.split('/').pop(), { decision, ...(decision === 'return' ? { comment: '请补充。' } : {}) });
 }
 

@@ -476,7 +476,7 @@ describe('revision rounds', () => {
     const second = { kind: 'info', title: '城关镇“党建+网格”治理（二稿）', body: `${LONG_BODY}全镇划分网格四十个。` };
     const revised = await fetch(firstRevise, form(second));
     expect(revised.status).toBe(303);
-    expect(revised.headers.get('location')).toContain(`/submissions/${piece.receipt}?k=`);
+    expect(revised.headers.get('location')).toContain(`/submissions/${piece.receipt}?r=`);
     for (const editor of EDITOR_IDS) {
       const [request] = await reviewRequests(editor, piece.receipt, 2);
       expect(request?.subject).toBe(`【待审核】城关镇党委：${second.title}（第 2 稿）`);

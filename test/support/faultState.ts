@@ -1,0 +1,75 @@
+// What the fault suite reads to check its invariants, straight from the table and the mailbox (never through the
+// code under test): the pieces stored, the receipt numbers used, the email that went out, the outbox left over.
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { handler as sweep } from '../../functions/sweeper';
+import { setClock } from '../../shared/core/clock';
+import { db, tableName } from '../../shared/store/db';
+import type { StoredEmail } from './harness';
+
+/** Every item of the table (a Scan: test code only, the table is one test file's). */
+export async function allItems(): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await db().send(new ScanCommand({ TableName: tableName(), ExclusiveStartKey: start }));
+    items.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return items;
+}
+
+/** The events of the given type whose text (or piece title) is `title`. */
+export async function eventsTitled(title: string, type?: string): Promise<Record<string, unknown>[]> {
+  return (await allItems()).filter(
+    (i) => String(i.sk).startsWith('E#') && i.title === title && (!type || i.type === type),
+  );
+}
+
+/** Receipt numbers that are missing between 1 and the highest one used this year ("no gaps"). */
+export async function receiptGaps(year: number): Promise<string[]> {
+  const numbers = (await allItems())
+    .filter((i) => i.type === 'submitted' && String(i.receipt).startsWith(`${year}-`))
+    .map((i) => Number(String(i.receipt).slice(5)))
+    .sort((a, b) => a - b);
+  const gaps: string[] = [];
+  for (let n = 1; n <= (numbers.at(-1) ?? 0); n++) if (!numbers.includes(n)) gaps.push(`${year}-${n}`);
+  const repeated = numbers.filter((n, i) => numbers.indexOf(n) !== i).map((n) => `${year}-${n} twice`);
+  return [...gaps, ...repeated];
+}
+
+/** A clock that only moves forward, by whole steps, so leases and back-offs of earlier cases are long over. */
+export function steppingClock(start: number) {
+  let t = start;
+  setClock(new Date(t));
+  return {
+    now: () => t,
+    advance(ms: number) {
+      t += ms;
+      setClock(new Date(t));
+    },
+  };
+}
+
+/** Items still holding unsent email, with what they hold (an empty list when all is sent). */
+export async function unsent(): Promise<string[]> {
+  return (await allItems())
+    .filter((i) => typeof i.outbox === 'string')
+    .map((i) => `${i.pk}|${i.sk} (${String(i.outbox)})`);
+}
+
+/**
+ * Recovery as time heals it: the clock moves past every lease and back-off, and the sweeper runs until the outbox
+ * is empty (or `rounds` sweeps have run).
+ */
+export async function recover(clock: ReturnType<typeof steppingClock>, rounds = 6): Promise<void> {
+  for (let i = 0; i < rounds; i++) {
+    clock.advance(20 * 60_000);
+    await sweep();
+    if ((await unsent()).length === 0) return;
+  }
+}
+
+/** How many emails went to `to` whose subject contains `text`. */
+export function countMails(mails: StoredEmail[], to: string, text: string): number {
+  return mails.filter((m) => m.destination.to.includes(to) && m.subject.includes(text)).length;
+}
