@@ -36,6 +36,7 @@ new BaosongStack(app, STACK_NAME, {
   publicUrl: context('baosong:publicUrl'),
   reviewLinkDays: numberContext('baosong:reviewLinkDays'),
   reminderAfterDays: numberContext('baosong:reminderAfterDays'),
+  alarmEmail: context('baosong:alarmEmail'),
   // Environment-agnostic when no credentials are configured, so `cdk synth` works offline.
   env: account && region ? { account, region } : undefined,
 });

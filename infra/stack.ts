@@ -5,6 +5,8 @@ import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, TimeZone, V
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -13,9 +15,11 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { createTableInput } from '../shared/store/tableDefinition';
+import { createTableInput, TTL_ATTRIBUTE } from '../shared/store/tableDefinition';
 import { type HandlerName, handlers, jobs, type Route, routes } from '../shared/web/routes';
 import { BaosongFunction, type BaosongFunctionProps } from './baosongFunction';
 
@@ -70,6 +74,8 @@ export interface BaosongStackProps extends StackProps {
   reviewLinkDays?: number;
   /** Days a piece may wait for a decision before the daily reminder; unset, the functions' default applies. */
   reminderAfterDays?: number;
+  /** Who is told when something needs a person: a function failing, a job dead-lettered, an email given up. */
+  alarmEmail?: string;
 }
 
 export class BaosongStack extends Stack {
@@ -77,6 +83,8 @@ export class BaosongStack extends Stack {
   readonly signingKey: secretsmanager.Secret;
   readonly httpApi: apigw.HttpApi;
   readonly functions: Record<HandlerName | JobName, BaosongFunction>;
+  readonly alarms: sns.Topic;
+  private readonly deadLetterQueues: sqs.Queue[] = [];
 
   constructor(scope: Construct, id: string, props: BaosongStackProps) {
     super(scope, id, props);
@@ -180,11 +188,76 @@ export class BaosongStack extends Stack {
       ]),
     ) as Record<JobName, BaosongFunction>;
     this.functions = { ...handlerFunctions, ...jobFunctions };
+    this.alarms = this.alarmTopic(props.alarmEmail);
+    this.watch();
 
     new CfnOutput(this, 'ApiUrl', { value: this.httpApi.apiEndpoint });
     new CfnOutput(this, 'PublicUrl', { value: publicUrl });
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
     new CfnOutput(this, 'SecretArn', { value: this.signingKey.secretArn });
+  }
+
+  /** The topic alarms go to; `alarmEmail` (a deploy-time setting) subscribes an operator's address. */
+  private alarmTopic(alarmEmail: string | undefined): sns.Topic {
+    const topic = new sns.Topic(this, 'Alarms', { displayName: 'baosong alarms', enforceSSL: true });
+    if (alarmEmail) topic.addSubscription(new subscriptions.EmailSubscription(alarmEmail));
+    new CfnOutput(this, 'AlarmTopicArn', { value: topic.topicArn });
+    return topic;
+  }
+
+  /**
+   * Alarms for what needs a person: any function failing, any timed job run dead-lettered, any email the outbox
+   * gave up (SES refused it for good or it failed ten times; `npm run admin -- outbox failed` lists them).
+   */
+  private watch(): void {
+    const notify = (alarm: cloudwatch.Alarm) => alarm.addAlarmAction(new cwActions.SnsAction(this.alarms));
+    for (const [name, fn] of Object.entries(this.functions)) {
+      notify(
+        fn.function
+          .metricErrors({ period: Duration.minutes(5), statistic: 'Sum' })
+          .createAlarm(this, `${pascal(name)}Errors`, {
+            alarmDescription: `baosong ${name}: the function failed (see its log group)`,
+            threshold: 1,
+            evaluationPeriods: 1,
+            treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+          }),
+      );
+      if (specsSendEmail(name)) {
+        new logs.MetricFilter(this, `${pascal(name)}EmailsGivenUp`, {
+          logGroup: fn.logGroup,
+          filterPattern: logs.FilterPattern.stringValue('$.message', '=', 'email given up'),
+          metricNamespace: ALARM_METRIC_NAMESPACE,
+          metricName: 'EmailsGivenUp',
+          metricValue: '1',
+          defaultValue: 0,
+        });
+      }
+    }
+    notify(
+      new cloudwatch.Metric({
+        namespace: ALARM_METRIC_NAMESPACE,
+        metricName: 'EmailsGivenUp',
+        period: Duration.minutes(5),
+        statistic: 'Sum',
+      }).createAlarm(this, 'EmailsGivenUp', {
+        alarmDescription: 'baosong: an email was given up (npm run admin -- outbox failed lists it)',
+        threshold: 1,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+    );
+    for (const queue of this.deadLetterQueues) {
+      notify(
+        queue
+          .metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' })
+          .createAlarm(this, `${queue.node.id}NotEmpty`, {
+            alarmDescription: `baosong: a timed job run was dead-lettered (${queue.node.id})`,
+            threshold: 1,
+            evaluationPeriods: 1,
+            treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+          }),
+      );
+    }
   }
 
   /**
@@ -208,6 +281,7 @@ export class BaosongStack extends Stack {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       retentionPeriod: Duration.days(14),
     });
+    this.deadLetterQueues.push(deadLetters);
     Validations.of(deadLetters).acknowledge({
       id: 'AwsSolutions-SQS3',
       reason:
@@ -268,6 +342,9 @@ export class BaosongStack extends Stack {
   }
 }
 
+/** Alarm names, one per thing a person must look at. */
+export const ALARM_METRIC_NAMESPACE = 'baosong';
+
 /** The CDK table built from shared/store/tableDefinition.ts, the same definition local creation (dynalite) uses. */
 function tableFromDefinition(scope: Construct, id: string): dynamodb.Table {
   const definition = createTableInput('unused');
@@ -293,6 +370,8 @@ function tableFromDefinition(scope: Construct, id: string): dynamodb.Table {
     pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
     deletionProtection: true,
     removalPolicy: RemovalPolicy.RETAIN,
+    // Claims, throttle markers and link requests carry their end; DynamoDB deletes them some time after.
+    timeToLiveAttribute: TTL_ATTRIBUTE,
   });
   for (const index of definition.GlobalSecondaryIndexes ?? []) {
     if (!index.IndexName) throw new Error('Table definition: an index has no name');
@@ -351,6 +430,10 @@ function days(variable: string, value: number | undefined): Record<string, strin
   if (!Number.isFinite(value) || value <= 0)
     throw new Error(`${variable} must be a positive number of days, got ${value}`);
   return { [variable]: String(value) };
+}
+
+function specsSendEmail(name: string): boolean {
+  return ({ ...handlers, ...jobs } as Record<string, { email: boolean }>)[name]?.email ?? false;
 }
 
 function pascal(name: string): string {

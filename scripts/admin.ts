@@ -6,17 +6,19 @@ import { applyLocalEnv, localSettings, localSigningKey } from '../local/env';
 import { sweepAll } from '../shared/app/sweep';
 import { now, shanghai } from '../shared/core/clock';
 import { config } from '../shared/core/config';
+import { failedEmails } from '../shared/mail/outbox';
 import { issueStats } from '../shared/reports/issueStats';
 import { sendReminders } from '../shared/review/sendReminders';
 import { importRoster } from '../shared/roster/importRoster';
 import { listRoster } from '../shared/roster/people';
-import { revokeInformant } from '../shared/roster/revokeInformant';
+import { revokePerson } from '../shared/roster/revokePerson';
 
 const USAGE = `用法：npm run admin -- [--aws] <命令>
   roster import FILE.csv   导入或更新名单（UTF-8 CSV，表头：单位,单位类型,姓名,邮箱,手机,角色）
   roster list              列出名单
-  roster revoke EMAIL      作废该信息员的报送链接，并发送新链接
+  roster revoke EMAIL      作废此人的全部链接（信息员、编辑、领导均可）；信息员会收到新的报送链接
   sweep                    立即发送待发邮件
+  outbox failed            列出已放弃发送的邮件（地址被拒、多次失败），需人工处理
   remind                   立即提醒编辑审核等待过久的稿件（每篇每天最多一次）
   issues --year 2026       本年度《组工专报》期数和采用稿件数
   --aws                    操作已部署的系统（从环境变量读取 TABLE_NAME、COUNTY_ID 等）`;
@@ -62,8 +64,12 @@ async function run(args: string[]): Promise<number> {
     return 0;
   }
   if (command === 'roster' && sub === 'revoke' && arg) {
-    const { name, keyVersion } = await revokeInformant(arg);
-    console.log(`已作废 ${name} 的旧链接（现为第 ${keyVersion} 版），新链接已发到 ${arg.trim().toLowerCase()}。`);
+    const { person, keyVersion, emailed } = await revokePerson(arg);
+    console.log(
+      emailed
+        ? `已作废 ${person.name} 的旧链接（现为第 ${keyVersion} 版），新链接已发到 ${person.email}。`
+        : `已作废 ${person.name} 的全部链接（现为第 ${keyVersion} 版）。旧审核链接的页面上可点击按钮获取新链接。`,
+    );
     return 0;
   }
   if (command === 'remind') {
@@ -84,6 +90,16 @@ async function run(args: string[]): Promise<number> {
     );
     for (const i of stats.issues)
       console.log(`  第 ${i.issueNo} 期：${i.receipts.length} 篇（${i.receipts.join('、')}）`);
+    return 0;
+  }
+  if (command === 'outbox' && sub === 'failed') {
+    const failed = await failedEmails(county);
+    for (const f of failed) {
+      console.log(
+        `${f.failedAt}\t${f.to}\t${f.template}\t尝试 ${f.attempts} 次\t${f.lastError}\t${f.key.pk} ${f.key.sk}`,
+      );
+    }
+    console.log(failed.length ? `共 ${failed.length} 封邮件已放弃发送，请核对地址后处理。` : '没有放弃发送的邮件。');
     return 0;
   }
   if (command === 'sweep') {

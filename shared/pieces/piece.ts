@@ -1,6 +1,7 @@
 // A piece (稿件) as an informant writes it: its kinds, limits and the validation of every field, at intake and on
 // revision alike. Pure: no I/O.
 import { type FieldError, ValidationError } from '../core/errors';
+import { isBlank, isReadable, normalized } from '../core/text';
 
 export type PieceKind = 'info' | 'research';
 
@@ -20,8 +21,6 @@ export interface PieceInput {
 export type RawFields = Record<string, unknown>;
 
 const length = (s: string) => [...s].length;
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is being rejected
-const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
 
 const LABELS: Record<string, string> = { kind: '类型', title: '标题', body: '正文', topic: '点题', signer: '签发领导' };
 
@@ -43,12 +42,13 @@ function text(fields: RawFields, name: string, errors: FieldErrors): string {
     errors.add(name, `${LABELS[name] ?? name}格式不正确，请重新填写。`);
     return '';
   }
-  // Half of a surrogate pair cannot be encoded in an email or stored as UTF-8: refuse it here, not in the outbox.
-  if (CONTROL.test(value) || !value.isWellFormed()) {
+  // Refused here, not in the outbox: half of a surrogate pair cannot be encoded in an email or stored as UTF-8.
+  if (!isReadable(value)) {
     errors.add(name, `${LABELS[name] ?? name}含有无法识别的字符。`);
     return '';
   }
-  return value;
+  // Only zero-width characters is nothing; NFC so the same text sent twice is the same text (double submits).
+  return isBlank(value) ? '' : normalized(value);
 }
 
 /**

@@ -17,6 +17,7 @@ import {
   ValidationError,
 } from '../core/errors';
 import { errorFields, log } from '../core/log';
+import { isBlank, isReadable, normalized } from '../core/text';
 import { assertNotExpired, reviewClaims, reviseExpiry } from '../links/links';
 import { deliver, type NotificationDraft, outboxAttributes } from '../mail/outbox';
 import {
@@ -98,11 +99,15 @@ export function validateDecision(fields: RawFields): DecisionInput {
     if (v === undefined || v === null) return '';
     // A JSON client may send the issue as a number; anything else that is not text is refused, never dropped.
     if (field === 'issue' && typeof v === 'number') return String(v);
-    if (typeof v !== 'string' || !v.isWellFormed()) {
+    if (typeof v !== 'string') {
       errors.push({ field, message: `${label}格式不正确，请重新填写。` });
       return '';
     }
-    return v.replace(/\r\n?/g, '\n').trim();
+    if (!isReadable(v)) {
+      errors.push({ field, message: `${label}含有无法识别的字符。` });
+      return '';
+    }
+    return isBlank(v) ? '' : normalized(v).replace(/\r\n?/g, '\n').trim();
   };
   const decision = DECISIONS[text('decision', '处理结果')];
   const comment = text('comment', '意见');

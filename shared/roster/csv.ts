@@ -2,6 +2,7 @@
 // rows. Pure — no I/O — so the admin page and the CLI share it, and every bad row is reported in one pass so the
 // organizer can fix the sheet once instead of uploading it again and again.
 
+import { domainToASCII } from 'node:url';
 import type { Role, UnitKind } from './people';
 
 export type RosterRole = Role;
@@ -64,7 +65,18 @@ const KIND_ALIASES = new Map<string, UnitKind>([
 const KIND_LABELS: Record<UnitKind, string> = { department: '部门', township: '乡镇' };
 
 const NOT_UTF8 = '文件不是 UTF-8 编码，无法读取。请在 Excel 中用「另存为」→「CSV UTF-8（逗号分隔）」重新保存后再上传。';
-const EMAIL = /^[^\s@"<>,;()\p{Cc}]+@[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}$/u;
+// As SES accepts them: a local part of 7-bit ASCII (张伟@… is refused), a domain in ASCII (an IDN as punycode).
+const EMAIL = /^[a-z0-9!#$%&'*+/=?^_`{|}~.-]+@[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z][a-z0-9-]{1,}$/;
+const NON_ASCII_LOCAL = /^[^@]*[^\p{ASCII}][^@]*@/u;
+
+/** The address as SES will take it: lower case, an internationalized domain in punycode (邮箱@例子.中国 → xn--…). */
+function asSesAddress(raw: string): string {
+  const at = raw.lastIndexOf('@');
+  if (at < 0) return raw.toLowerCase();
+  const domain = raw.slice(at + 1);
+  const ascii = /[^\p{ASCII}]/u.test(domain) ? domainToASCII(domain) : domain;
+  return `${raw.slice(0, at)}@${ascii || domain}`.toLowerCase();
+}
 const MOBILE = /^(?:\+86|0086)?(1[3-9]\d{9})$/;
 const LANDLINE = /^(?:0\d{2,3}-?)?\d{7,8}(?:-\d{1,6})?$/;
 // Township-level units are named "…镇", "…乡", "…街道", often with "党委" after.
@@ -225,9 +237,11 @@ export function parseRosterCsv(input: Buffer | string): RosterParseResult {
     else if (/\p{Cc}/u.test(name)) fail('姓名含有控制字符');
     else if ([...name].length > MAX_NAME) fail(`姓名超过 ${MAX_NAME} 个字`);
 
-    const email = rawEmail.toLowerCase();
+    const email = asSesAddress(rawEmail);
     if (email === '') fail('邮箱不能为空');
-    else if (email.length > 254 || !EMAIL.test(email)) fail(`邮箱格式不正确（${shown(rawEmail)}）`);
+    else if (NON_ASCII_LOCAL.test(email)) {
+      fail(`邮箱 @ 前面的部分只能用英文字母、数字和 . _ - + 等符号，邮件系统不接受汉字（${shown(rawEmail)}）`);
+    } else if (email.length > 254 || !EMAIL.test(email)) fail(`邮箱格式不正确（${shown(rawEmail)}）`);
     else {
       const firstLine = emailLines.get(email);
       if (firstLine === undefined) emailLines.set(email, line);

@@ -1,8 +1,13 @@
 // The roster's emails: each brings a person their personal submission link — on joining the roster (welcome), on
 // asking for it ("send me my link") and after a revoke (the old link no longer works).
+
+import { config } from '../core/config';
+import { DroppedEmailError } from '../core/errors';
 import { html } from '../core/html';
 import { button, layout } from '../mail/frame';
 import { type EmailData, type EmailTemplates, type RenderedEmail, str } from '../mail/templates';
+import { personIdOf } from '../store/keys';
+import { getPerson } from './people';
 import { submitUrl } from './personalLinks';
 
 type LinkTemplate = 'welcome' | 'link' | 'newLink';
@@ -37,9 +42,20 @@ async function linkEmail(template: LinkTemplate, data: EmailData): Promise<Rende
   };
 }
 
+/**
+ * "Send me my link" carries only the address typed: the person is looked up now, by the sweeper, and anyone who is
+ * not an informant in the roster gets nothing (the email is dropped, not sent).
+ */
+async function requestedLinkEmail(data: EmailData): Promise<RenderedEmail> {
+  const county = config().countyId;
+  const person = await getPerson(county, personIdOf(county, str(data, 'email')));
+  if (person?.role !== 'informant') throw new DroppedEmailError('the address asked for is not an informant');
+  return linkEmail('link', { ...data, name: person.name, personId: person.personId });
+}
+
 export const rosterTemplates = {
   welcome: (data: EmailData) => linkEmail('welcome', data),
-  link: (data: EmailData) => linkEmail('link', data),
+  link: requestedLinkEmail,
   newLink: (data: EmailData) => linkEmail('newLink', data),
 } satisfies EmailTemplates;
 

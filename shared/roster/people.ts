@@ -1,6 +1,6 @@
 // Roster storage: units and people (informants, editors, leaders) of one county, in one small partition.
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { db, putIfAbsent, queryAll, tableName } from '../store/db';
+import { db, isConditionFailed, putIfAbsent, queryAll, tableName } from '../store/db';
 import { keys } from '../store/keys';
 
 export type UnitKind = 'department' | 'township';
@@ -112,17 +112,29 @@ export async function updatePerson(
   );
 }
 
-/** Invalidates every link the person holds; returns the new key version. */
-export async function bumpKeyVersion(county: string, personId: string, at: string): Promise<number> {
-  const out = await db().send(
-    new UpdateCommand({
-      TableName: tableName(),
-      Key: { pk: keys.roster(county), sk: keys.personSk(personId) },
-      UpdateExpression: 'ADD keyVersion :one SET updatedAt = :at',
-      ConditionExpression: 'attribute_exists(pk)',
-      ExpressionAttributeValues: { ':one': 1, ':at': at },
-      ReturnValues: 'UPDATED_NEW',
-    }),
-  );
-  return Number(out.Attributes?.keyVersion);
+/**
+ * Invalidates every link the person holds; returns the new key version. A conditional step from the version read,
+ * not an ADD, so the SDK's retry of a write whose answer was lost cannot step twice; a revoke that lost the race
+ * to another one ends at that one's version (the old links stop either way).
+ */
+export async function bumpKeyVersion(county: string, person: Person, at: string): Promise<number> {
+  const key = { pk: keys.roster(county), sk: keys.personSk(person.personId) };
+  const next = person.keyVersion + 1;
+  try {
+    await db().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: key,
+        UpdateExpression: 'SET keyVersion = :next, updatedAt = :at',
+        ConditionExpression: 'keyVersion = :current',
+        ExpressionAttributeValues: { ':next': next, ':current': person.keyVersion, ':at': at },
+      }),
+    );
+    return next;
+  } catch (err) {
+    if (!isConditionFailed(err)) throw err;
+    const now = await getPerson(county, person.personId, { consistent: true });
+    if (!now || now.keyVersion === person.keyVersion) throw err;
+    return now.keyVersion;
+  }
 }

@@ -1,29 +1,51 @@
 // The one route table: the CDK stack makes an HTTP API route and a Lambda per handler from it, and the local
 // gateway serves the same handlers from it. A GET route also answers HEAD; every path answers other methods with 405.
 
-export type TableAccess = 'none' | 'read' | 'readwrite';
+/** The DynamoDB actions baosong's code calls (no Scan anywhere: reads go by key and month index). */
+export type TableAction = 'GetItem' | 'Query' | 'PutItem' | 'UpdateItem' | 'DeleteItem';
 
+/**
+ * What a function is, and exactly what it may do: the stack grants these and nothing more, and a test checks them
+ * against the calls the function makes (test/integration/iam.test.ts) and the commands its bundle holds.
+ */
 export interface HandlerSpec {
   /** Module under functions/, exporting `handler`. */
   file: string;
-  /** What the function may do to the table (least privilege in the stack). */
-  table: TableAccess;
-  /** Whether the function sends email (SES permission for the configured identity). */
+  /** The table actions its code calls. */
+  table: readonly TableAction[];
+  /** Whether it sends email (SES SendEmail as the configured identity). */
   email: boolean;
+  /** Whether it signs or verifies links (reads the signing key). */
+  secret: boolean;
 }
 
+const READ = ['GetItem', 'Query'] as const;
+const WRITE = ['GetItem', 'Query', 'PutItem', 'UpdateItem'] as const;
+
 export const handlers = {
-  home: { file: 'functions/home.ts', table: 'none', email: false },
-  requestLink: { file: 'functions/requestLink.ts', table: 'readwrite', email: true },
-  submitForm: { file: 'functions/submitForm.ts', table: 'read', email: false },
-  createSubmission: { file: 'functions/createSubmission.ts', table: 'readwrite', email: true },
-  showSubmission: { file: 'functions/showSubmission.ts', table: 'read', email: false },
-  reviewPage: { file: 'functions/reviewPage.ts', table: 'read', email: false },
-  decide: { file: 'functions/decide.ts', table: 'readwrite', email: true },
-  reviseForm: { file: 'functions/reviseForm.ts', table: 'read', email: false },
-  revise: { file: 'functions/revise.ts', table: 'readwrite', email: true },
-  renewLink: { file: 'functions/renewLink.ts', table: 'readwrite', email: true },
-  methodNotAllowed: { file: 'functions/methodNotAllowed.ts', table: 'none', email: false },
+  home: { file: 'functions/home.ts', table: [], email: false, secret: false },
+  // Writes a throttle marker and a request item; the sweeper sends the link (so it neither sends nor signs).
+  requestLink: {
+    file: 'functions/requestLink.ts',
+    table: ['GetItem', 'PutItem', 'UpdateItem'],
+    email: false,
+    secret: false,
+  },
+  submitForm: { file: 'functions/submitForm.ts', table: ['GetItem'], email: false, secret: true },
+  // DeleteItem: a submission that surely wrote nothing releases its retry claims.
+  createSubmission: {
+    file: 'functions/createSubmission.ts',
+    table: [...WRITE, 'DeleteItem'],
+    email: true,
+    secret: true,
+  },
+  showSubmission: { file: 'functions/showSubmission.ts', table: READ, email: false, secret: true },
+  reviewPage: { file: 'functions/reviewPage.ts', table: READ, email: false, secret: true },
+  decide: { file: 'functions/decide.ts', table: WRITE, email: true, secret: true },
+  reviseForm: { file: 'functions/reviseForm.ts', table: READ, email: false, secret: true },
+  revise: { file: 'functions/revise.ts', table: WRITE, email: true, secret: true },
+  renewLink: { file: 'functions/renewLink.ts', table: WRITE, email: true, secret: true },
+  methodNotAllowed: { file: 'functions/methodNotAllowed.ts', table: [], email: false, secret: false },
 } as const satisfies Record<string, HandlerSpec>;
 
 export type HandlerName = keyof typeof handlers;
@@ -67,15 +89,17 @@ export function allowedMethods(path: string): string[] {
 export const jobs = {
   sweeper: {
     file: 'functions/sweeper.ts',
-    table: 'readwrite',
+    table: ['GetItem', 'Query', 'UpdateItem'],
     email: true,
+    secret: true,
     /** Every minute on AWS; every few seconds under `npm start`. */
     schedule: 'rate(1 minute)',
   },
   reminders: {
     file: 'functions/reminders.ts',
-    table: 'readwrite',
+    table: WRITE,
     email: true,
+    secret: true,
     /** Daily at 09:00 Asia/Shanghai, the start of the office day (the schedule's time zone). */
     schedule: 'cron(0 9 * * ? *)',
   },

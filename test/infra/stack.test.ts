@@ -361,17 +361,21 @@ describe('BaosongStack', () => {
     expect(wildcards).toEqual([]);
   });
 
-  it("grants table access by each handler's mode, and never Scan", () => {
+  it('grants each function exactly the table actions, SES and secret reads listed beside the route table', () => {
     for (const [name, spec] of Object.entries({ ...handlers, ...jobs })) {
       const actions = statementsOf(name as HandlerName).flatMap(actionsOf);
-      const dynamodb = actions.filter((action) => action.startsWith('dynamodb:'));
+      const dynamodb = actions.filter((action) => action.startsWith('dynamodb:')).sort();
+      expect({ name, dynamodb }).toEqual({ name, dynamodb: spec.table.map((a) => `dynamodb:${a}`).sort() });
+      expect({ name, ses: actions.filter((a) => a.startsWith('ses:')) }).toEqual({
+        name,
+        ses: spec.email ? ['ses:SendEmail'] : [],
+      });
+      const secret = actions.filter((a) => a.startsWith('secretsmanager:'));
+      expect({ name, readsSecret: secret.includes('secretsmanager:GetSecretValue') }).toEqual({
+        name,
+        readsSecret: spec.secret,
+      });
       expect(dynamodb).not.toContain('dynamodb:Scan');
-      if (spec.table === 'none') expect(dynamodb).toEqual([]);
-      if (spec.table === 'read') {
-        expect(dynamodb).toContain('dynamodb:Query');
-        expect(dynamodb).not.toContain('dynamodb:PutItem');
-      }
-      if (spec.table === 'readwrite') expect(dynamodb).toEqual(expect.arrayContaining(['dynamodb:PutItem']));
     }
   });
 
@@ -384,13 +388,42 @@ describe('BaosongStack', () => {
       }
       expect(ses).toHaveLength(1);
       const [statement] = ses;
-      expect(actionsOf(statement!).sort()).toEqual(['ses:SendEmail', 'ses:SendRawEmail']);
+      expect(actionsOf(statement!).sort()).toEqual(['ses:SendEmail']);
       expect((statement!.Resource as unknown[]).map(arnText)).toEqual([
         'arn:<ref>:ses:<ref>:<ref>:identity/baosong@example.com',
         'arn:<ref>:ses:<ref>:<ref>:identity/example.com',
       ]);
       expect(statement!.Condition).toEqual({ StringEquals: { 'ses:FromAddress': sender } });
     }
+  });
+
+  it('expires claims, throttle markers and link requests by TTL', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+    });
+  });
+
+  it('alarms to one topic on any function error, any dead-lettered job run and any email given up', () => {
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as {
+      Properties: { MetricName: string; Namespace: string; AlarmActions: unknown[] };
+    }[];
+    const topics = Object.keys(template.findResources('AWS::SNS::Topic'));
+    expect(topics).toHaveLength(1);
+    const byMetric = (metric: string) => alarms.filter((a) => a.Properties.MetricName === metric);
+    expect(byMetric('Errors')).toHaveLength(Object.keys({ ...handlers, ...jobs }).length);
+    expect(byMetric('ApproximateNumberOfMessagesVisible')).toHaveLength(Object.keys(jobs).length);
+    expect(byMetric('EmailsGivenUp')).toHaveLength(1);
+    for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topics[0] }]);
+    const emailing = Object.values({ ...handlers, ...jobs }).filter((spec) => spec.email).length;
+    expect(Object.keys(template.findResources('AWS::Logs::MetricFilter'))).toHaveLength(emailing);
+  });
+
+  it('subscribes the alarm address given at deploy time', () => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const withEmail = Template.fromStack(
+      new BaosongStack(app, 'WithAlarmEmail', { countyId: 'demo', sender, alarmEmail: 'ops@example.com' }),
+    );
+    withEmail.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
   });
 
   it('keeps a 64-character signing key and outputs the API URL, table name and secret ARN', () => {

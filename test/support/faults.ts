@@ -35,6 +35,7 @@ class FaultInjector {
   private armed: Armed | undefined;
   private lastFired = false;
   private sesFailuresLeft = 0;
+  private sesRejectionsLeft = 0;
   private installed = false;
 
   install(): this {
@@ -73,6 +74,11 @@ class FaultInjector {
     this.sesFailuresLeft = n;
   }
 
+  /** The next `n` SES sends are refused for good (MessageRejected), as SES refuses an address it will never take. */
+  rejectSes(n: number): void {
+    this.sesRejectionsLeft = n;
+  }
+
   callsOf(service: Service): Call[] {
     return this.calls.filter((c) => c.service === service);
   }
@@ -104,6 +110,14 @@ class FaultInjector {
         if (service === 'ses' && this.sesFailuresLeft > 0) {
           this.sesFailuresLeft -= 1;
           throw unreachable();
+        }
+        if (service === 'ses' && this.sesRejectionsLeft > 0) {
+          this.sesRejectionsLeft -= 1;
+          throw Object.assign(new Error('Email address is not verified (injected)'), {
+            name: 'MessageRejected',
+            $fault: 'client',
+            $metadata: { httpStatusCode: 400 },
+          });
         }
         return next(args);
       },

@@ -4,7 +4,7 @@
 import { setClock } from '../../../shared/core/clock';
 import { signToken } from '../../../shared/links/tokens';
 import { importRoster } from '../../../shared/roster/importRoster';
-import { revokeInformant } from '../../../shared/roster/revokeInformant';
+import { revokePerson } from '../../../shared/roster/revokePerson';
 import { personIdOf } from '../../../shared/store/keys';
 import { LONG_BODY, linkIn, type StoredEmail, startTestCounty, type TestCounty } from '../../support/harness';
 
@@ -689,7 +689,7 @@ describe('personal keys', () => {
     const informant = newInformant();
     const before = await submitted(informant, '撤销前的稿件');
 
-    await revokeInformant(informant.email);
+    await revokePerson(informant.email);
 
     const [newLinkMail] = await county.waitForMails(informant.email, 1, /链接已更新/);
     const newLink = linkIn(newLinkMail);

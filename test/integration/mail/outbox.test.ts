@@ -6,13 +6,14 @@ import { handler as sweep } from '../../../functions/sweeper';
 import { type RunningServer, startSes } from '../../../local/standins';
 import { setClock } from '../../../shared/core/clock';
 import { config } from '../../../shared/core/config';
-import { backoffMs, deliver, outboxAttributes } from '../../../shared/mail/outbox';
+import { backoffMs, deliver, failedEmails, MAX_ATTEMPTS, outboxAttributes } from '../../../shared/mail/outbox';
 import { reviewTemplates } from '../../../shared/review/emails';
 import { importRoster } from '../../../shared/roster/importRoster';
 import { listRoster } from '../../../shared/roster/people';
 import { db, putIfAbsent, tableName } from '../../../shared/store/db';
 import { keys } from '../../../shared/store/keys';
 import { OUTBOX_INDEX } from '../../../shared/store/tableDefinition';
+import { faults } from '../../support/faults';
 import { LONG_BODY, linkIn, rosterCsv, startTestCounty, type TestCounty } from '../../support/harness';
 
 let county: TestCounty;
@@ -236,5 +237,59 @@ describe('a notification whose template the sender was not handed', () => {
     expect(sent).toHaveLength(1);
     expect(linkIn(sent[0])).toContain('/submit?k=');
     expect(await outbox()).not.toContain(`${key.pk}|${key.sk}`);
+  });
+});
+
+describe('an email that cannot be sent', () => {
+  it('is given up at once when SES refuses it for good, listed as failed, and swept no more', async () => {
+    setClock(new Date(T0 + 4 * 7200_000));
+    const title = 'SES 拒收的回执';
+    faults().rejectSes(1);
+    const res = await submit('chen', title);
+    faults().rejectSes(0);
+    expect(res.status).toBe(201);
+    const { receipt } = (await res.json()) as { receipt: string };
+
+    const failed = await failedEmails(config().countyId);
+
+    const mine = failed.filter((f) => f.key.pk === keys.piece(config().countyId, receipt));
+    expect(mine).toEqual([
+      expect.objectContaining({
+        to: `chen@${county.domain}`,
+        template: 'ack',
+        attempts: 1,
+        lastError: expect.stringContaining('MessageRejected'),
+      }),
+    ]);
+    setClock(new Date(T0 + 5 * 7200_000));
+    await sweep();
+    expect(await acks(`chen@${county.domain}`, title)).toHaveLength(0);
+    expect(await outbox()).not.toContain(`${keys.piece(config().countyId, receipt)}|${keys.eventSk(1)}`);
+  });
+
+  it(`is given up after ${MAX_ATTEMPTS} failed attempts, and the rest of its item is still sent`, async () => {
+    let t = T0 + 6 * 7200_000;
+    setClock(new Date(t));
+    const title = '一直发不出的回执';
+    faults().failSes(1);
+    const res = await submit('zhang', title);
+    const { receipt } = (await res.json()) as { receipt: string };
+    const pieceKey = `${keys.piece(config().countyId, receipt)}|${keys.eventSk(1)}`;
+    // The acknowledgment is the item's first email; every sweep after the back-off fails it again.
+    for (let attempt = 2; attempt <= MAX_ATTEMPTS; attempt++) {
+      t += backoffMs(attempt) + 1000;
+      setClock(new Date(t));
+      faults().failSes(1);
+      await sweep();
+    }
+    faults().failSes(0);
+
+    const failed = (await failedEmails(config().countyId)).filter((f) => `${f.key.pk}|${f.key.sk}` === pieceKey);
+    expect(failed).toEqual([expect.objectContaining({ template: 'ack', attempts: MAX_ATTEMPTS })]);
+    expect(await outbox()).not.toContain(pieceKey);
+    expect(await acks(`zhang@${county.domain}`, title)).toHaveLength(0);
+    // The editor's review request on the same item went out.
+    const review = (await county.mails(`editor@${county.domain}`)).filter((m) => m.subject.includes(title));
+    expect(review).toHaveLength(1);
   });
 });

@@ -3,6 +3,7 @@
 import { handler as sweep } from '../../../functions/sweeper';
 import { setClock } from '../../../shared/core/clock';
 import { importRoster } from '../../../shared/roster/importRoster';
+import { faults } from '../../support/faults';
 import { linkIn, rosterCsv, startTestCounty, type TestCounty } from '../../support/harness';
 
 let county: TestCounty;
@@ -62,6 +63,25 @@ describe('POST /link', () => {
     expect(informant?.body).toContain('如果该邮箱已登记为信息员');
     expect(unknown).toEqual(informant);
     expect(editor).toEqual(informant);
+  });
+
+  it('does the same work for a roster address and an unknown one: the same calls, in the same order', async () => {
+    const injector = faults();
+    const callsFor = async (email: string) => {
+      injector.count();
+      expect((await requestLink(email)).status).toBe(200);
+      const calls = injector.callsOf('dynamodb').map((c) => c.command);
+      injector.disarm();
+      return calls;
+    };
+    setClock(new Date(START.getTime() + 3 * 3600_000));
+
+    const informant = await callsFor(`chen@${county.domain}`);
+    const unknown = await callsFor(`stranger@${county.domain}`);
+
+    expect(informant).toEqual(['UpdateItemCommand', 'PutItemCommand']);
+    expect(unknown).toEqual(informant);
+    setClock(START);
   });
 
   it('answers JSON clients the same way whatever the address', async () => {

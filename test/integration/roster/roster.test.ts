@@ -9,7 +9,7 @@ import { handler as sweep } from '../../../functions/sweeper';
 import { config } from '../../../shared/core/config';
 import { importRoster } from '../../../shared/roster/importRoster';
 import { listRoster, type Person } from '../../../shared/roster/people';
-import { revokeInformant } from '../../../shared/roster/revokeInformant';
+import { revokePerson } from '../../../shared/roster/revokePerson';
 import { LONG_BODY, linkIn, startTestCounty, type TestCounty } from '../../support/harness';
 
 const ROOT = join(__dirname, '../../..');
@@ -215,10 +215,10 @@ describe("revoking an informant's link", () => {
     const oldLink = linkIn(welcome);
     expect((await fetch(oldLink)).status).toBe(200);
 
-    const revoked = await revokeInformant(`Zhang@${county.domain}`);
+    const revoked = await revokePerson(`Zhang@${county.domain}`);
     await sweep();
 
-    expect(revoked).toEqual({ name: '张伟', keyVersion: 2 });
+    expect(revoked).toMatchObject({ person: { name: '张伟' }, keyVersion: 2, emailed: true });
     expect((await fetch(oldLink)).status).toBe(403);
     expect((await submitWith(oldLink)).status).toBe(403);
     const fresh = (await county.mails(`zhang@${county.domain}`)).filter((m) => NEW_LINK.test(m.subject));
@@ -241,15 +241,24 @@ describe("revoking an informant's link", () => {
     expect((await fetch(linkIn(welcome))).status).toBe(403);
   });
 
-  it('refuses to revoke an address that is not an informant on the roster', async () => {
+  it('revokes an editor too: a new key version, and no personal link to send', async () => {
     const before = await person('editor');
     const mailsBefore = (await county.mails(`editor@${county.domain}`)).length;
 
-    await expect(revokeInformant(`editor@${county.domain}`)).rejects.toThrow('名单中没有这位信息员');
-    await expect(revokeInformant(`nobody@${county.domain}`)).rejects.toThrow('名单中没有这位信息员');
+    const revoked = await revokePerson(`editor@${county.domain}`);
 
     await sweep();
-    expect(await person('editor')).toEqual(before);
+    expect(revoked).toMatchObject({ person: { name: '王编辑' }, keyVersion: before!.keyVersion + 1, emailed: false });
+    expect(await person('editor')).toMatchObject({ keyVersion: before!.keyVersion + 1 });
     expect(await county.mails(`editor@${county.domain}`)).toHaveLength(mailsBefore);
+  });
+
+  it('refuses to revoke an address that is not on the roster, and changes nothing', async () => {
+    const mailsBefore = (await county.mails()).length;
+
+    await expect(revokePerson(`nobody@${county.domain}`)).rejects.toThrow('名单中没有这个邮箱');
+
+    await sweep();
+    expect(await county.mails()).toHaveLength(mailsBefore);
   });
 });

@@ -34,6 +34,15 @@ describe('an editor decision', () => {
     ]);
   });
 
+  it('refuses a comment with control characters, as pieces are refused, and counts zero-width-only as empty', () => {
+    expect(errorsOf({ decision: 'reject', comment: '原因\u0007' })).toEqual([
+      { field: 'comment', message: '意见含有无法识别的字符。' },
+    ]);
+    expect(errorsOf({ decision: 'return', comment: '\u200b\u200b\ufeff' })).toEqual([
+      { field: 'comment', message: '退回修改时请填写修改意见，信息员会在邮件中看到。' },
+    ]);
+  });
+
   it('refuses an unknown decision, an issue that is not a number, and an issue on a rejection', () => {
     expect(errorsOf({ decision: 'publish' }).map((e) => e.field)).toEqual(['decision']);
     expect(errorsOf({ decision: 'accept', issue: '十二' }).map((e) => e.field)).toEqual(['issue']);

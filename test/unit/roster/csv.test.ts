@@ -144,6 +144,24 @@ describe('parseRosterCsv', () => {
     expect(errors[0]?.message).toContain('「另存为」→「CSV UTF-8（逗号分隔）」');
   });
 
+  it('refuses an address SES would refuse: a Chinese local part, with the reason, on its line', () => {
+    const csv = '姓名,邮箱,单位\n张伟,张伟@example.cn,组织部\n李四,li@example.cn,组织部\n';
+
+    expect(errorsOf(parseRosterCsv(csv))).toEqual([
+      {
+        line: 2,
+        message:
+          '第 2 行：邮箱 @ 前面的部分只能用英文字母、数字和 . _ - + 等符号，邮件系统不接受汉字（张伟@example.cn）',
+      },
+    ]);
+  });
+
+  it('keeps an internationalized domain as SES takes it: in punycode', () => {
+    const parsed = parseRosterCsv('姓名,邮箱,单位\n王五,wang@例子.中国,组织部\n');
+
+    expect(parsed.ok && parsed.rows[0]?.email).toBe('wang@xn--fsqu00a.xn--fiqs8s');
+  });
+
   it('reports a duplicate email on the later line, ignoring case', () => {
     const csv = '姓名,邮箱,单位\n甲,Same@X.cn,组织部\n乙,other@x.cn,组织部\n丙, same@x.CN ,宣传部\n';
 

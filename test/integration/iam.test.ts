@@ -1,0 +1,113 @@
+// Each function's permissions (beside the route table in shared/web/routes.ts, granted as listed by the stack) are
+// exactly what its code uses: every call it makes while serving a real request is listed (nothing would be denied on
+// AWS), and everything listed is a command its bundle holds (nothing is granted that its code cannot call).
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { handler as remindersJob } from '../../functions/reminders';
+import { handler as sweep } from '../../functions/sweeper';
+import { esbuildOptions, repoRoot } from '../../infra/baosongFunction';
+import { setClock } from '../../shared/core/clock';
+import { importRoster } from '../../shared/roster/importRoster';
+import { type HandlerName, type HandlerSpec, handlers, jobs } from '../../shared/web/routes';
+import { faults } from '../support/faults';
+import { LONG_BODY, linkIn, rosterCsv, type StoredEmail, startTestCounty, type TestCounty } from '../support/harness';
+
+type Name = HandlerName | keyof typeof jobs;
+const specs: Record<Name, HandlerSpec> = { ...handlers, ...jobs };
+
+let county: TestCounty;
+const observed = new Map<Name, Set<string>>();
+const T = new Date('2026-04-01T02:00:00Z').getTime();
+
+beforeAll(async () => {
+  setClock(new Date(T));
+  county = await startTestCounty();
+  expect((await importRoster(rosterCsv(county.domain))).ok).toBe(true);
+  faults();
+});
+afterAll(async () => {
+  setClock(undefined);
+  await county.close();
+});
+
+/** Runs `step` as function `name` would serve it, recording the AWS commands it sends (service:Action). */
+async function as<T>(name: Name, step: () => Promise<T>): Promise<T> {
+  const injector = faults();
+  injector.count();
+  const result = await step();
+  const seen = observed.get(name) ?? new Set<string>();
+  for (const call of injector.calls) seen.add(`${call.service}:${call.command.replace(/Command$/, '')}`);
+  injector.disarm();
+  observed.set(name, seen);
+  return result;
+}
+
+const url = (path: string) => `${county.baseUrl}${path}`;
+const form = (fields: Record<string, string>): RequestInit => ({
+  method: 'POST',
+  redirect: 'manual',
+  headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  body: new URLSearchParams(fields).toString(),
+});
+const newest = async (to: string, where: (m: StoredEmail) => boolean) =>
+  (await county.waitForMails(to, 1)).filter(where).at(-1) ?? (await county.mails(to)).filter(where).at(-1);
+
+/** The operations a bundle holds commands for (GetItem, SendEmail, GetSecretValue…), as the SDK names them. */
+async function bundleCommands(file: string): Promise<Set<string>> {
+  const result = await build({ ...esbuildOptions, entryPoints: [join(repoRoot, file)], write: false, outfile: 'x.js' });
+  const code = result.outputFiles[0]!.text;
+  // Each SDK command class is built from its service's schema and its operation's name.
+  return new Set([...code.matchAll(/extends [\w$]+\([\w$]+,[\w$]+,"(\w+)",[\w$]+\)/g)].map((m) => m[1]!));
+}
+
+const listed = (spec: HandlerSpec) => [
+  ...spec.table.map((a) => `dynamodb:${a}`),
+  ...(spec.email ? ['ses:SendEmail'] : []),
+];
+
+describe('the permissions listed beside the route table', () => {
+  it('cover every call each function makes while serving, and nothing its bundle cannot call', async () => {
+    const zhang = `zhang@${county.domain}`;
+    const editor = `editor@${county.domain}`;
+    const welcome = await newest(zhang, (m) => m.subject.startsWith('欢迎'));
+    const submitLink = linkIn(welcome);
+    const k = new URL(submitLink).searchParams.get('k')!;
+
+    await as('home', () => fetch(url('/')));
+    await as('requestLink', () => fetch(url('/link'), form({ email: zhang })));
+    await as('submitForm', () => fetch(submitLink));
+    const created = await as('createSubmission', () =>
+      fetch(url('/submissions'), form({ k, kind: 'info', title: '权限检查稿件', body: LONG_BODY })),
+    );
+    const receiptPath = created.headers.get('location')!;
+    await as('showSubmission', () => fetch(url(receiptPath)));
+    const review = linkIn(await newest(editor, (m) => m.subject.includes('权限检查稿件')), '/review/');
+    await as('reviewPage', () => fetch(review));
+    await as('decide', () => fetch(review, form({ decision: 'return', comment: '请补充。' })));
+    const receipt = receiptPath.match(/\/submissions\/([^?]+)/)![1]!;
+    const r = new URL(url(receiptPath)).searchParams.get('r')!;
+    await as('renewLink', () => fetch(url(`/submissions/${receipt}/revise-link`), form({ r })));
+    const revise = linkIn(await newest(zhang, (m) => m.subject.startsWith('您的稿件需要修改')), '/revise/');
+    await as('reviseForm', () => fetch(revise));
+    await as('revise', () => fetch(revise, form({ kind: 'info', title: '权限检查稿件（二稿）', body: LONG_BODY })));
+    await as('methodNotAllowed', () => fetch(url('/'), { method: 'PUT' }));
+    setClock(new Date(T + 4 * 86_400_000));
+    await as('reminders', () => remindersJob());
+    await as('sweeper', () => sweep());
+
+    for (const [name, spec] of Object.entries(specs) as [Name, HandlerSpec][]) {
+      const calls = [...(observed.get(name) ?? [])].filter((c) => !c.startsWith('secretsmanager:')).sort();
+      const bundle = await bundleCommands(spec.file);
+      expect({ name, unlisted: calls.filter((c) => !listed(spec).includes(c)) }).toEqual({ name, unlisted: [] });
+      const operation = (action: string) => action.slice(action.indexOf(':') + 1);
+      expect({ name, notInBundle: listed(spec).filter((a) => !bundle.has(operation(a))) }).toEqual({
+        name,
+        notInBundle: [],
+      });
+      // The signing key is read by exactly the functions whose code can read it.
+      expect({ name, readsSecret: bundle.has('GetSecretValue') }).toEqual({ name, readsSecret: spec.secret });
+    }
+    // The exercise reached every function.
+    expect([...observed.keys()].sort()).toEqual(Object.keys(specs).sort());
+  }, 60_000);
+});
