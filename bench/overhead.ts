@@ -10,11 +10,12 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SESClient, SendEmailCommand, type SendEmailCommandInput } from '@aws-sdk/client-ses';
+import { type SESClient, SendEmailCommand, type SendEmailCommandInput } from '@aws-sdk/client-ses';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { loadHandler } from '../local/app';
 import { createContext, type GatewayRequest, type LambdaHttpHandler, matchRoute, toEvent } from '../local/gateway';
+import { sesClient } from '../shared/mail/ses';
 import { db, isConditionFailed } from '../shared/store/db';
 import { keys } from '../shared/store/keys';
 import { createTableInput } from '../shared/store/tableDefinition';
@@ -85,29 +86,6 @@ function recorded<A extends { input: object }, R>(client: Client, command: unkno
       call.end = performance.now();
     }
   };
-}
-
-/**
- * The SES client of shared/mail/ses is private to that module. Its next `send` hands it over here (a one-time hook on
- * the prototype, removed at once), so the baseline uses the very same client, connection pool included.
- */
-function captureSesClient(): { client: Promise<SESClient>; cancel: () => void } {
-  const proto = SESClient.prototype as unknown as { send: SESClient['send'] };
-  const hadOwn = Object.hasOwn(proto, 'send');
-  const original = proto.send;
-  let restore = () => {};
-  const client = new Promise<SESClient>((resolve) => {
-    proto.send = function (this: SESClient, ...args: Parameters<SESClient['send']>) {
-      restore();
-      resolve(this);
-      return (original as (...a: unknown[]) => ReturnType<SESClient['send']>).apply(this, args);
-    } as SESClient['send'];
-    restore = () => {
-      if (hadOwn) proto.send = original;
-      else delete (proto as Partial<typeof proto>).send;
-    };
-  });
-  return { client, cancel: () => restore() };
 }
 
 /**
@@ -329,9 +307,8 @@ export const overheadFigures: BenchPart = async (options: BenchOptions) => {
   const pairs = options.quick ? 10 : 500;
   const warmup = options.quick ? 3 : 30;
   const county = await startBenchCounty(BENCH_ROSTER);
-  const capture = captureSesClient();
   const ddbStack = db().middlewareStack;
-  let sesClient: SESClient | undefined;
+  let ses: SESClient | undefined;
   try {
     const informants: BenchInformant[] = county.takeInformants(10);
     const twin = await twinTable(county);
@@ -342,18 +319,13 @@ export const overheadFigures: BenchPart = async (options: BenchOptions) => {
       return formEvent('/submissions', { k, kind: 'info', title: `夜校课堂经验材料之${submitted}`, body: BODY });
     };
 
-    // The first submission makes shared/mail/ses send, which hands its client over; only then can it be recorded.
+    // The baseline replays with the very client shared/mail/ses sends with (connection pool included).
     const intakeHandler = await loadHandler('createSubmission');
     await invoke(intakeHandler, 'createSubmission', intakeEvent(0), 303);
-    sesClient = await Promise.race([
-      capture.client,
-      new Promise<never>((_, reject) =>
-        setTimeout(() => reject(new Error('the intake sent no email: no SES client to measure')), 5000).unref(),
-      ),
-    ]);
+    ses = sesClient();
     for (const [stack, client] of [
       [ddbStack, 'dynamodb'],
-      [sesClient.middlewareStack, 'ses'],
+      [ses.middlewareStack, 'ses'],
     ] as const) {
       (stack as typeof ddbStack).add((next, context) => recorded(client, context.commandName, next), {
         step: 'initialize',
@@ -362,7 +334,7 @@ export const overheadFigures: BenchPart = async (options: BenchOptions) => {
       });
     }
 
-    const setting: Setting = { pairs, warmup, twin, ses: sesClient, minorGc: exposeMinorGc() };
+    const setting: Setting = { pairs, warmup, twin, ses, minorGc: exposeMinorGc() };
     let started = performance.now();
     const intake = await measure(
       { handler: 'createSubmission', expect: 303, prepare: async (i) => intakeEvent(i) },
@@ -393,9 +365,8 @@ export const overheadFigures: BenchPart = async (options: BenchOptions) => {
     return [figure('intake (POST /submissions)', intake), figure('review (POST /review/{token})', review)];
   } finally {
     recording = undefined;
-    capture.cancel();
     ddbStack.remove(RECORDER);
-    sesClient?.middlewareStack.remove(RECORDER);
+    ses?.middlewareStack.remove(RECORDER);
     await county.close();
   }
 };

@@ -1,7 +1,21 @@
-// The outbox sweep with every feature's templates: what the sweeper job, `npm start` and the admin CLI run.
+// The sweeper's pass (every minute on AWS; a timer under `npm start`; `npm run admin -- sweep`): every feature's
+// pending email with every feature's templates, then the receipt numbers' repair (holes given back).
+import { now, shanghai } from '../core/clock';
+import { errorFields, log } from '../core/log';
+import { repairReceiptNumbers } from '../intake/receiptNumbers';
 import { type DeliveryResult, sweepOutbox } from '../mail/outbox';
 import { allTemplates } from './emailTemplates';
 
-export function sweepAll(county: string): Promise<DeliveryResult> {
-  return sweepOutbox(county, allTemplates);
+export async function sweepAll(county: string): Promise<DeliveryResult> {
+  const result = await sweepOutbox(county, allTemplates);
+  // This year's numbers, and in January last year's too (a piece sent on 31 December may still be on its way).
+  const t = shanghai(now());
+  for (const year of t.month === 1 ? [t.year - 1, t.year] : [t.year]) {
+    const repair = await repairReceiptNumbers(county, year).catch((err) => {
+      log.warn('receipt numbers left for the next sweep', errorFields(err));
+      return undefined;
+    });
+    if (repair?.freed.length) log.warn('receipt numbers given back', { year, numbers: repair.freed });
+  }
+  return result;
 }

@@ -21,7 +21,7 @@ import { informantByKey, receiptPath } from '../roster/personalLinks';
 import { acquire, type Claim, type Intent, release, resolve, retarget } from '../store/claims';
 import { putIfAbsent } from '../store/db';
 import { digest, keys } from '../store/keys';
-import { lastReceiptHint, raiseReceiptHint, receiptOf } from './receiptNumbers';
+import { freeNumbers, giveBack, receiptOf, takeNumber } from './receiptNumbers';
 
 export const DOUBLE_SUBMIT_WINDOW_MS = 10 * 60_000;
 const IDEMPOTENCY_KEY_TTL_MS = 24 * 3600_000;
@@ -60,27 +60,28 @@ export async function submitPiece(request: SubmitRequest): Promise<SubmitResult>
   const owner = randomUUID();
   const at = now();
   const year = shanghai(at).year;
-  const attempt: Attempt = { county, year, n: (await lastReceiptHint(county, year)) + 1 };
+  const attempt: Attempt = { county, year, n: 0 };
   let event: PieceEvent;
   try {
+    attempt.n = await takeNumber(county, year, await freeNumbers(county, year));
     for (const claim of claims) {
       const earlier = await acquire(claim, owner, intentOf(attempt));
       if (earlier.result) {
-        await Promise.all(claims.map((c) => resolve(c, owner, earlier.result!))).catch(() => {});
+        await settle(async () => {
+          await giveBack(county, year, attempt.n).catch(() => {}); // the sweeper would, a minute later
+          await Promise.all(claims.map((c) => resolve(c, owner, earlier.result!))).catch(() => {});
+        });
         return result(earlier.result, true);
       }
     }
     event = await writeSubmittedEvent(attempt, at, informant, piece, owner, claims);
   } catch (err) {
-    return releaseAfter(err, owner, claims);
+    return releaseAfter(err, attempt, owner, claims);
   }
   // Committed: from here on nothing may turn the answer into a failure. What is left undone is repaired later
-  // (a hint raised by the next submitter, a claim resolved by its intent, email by the sweeper).
+  // (a claim resolved by its intent, email by the sweeper).
   log.info('piece submitted', { receipt: event.receipt, unitId: event.unitId, kind: event.kind });
   await settle(async () => {
-    await raiseReceiptHint(county, year, attempt.n).catch((err) =>
-      log.warn('receipt hint not raised', errorFields(err)),
-    );
     await Promise.all(claims.map((c) => resolve(c, owner, event.receipt))).catch((err) =>
       log.warn('retry claims left to their intent', errorFields(err)),
     );
@@ -91,7 +92,7 @@ export async function submitPiece(request: SubmitRequest): Promise<SubmitResult>
   return result(event.receipt, false);
 }
 
-/** Where a submission stands: the receipt number it is trying. */
+/** Where a submission stands: the receipt number it holds (0 before it has one). */
 interface Attempt {
   county: string;
   year: number;
@@ -104,13 +105,15 @@ const intentOf = (a: Attempt): Intent => ({ key: eventKey(a), result: receiptOf(
 /**
  * A submission failed before its event was written (a write that may have happened is settled by putIfAbsent: its
  * own is success, not knowing is OutcomeUnknownError). Knowing that nothing was written, it releases the claims so
- * a retry goes straight through; not knowing, it leaves them with their intent, and a retry will tell.
+ * a retry goes straight through, and gives its number back; not knowing, it leaves them with their intent, and a
+ * retry will tell (a number that stays without its piece is given back by the sweeper).
  */
-async function releaseAfter(err: unknown, owner: string, claims: Claim[]): Promise<never> {
+async function releaseAfter(err: unknown, attempt: Attempt, owner: string, claims: Claim[]): Promise<never> {
   if (!(err instanceof OutcomeUnknownError)) {
-    await settle(() => Promise.all(claims.map((c) => release(c, owner)))).catch((e) =>
-      log.warn('retry claims not released', errorFields(e)),
-    );
+    await settle(async () => {
+      await Promise.all(claims.map((c) => release(c, owner)));
+      if (attempt.n > 0) await giveBack(attempt.county, attempt.year, attempt.n);
+    }).catch((e) => log.warn('claims or number left to the sweeper', errorFields(e)));
   }
   throw err;
 }
@@ -137,11 +140,12 @@ function retryClaims(county: string, personId: string, piece: PieceInput, idempo
   return claims;
 }
 
-const MAX_NUMBER_ATTEMPTS = 200;
+/** A number is taken by this request alone; its event can only fail to land if that went wrong (then: another). */
+const MAX_NUMBER_ATTEMPTS = 3;
 
 /**
- * Writes the `submitted` event under the next free receipt number, stamped with the request's id: the write claims
- * the number (no gaps, no repeats). A number someone else took moves the claims' intent on to the next one.
+ * Writes the `submitted` event under the request's receipt number, stamped with the request's id. Should the number
+ * be taken after all (a number given back while its piece was still on its way), the request takes another one.
  */
 async function writeSubmittedEvent(
   attempt: Attempt,
@@ -156,8 +160,7 @@ async function writeSubmittedEvent(
   const editors = await editorsOf(county);
   for (let tries = 1; tries <= MAX_NUMBER_ATTEMPTS; tries++) {
     if (tries > 1) {
-      // Under contention the hint lags behind the numbers already taken: re-read it now and then to skip ahead.
-      attempt.n = tries % 10 === 0 ? Math.max(attempt.n, await lastReceiptHint(county, year)) + 1 : attempt.n + 1;
+      attempt.n = await takeNumber(county, year, []);
       await Promise.all(claims.map((c) => retarget(c, owner, intentOf(attempt))));
     }
     const receipt = receiptOf(year, attempt.n);

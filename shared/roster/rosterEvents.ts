@@ -1,14 +1,12 @@
 // Roster events: a welcome, a fresh link after a revoke, a link someone asked for. Each is an item that carries
 // its email through the outbox, under a deterministic key, so repeating the action never repeats the email.
 
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { now } from '../core/clock';
 import { config } from '../core/config';
 import { errorFields, log } from '../core/log';
 import { deliver, outboxAttributes } from '../mail/outbox';
-import { db, isConditionFailed, isOwnWrite, newWriteId, putIfAbsent, tableName } from '../store/db';
+import { putIfAbsent } from '../store/db';
 import { keys } from '../store/keys';
-import { expiresAt } from '../store/tableDefinition';
 import { type RosterTemplate, rosterTemplates } from './emails';
 import type { Person } from './people';
 
@@ -53,35 +51,4 @@ export async function recordLinkEmail(
     );
   }
   return true;
-}
-
-/**
- * At most one action per person per window, measured from the last one that went through (not by clock blocks):
- * a conditional update of one marker item, so concurrent requests let exactly one through.
- */
-export async function throttle(name: string, subject: string, windowMs: number): Promise<boolean> {
-  const t = now().getTime();
-  const key = { pk: keys.rosterEvents(config().countyId), sk: `LAST#${name}#${subject}` };
-  const writeId = newWriteId();
-  try {
-    await db().send(
-      new UpdateCommand({
-        TableName: tableName(),
-        Key: key,
-        UpdateExpression: 'SET #at = :now, writeId = :id, expiresAt = :exp',
-        ConditionExpression: 'attribute_not_exists(#at) OR #at <= :cutoff',
-        ExpressionAttributeNames: { '#at': 'at' },
-        ExpressionAttributeValues: {
-          ':now': t,
-          ':cutoff': t - windowMs,
-          ':id': writeId,
-          ':exp': expiresAt(t + windowMs),
-        },
-      }),
-    );
-    return true;
-  } catch (err) {
-    if (!isConditionFailed(err)) throw err;
-    return isOwnWrite(key, writeId); // the marker this very call set, its answer lost
-  }
 }

@@ -82,14 +82,31 @@ export function isDefiniteRefusal(err: unknown): boolean {
  * When the call failed in a way that may have written (a dropped connection, the time up), it looks: its own
  * write is success, no write is the original error, and no way to tell is OutcomeUnknownError.
  */
-export async function putIfAbsent(item: Record<string, unknown> & ItemKey, writeId = newWriteId()): Promise<boolean> {
+export function putIfAbsent(item: Record<string, unknown> & ItemKey, writeId = newWriteId()): Promise<boolean> {
+  return putIf(item, { expression: 'attribute_not_exists(pk)' }, writeId);
+}
+
+export interface PutCondition {
+  expression: string;
+  names?: Record<string, string>;
+  values?: Record<string, unknown>;
+}
+
+/** putIfAbsent with a condition of the caller's (e.g. "absent, or older than the window"), the same own-write rule. */
+export async function putIf(
+  item: Record<string, unknown> & ItemKey,
+  condition: PutCondition,
+  writeId = newWriteId(),
+): Promise<boolean> {
   const key = { pk: item.pk, sk: item.sk };
   try {
     await db().send(
       new PutCommand({
         TableName: tableName(),
         Item: { ...item, writeId },
-        ConditionExpression: 'attribute_not_exists(pk)',
+        ConditionExpression: condition.expression,
+        ExpressionAttributeNames: condition.names,
+        ExpressionAttributeValues: condition.values,
       }),
     );
     return true;

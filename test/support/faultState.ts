@@ -73,3 +73,69 @@ export async function recover(clock: ReturnType<typeof steppingClock>, rounds = 
 export function countMails(mails: StoredEmail[], to: string, text: string): number {
   return mails.filter((m) => m.destination.to.includes(to) && m.subject.includes(text)).length;
 }
+
+export interface FaultCounty {
+  county: import('./harness').TestCounty;
+  /** Personal keys of the informants, by name. */
+  keys: Record<string, string>;
+  address: (name: string) => string;
+  clearMailbox: () => Promise<void>;
+  close: () => Promise<void>;
+}
+
+/**
+ * A county for one fault file: its own SES stand-in (so each case starts from an empty mailbox), two informants
+ * (zhang, zhou) and two editors (wang, li), and a short request budget so that time-outs cost little.
+ */
+export async function startFaultCounty(): Promise<FaultCounty> {
+  const { startSes } = await import('../../local/standins');
+  const { importRoster } = await import('../../shared/roster/importRoster');
+  const { linkIn, startTestCounty } = await import('./harness');
+  const { faults } = await import('./faults');
+  process.env.REQUEST_BUDGET_MS = '400';
+  const ses = await startSes({ port: 0 });
+  const county = await startTestCounty({ sesEndpoint: `http://127.0.0.1:${ses.port}` });
+  const d = county.domain;
+  const imported = await importRoster(
+    [
+      '单位,姓名,邮箱,手机,角色',
+      `城关镇党委,张伟,zhang@${d},,信息员`,
+      `红旗乡党委,周强,zhou@${d},,信息员`,
+      `县委组织部信息科,王编辑,wang@${d},,编辑`,
+      `县委组织部信息科,李编辑,li@${d},,编辑`,
+    ].join('\n'),
+  );
+  if (!imported.ok) throw new Error('fault county roster did not import');
+  const keys: Record<string, string> = {};
+  for (const name of ['zhang', 'zhou']) {
+    const [welcome] = await county.waitForMails(`${name}@${d}`, 1);
+    keys[name] = new URL(linkIn(welcome)).searchParams.get('k')!;
+  }
+  faults();
+  return {
+    county,
+    keys,
+    address: (name) => `${name}@${d}`,
+    clearMailbox: async () => {
+      await fetch(`http://127.0.0.1:${ses.port}/clear-store`, { method: 'POST' });
+    },
+    close: async () => {
+      await county.close();
+      await ses.close();
+    },
+  };
+}
+
+/** SES lost the answer to a send it did make: the same email may go out twice, never more, never not. */
+export const sesMayRepeat = (c: { service: string; fault: string } | undefined): boolean =>
+  c?.service === 'ses' && c.fault !== 'throttle';
+
+/** A form post as a browser makes it. */
+export function postForm(url: string, fields: Record<string, string>) {
+  return fetch(url, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(fields).toString(),
+  }).then(async (res) => ({ status: res.status, location: res.headers.get('location'), html: await res.text() }));
+}

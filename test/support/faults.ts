@@ -131,7 +131,10 @@ class FaultInjector {
         if (fault === 'timeout') {
           const signal = (context as { __smithy_context?: { abortSignal?: AbortSignal } }).__smithy_context
             ?.abortSignal;
-          await holdUntilAborted(signal);
+          // In a request, the answer is held until the request's budget aborts the call. A job has no budget: there
+          // the SDK's own request time-out ends the wait, and the SDK retries, as it does on AWS.
+          if (signal) await holdUntilAborted(signal);
+          else throw timedOut();
         }
         return result;
       },
@@ -156,16 +159,24 @@ function connectionReset(): Error {
   });
 }
 
+function timedOut(): Error {
+  return Object.assign(new Error('Connection timed out after 5000 ms (injected)'), {
+    name: 'TimeoutError',
+    code: 'ETIMEDOUT',
+    $metadata: {},
+  });
+}
+
 function unreachable(): Error {
   return Object.assign(new Error('connect ECONNREFUSED (injected)'), { code: 'ECONNREFUSED', $metadata: {} });
 }
 
-function holdUntilAborted(signal: AbortSignal | undefined): Promise<never> {
+function holdUntilAborted(signal: AbortSignal): Promise<never> {
   return new Promise((_, reject) => {
     const abort = () => reject(Object.assign(new Error('Request aborted'), { name: 'AbortError' }));
-    if (signal?.aborted) return abort();
+    if (signal.aborted) return abort();
     const timer = setTimeout(abort, TIMEOUT_HOLD_MS);
-    signal?.addEventListener('abort', () => {
+    signal.addEventListener('abort', () => {
       clearTimeout(timer);
       abort();
     });
