@@ -10,6 +10,7 @@ import { now, shanghai } from '../core/clock';
 import { config } from '../core/config';
 import { ConflictError, InvalidLinkError, OutcomeUnknownError, ValidationError } from '../core/errors';
 import { errorFields, log } from '../core/log';
+import { isReadable } from '../core/text';
 import { deliver, outboxAttributes } from '../mail/outbox';
 import { acknowledgment } from '../pieces/acknowledgment';
 import { monthKeys, type PieceEvent } from '../pieces/events';
@@ -131,7 +132,7 @@ function retryClaims(county: string, personId: string, piece: PieceInput, idempo
   );
   if (idempotencyKey !== undefined) {
     const key = idempotencyKey.trim();
-    if (key.length === 0 || key.length > 200) {
+    if (key.length === 0 || key.length > 200 || !isReadable(key)) {
       throw new ValidationError([{ field: 'Idempotency-Key', message: 'Idempotency-Key 须为 1-200 个字符。' }]);
     }
     claims.push({ county, digest: digest('idem', personId, key), ttlMs: IDEMPOTENCY_KEY_TTL_MS, fingerprint: content });
