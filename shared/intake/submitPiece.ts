@@ -10,7 +10,6 @@ import { now, shanghai } from '../core/clock';
 import { config } from '../core/config';
 import { ConflictError, InvalidLinkError, OutcomeUnknownError, ValidationError } from '../core/errors';
 import { errorFields, log } from '../core/log';
-import { isReadable } from '../core/text';
 import { deliver, outboxAttributes } from '../mail/outbox';
 import { acknowledgment } from '../pieces/acknowledgment';
 import { monthKeys, type PieceEvent } from '../pieces/events';
@@ -132,7 +131,7 @@ function retryClaims(county: string, personId: string, piece: PieceInput, idempo
   );
   if (idempotencyKey !== undefined) {
     const key = idempotencyKey.trim();
-    if (key.length === 0 || key.length > 200 || !isReadable(key)) {
+    if (key.length === 0 || key.length > 200) {
       throw new ValidationError([{ field: 'Idempotency-Key', message: 'Idempotency-Key 须为 1-200 个字符。' }]);
     }
     claims.push({ county, digest: digest('idem', personId, key), ttlMs: IDEMPOTENCY_KEY_TTL_MS, fingerprint: content });
