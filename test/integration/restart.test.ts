@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { handler as sweep } from '../../functions/sweeper';
-import { type RunningServer, startDynalite } from '../../local/standins';
+import { type RunningServer, startDynalite, startSes } from '../../local/standins';
 import { setClock } from '../../shared/core/clock';
 import { config } from '../../shared/core/config';
 import { HOLE_GRACE_MS } from '../../shared/intake/receiptNumbers';
@@ -18,6 +18,7 @@ import { LONG_BODY, startTestCounty, type TestCounty } from '../support/harness'
 
 let county: TestCounty;
 let ddb: RunningServer | undefined;
+let ses: RunningServer;
 let port = 0;
 const dataDir = mkdtempSync(join(tmpdir(), 'baosong-restart-'));
 let t = new Date('2026-10-12T02:00:00Z').getTime();
@@ -31,7 +32,8 @@ beforeAll(async () => {
   port = ddb.port;
   process.env.DDB_ENDPOINT = `http://127.0.0.1:${port}`;
   process.env.REQUEST_BUDGET_MS = '1500';
-  county = await startTestCounty();
+  ses = await startSes({ port: 0 });
+  county = await startTestCounty({ sesEndpoint: `http://127.0.0.1:${ses.port}` });
   const d = county.domain;
   const rows = ['甲', '乙', '丙', '丁'].map((n, i) => `第${i + 1}单位,${n},p${i}@${d},,信息员`);
   expect(
@@ -44,6 +46,7 @@ afterAll(async () => {
   setClock(undefined);
   await county.close();
   await ddb?.close();
+  await ses.close();
   rmSync(dataDir, { recursive: true, force: true });
 });
 

@@ -1,7 +1,7 @@
 // A county's busiest hour, squeezed: 50 informants at once, each sending 20 pieces one after another, over real HTTP
 // through the local gateway (all in one process here; on AWS each request has a Lambda of its own). Every submission is answered 201 with its own receipt number; the numbers are unique and without gaps;
 // every piece answered is stored and nothing is stored twice. Then editors race to decide one piece: one wins.
-import { type RunningServer, startDynalite } from '../../../local/standins';
+import { type RunningServer, startDynalite, startSes } from '../../../local/standins';
 import { setClock } from '../../../shared/core/clock';
 import { config } from '../../../shared/core/config';
 import { submitKey } from '../../../shared/links/links';
@@ -16,15 +16,18 @@ const EACH = 20;
 const T0 = new Date('2026-09-01T02:00:00Z').getTime();
 
 let ddb: RunningServer;
+let ses: RunningServer;
 // Under this load some acknowledgments are left to the sweeper, and say so in the log: expected, and many.
 const quiet = [jest.spyOn(console, 'log'), jest.spyOn(console, 'error')].map((s) => s.mockImplementation(() => {}));
 
 beforeAll(async () => {
   setClock(new Date(T0));
-  // A dynalite of its own, in this worker: the race loads this process, not the stand-in every other file shares.
+  // Stand-ins of its own, in this worker: the race loads this process and fills this mailbox (4,000 emails), not the
+  // dynalite and the mailbox every other file shares.
   ddb = await startDynalite({ port: 0 });
+  ses = await startSes({ port: 0 });
   process.env.DDB_ENDPOINT = `http://127.0.0.1:${ddb.port}`;
-  county = await startTestCounty();
+  county = await startTestCounty({ sesEndpoint: `http://127.0.0.1:${ses.port}` });
   const d = county.domain;
   const rows = Array.from({ length: INFORMANTS }, (_, i) => `第${i + 1}单位,信息员${i + 1},i${i + 1}@${d},,信息员`);
   const editors = ['王编辑,wang', '李编辑,li', '刘编辑,liu'].map(
@@ -37,6 +40,7 @@ afterAll(async () => {
   setClock(undefined);
   await county.close();
   await ddb.close();
+  await ses.close();
 });
 
 describe('1,000 submissions at once', () => {
