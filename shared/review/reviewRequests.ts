@@ -3,15 +3,16 @@
 import { reviewExpiry } from '../links/links';
 import type { NotificationDraft } from '../mail/outbox';
 import type { PieceEvent } from '../pieces/events';
-import { listRoster, type Person } from '../roster/people';
+import { type Editor, editorList } from '../roster/people';
 import type { ReviewTemplate } from './emails';
 
-export async function editorsOf(county: string): Promise<Person[]> {
-  return (await listRoster(county)).people.filter((p) => p.role === 'editor');
+/** The county's editors (one small item, kept by the roster import). */
+export function editorsOf(county: string): Promise<Editor[]> {
+  return editorList(county);
 }
 
 export function reviewRequests(
-  editors: Person[],
+  editors: Editor[],
   revision: Pick<PieceEvent, 'pieceId' | 'revision'>,
   at: Date,
   template: Extract<ReviewTemplate, 'review' | 'reminder'> = 'review',

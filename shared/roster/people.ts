@@ -64,6 +64,36 @@ export async function listRoster(county: string): Promise<Roster> {
   };
 }
 
+/** Who reviews: what a review request needs of each editor. */
+export type Editor = Pick<Person, 'personId' | 'name' | 'email'>;
+
+const EDITORS_SK = 'EDITORS';
+
+/**
+ * The county's editors, from one small item the roster import keeps (every write request needs them; a Query of the
+ * whole roster partition would cost ~7 read units at 300 people, this Get half of one). A roster without the item
+ * (written before it existed) is read the long way.
+ */
+export async function editorList(county: string): Promise<Editor[]> {
+  const out = await db().send(
+    new GetCommand({ TableName: tableName(), Key: { pk: keys.roster(county), sk: EDITORS_SK } }),
+  );
+  if (out.Item) return out.Item.editors as Editor[];
+  return editorsIn(await listRoster(county));
+}
+
+const editorsIn = (roster: Roster): Editor[] =>
+  roster.people.filter((p) => p.role === 'editor').map(({ personId, name, email }) => ({ personId, name, email }));
+
+/** Rewrites the editors item from the roster itself: after every import (the one place the roster changes). */
+export async function refreshEditorList(county: string): Promise<Editor[]> {
+  const editors = editorsIn(await listRoster(county));
+  await db().send(
+    new PutCommand({ TableName: tableName(), Item: { pk: keys.roster(county), sk: EDITORS_SK, editors } }),
+  );
+  return editors;
+}
+
 function strip<T>(item: Record<string, unknown>): T {
   const { pk: _pk, sk: _sk, ...rest } = item;
   return rest as T;

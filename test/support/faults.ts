@@ -16,6 +16,8 @@ export type Service = 'dynamodb' | 'ses';
 export interface Call {
   service: Service;
   command: string;
+  /** The command's input (table, key, key condition…), for tests that check what was read. */
+  input: Record<string, unknown>;
 }
 
 interface Armed {
@@ -105,7 +107,11 @@ class FaultInjector {
   private hook(service: Service, stack: Stack): void {
     stack.add(
       (next, context) => async (args) => {
-        this.calls.push({ service, command: String((context as { commandName?: string }).commandName) });
+        this.calls.push({
+          service,
+          command: String((context as { commandName?: string }).commandName),
+          input: ((args as { input?: Record<string, unknown> }).input ?? {}) as Record<string, unknown>,
+        });
         if (this.firing(service, 'command') === 'throttle') throw throttled(service);
         if (service === 'ses' && this.sesFailuresLeft > 0) {
           this.sesFailuresLeft -= 1;

@@ -10,6 +10,7 @@ import { config } from '../../../shared/core/config';
 import { importRoster } from '../../../shared/roster/importRoster';
 import { listRoster, type Person } from '../../../shared/roster/people';
 import { revokePerson } from '../../../shared/roster/revokePerson';
+import { faults } from '../../support/faults';
 import { LONG_BODY, linkIn, startTestCounty, type TestCounty } from '../../support/harness';
 
 const ROOT = join(__dirname, '../../..');
@@ -260,5 +261,49 @@ describe("revoking an informant's link", () => {
 
     await sweep();
     expect(await county.mails()).toHaveLength(mailsBefore);
+  });
+});
+
+describe('who reviews', () => {
+  const reviewRequestsTo = async (localPart: string, title: string) =>
+    (await county.mails(`${localPart}@${county.domain}`)).filter(
+      (m) => m.subject.startsWith('【待审核】') && m.subject.includes(title),
+    );
+
+  it('is read from one item the import keeps: a submission queries no roster, and a new editor is seen at once', async () => {
+    const [welcome] = await welcomes('zhou');
+    const k = new URL(linkIn(welcome)).searchParams.get('k')!;
+    const post = (title: string) =>
+      fetch(`${county.baseUrl}/submissions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify({ k, kind: 'info', title, body: LONG_BODY }),
+      });
+    const rosterPk = `C#${config().countyId}#ROSTER`;
+    const injector = faults();
+
+    injector.count();
+    expect((await post('谁来审核（一）')).status).toBe(201);
+    const queried = injector.calls.filter(
+      (c) =>
+        c.command === 'QueryCommand' &&
+        (c.input.ExpressionAttributeValues as Record<string, unknown>)[':pk'] === rosterPk,
+    );
+    injector.disarm();
+    expect(queried).toEqual([]);
+    await sweep();
+    expect(await reviewRequestsTo('editor', '谁来审核（一）')).toHaveLength(1);
+    expect(await reviewRequestsTo('leader', '谁来审核（一）')).toHaveLength(0);
+
+    // 赵部长 becomes an editor in the next import.
+    const csv = readFileSync(fixture('roster-it-excel.csv'), 'utf8').replace(
+      `赵部长,leader@${county.domain},,领导`,
+      `赵部长,leader@${county.domain},,编辑`,
+    );
+    expect((await importRoster(csv)).ok).toBe(true);
+    expect((await post('谁来审核（二）')).status).toBe(201);
+    await sweep();
+    expect(await reviewRequestsTo('editor', '谁来审核（二）')).toHaveLength(1);
+    expect(await reviewRequestsTo('leader', '谁来审核（二）')).toHaveLength(1);
   });
 });
