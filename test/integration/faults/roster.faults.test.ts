@@ -1,9 +1,11 @@
 // Fault injection on the roster's writes and on the sweeper: "send me my link" (POST /link), a roster import (the
-// admin CLI's and the desk's use case) and one outbox sweep, each at every call × lost answer, throttle, time-out.
-// After recovery: one person per address, one welcome per new informant, one link per request, and every pending
-// email sent once (at most twice where SES itself lost its answer).
+// admin CLI's and the desk's use case), a revoke, and one outbox sweep, each at every call × lost answer, throttle,
+// time-out. After recovery: one person per address, one welcome per new informant, one link per request, a revoked
+// link refused and its successor working, and every pending email sent once (at most twice where SES itself lost
+// its answer).
 import { handler as sweep } from '../../../functions/sweeper';
 import { importRoster } from '../../../shared/roster/importRoster';
+import { revokePerson } from '../../../shared/roster/revokePerson';
 import { runFaultMatrix } from '../../support/faultCases';
 import {
   allItems,
@@ -127,6 +129,40 @@ describe('the sweeper under injected faults', () => {
           const count = countMails(mails, to, title);
           if (count < 1 || count > most) problems.push(`${count} emails to ${to}`);
         }
+        return problems;
+      },
+    });
+    expect(result.violations).toEqual([]);
+  }, 300_000);
+});
+
+describe('a revoke under injected faults', () => {
+  it('ends with the old link refused and a new one that works, also when run again after a failure', async () => {
+    const result = await runFaultMatrix({
+      route: 'roster revoke',
+      prepare: async () => {
+        clock.advance(60_000);
+        const [welcome] = (await fc.county.mails(fc.address('zhou'))).filter((m) => /链接/.test(m.subject)).slice(-1);
+        await fc.clearMailbox();
+        return { oldLink: welcome ? linkIn(welcome) : '' };
+      },
+      act: () =>
+        revokePerson(fc.address('zhou')).then(
+          () => ({ ok: true }),
+          (err: Error) => ({ ok: false, error: err.name }),
+        ),
+      verify: async ({ oldLink }, first, faultCase) => {
+        const problems: string[] = [];
+        // The operator runs it again when it failed.
+        if (!first.ok)
+          await revokePerson(fc.address('zhou')).catch((err: Error) => problems.push(`again: ${err.name}`));
+        await recover(clock);
+        if (oldLink && (await fetch(oldLink)).status !== 403) problems.push('the old link still works');
+        const fresh = (await fc.county.mails(fc.address('zhou'))).filter((m) => /链接已更新/.test(m.subject));
+        // One email per revoke that got as far as writing it (two when the first run did and then failed).
+        const most = first.ok && !sesMayRepeat(faultCase) ? 1 : 2;
+        if (fresh.length < 1 || fresh.length > most) problems.push(`${fresh.length} new-link emails`);
+        else if ((await fetch(linkIn(fresh.at(-1)))).status !== 200) problems.push('the new link does not open');
         return problems;
       },
     });
