@@ -71,6 +71,8 @@ export interface DeliveryResult {
  */
 export async function deliver(key: ItemKey, templates: EmailTemplates): Promise<DeliveryResult> {
   const result: DeliveryResult = { sent: 0, failed: 0, pending: 0 };
+  /** This call left one to try again after a back-off: the item surely stays in the outbox. */
+  let backingOff = false;
   const out = await db().send(new GetCommand({ TableName: tableName(), Key: key, ConsistentRead: true }));
   const notifications = (out.Item?.notifications ?? []) as Notification[];
   for (const [index, notification] of notifications.entries()) {
@@ -117,6 +119,8 @@ export async function deliver(key: ItemKey, templates: EmailTemplates): Promise<
       if (givenUp) {
         notification.failedAt = now().toISOString();
         log.error('email given up', { template: notification.template, attempts, ...errorFields(err) });
+      } else {
+        backingOff = true;
       }
       result.failed += 1;
       continue;
@@ -131,7 +135,7 @@ export async function deliver(key: ItemKey, templates: EmailTemplates): Promise<
     notification.sentAt = now().toISOString();
     result.sent += 1;
   }
-  if (out.Item?.outbox) await leaveOutbox(key, notifications);
+  if (out.Item?.outbox && !backingOff) await leaveOutbox(key, notifications);
   return result;
 }
 
@@ -140,8 +144,6 @@ export async function deliver(key: ItemKey, templates: EmailTemplates): Promise<
  * is sent or given up. Tried even when another sweeper sent some of them: the condition keeps it safe.
  */
 async function leaveOutbox(key: ItemKey, notifications: Notification[]): Promise<void> {
-  const done = notifications.every((n) => n.sentAt || n.failedAt);
-  if (!done) return;
   const anyFailed = notifications.some((n) => n.failedAt);
   const each = (i: number) =>
     anyFailed

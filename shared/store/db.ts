@@ -63,7 +63,7 @@ export async function isOwnWrite(
 }
 
 /** Errors after which the store surely did not write: it refused the call (throttling, a malformed request). */
-export function isDefiniteRefusal(err: unknown): boolean {
+function isDefiniteRefusal(err: unknown): boolean {
   return (
     err instanceof Error &&
     [
