@@ -11,15 +11,24 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type SESClient, SendEmailCommand, type SendEmailCommandInput } from '@aws-sdk/client-ses';
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  ScanCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { loadHandler } from '../local/app';
-import { createContext, type GatewayRequest, type LambdaHttpHandler, matchRoute, toEvent } from '../local/gateway';
+import { createContext } from '../local/gateway';
 import { sesClient } from '../shared/mail/ses';
 import { db, isConditionFailed } from '../shared/store/db';
 import { keys } from '../shared/store/keys';
 import { createTableInput } from '../shared/store/tableDefinition';
-import { type HandlerName, routes } from '../shared/web/routes';
+import type { HandlerName } from '../shared/web/routes';
+import { formEvent, invoke } from './events';
 import { BENCH_ROSTER, type BenchCounty, type BenchInformant, startBenchCounty } from './standins';
 import { type BenchOptions, type BenchPart, type Figure, median } from './types';
 
@@ -54,6 +63,7 @@ type DocumentCommand = new (input: any) => object;
 /** The document client's command for the low-level name the SDK middleware sees. */
 const DOCUMENT_COMMANDS: Record<string, DocumentCommand> = {
   GetItemCommand: GetCommand,
+  BatchGetItemCommand: BatchGetCommand,
   PutItemCommand: PutCommand,
   UpdateItemCommand: UpdateCommand,
   DeleteItemCommand: DeleteCommand,
@@ -119,11 +129,14 @@ function plan(calls: RecordedCall[], twin: string): PlannedCall[][] {
     if (call.client === 'dynamodb' && !DOCUMENT_COMMANDS[call.command]) {
       throw new Error(`no replay for ${call.command}`);
     }
-    if ('RequestItems' in call.input || 'TransactItems' in call.input) {
-      throw new Error(`no replay for multi-table ${call.command}`);
-    }
+    if ('TransactItems' in call.input) throw new Error(`no replay for ${call.command}`);
     const input = structuredClone(call.input);
-    if (call.client === 'dynamodb') input.TableName = twin;
+    if (call.client === 'dynamodb' && 'RequestItems' in input) {
+      // A batch names its table inside: the same keys, asked of the twin.
+      input.RequestItems = { [twin]: Object.values(input.RequestItems as Record<string, unknown>)[0] };
+    } else if (call.client === 'dynamodb') {
+      input.TableName = twin;
+    }
     const planned: PlannedCall = { client: call.client, command: call.command, input };
     if (call.start < groupEnd && groups.length > 0) groups.at(-1)!.push(planned);
     else groups.push([planned]);
@@ -149,43 +162,6 @@ async function replay(groups: PlannedCall[][], ses: SESClient): Promise<void> {
       ),
     );
   }
-}
-
-/** A browser's form post as API Gateway delivers it (payload 2.0, body base64). */
-function formEvent(path: string, fields: Record<string, string>): APIGatewayProxyEventV2 {
-  const match = matchRoute(routes, 'POST', path);
-  if (!match) throw new Error(`no route for POST ${path}`);
-  const body = Buffer.from(new URLSearchParams(fields).toString());
-  const request: GatewayRequest = {
-    method: 'POST',
-    url: path,
-    headers: {
-      host: ['baosong.example.gov.cn'],
-      'content-type': ['application/x-www-form-urlencoded'],
-      'content-length': [String(body.length)],
-      accept: ['text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8'],
-      'accept-language': ['zh-CN,zh;q=0.9'],
-      origin: ['https://baosong.example.gov.cn'],
-      'user-agent': ['Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0'],
-    },
-    body,
-    sourceIp: '10.1.2.3',
-    localPort: 443,
-  };
-  return toEvent(request, match);
-}
-
-async function invoke(
-  handler: LambdaHttpHandler,
-  name: HandlerName,
-  event: APIGatewayProxyEventV2,
-  expect: number,
-): Promise<APIGatewayProxyStructuredResultV2> {
-  const result = (await handler(event, createContext(name))) as APIGatewayProxyStructuredResultV2;
-  if (result.statusCode !== expect) {
-    throw new Error(`${name}: expected ${expect}, got ${result.statusCode}: ${result.body?.slice(0, 300)}`);
-  }
-  return result;
 }
 
 interface Pair {
@@ -354,7 +330,12 @@ export const overheadFigures: BenchPart = async (options: BenchOptions) => {
           const location = String(made.headers?.location ?? '');
           const pieceId = decodeURIComponent(/^\/submissions\/([^?]+)/.exec(location)?.[1] ?? '');
           await copyPiece(county, pieceId, twin);
-          const token = await county.reviewToken(pieceId, 1, editor.personId);
+          const token = await county.reviewToken(
+            pieceId,
+            1,
+            editor.personId,
+            informants[i % informants.length]!.personId,
+          );
           return formEvent(`/review/${token}`, { decision: 'accept', issue: '12', comment: '' });
         },
       },

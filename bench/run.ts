@@ -1,19 +1,22 @@
 // `npm run bench`: builds every function as the stack does and measures what costs money and time on Lambda —
-// bundle size, cold init, per-request overhead, report reads as history grows, local throughput — as ratios
-// measured in one run. Prints one table and writes it as JSON to bench/out/results.json.
+// bundle size, cold init, per-request overhead, round trips per request, report reads as history grows, local
+// throughput — as ratios measured in one run. Prints one table and writes it as JSON to bench/out/results.json.
 // `npm run bench -- --quick` is the smoke run inside `npm test`: tiny samples, no goal enforced.
+// `npm run bench -- --only "round trips"` runs one part (its figures alone; results.json is left as it was).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { bundleFigures } from './bundles';
 import { overheadFigures } from './overhead';
 import { reportFigures } from './reports';
+import { roundTripFigures } from './roundTrips';
 import { throughputFigures } from './throughput';
 import type { BenchOptions, BenchPart, Figure } from './types';
 
 const parts: [string, BenchPart][] = [
   ['bundles and cold init', bundleFigures],
   ['request overhead', overheadFigures],
+  ['round trips', roundTripFigures],
   ['report cost growth', reportFigures],
   ['local throughput', throughputFigures],
 ];
@@ -47,8 +50,11 @@ async function main(): Promise<void> {
   const machine = `${cpus().length} cores, ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}`;
   console.error(`baosong bench${quick ? ' (quick smoke run: no goals enforced)' : ''} on ${machine}`);
 
+  const onlyAt = process.argv.indexOf('--only');
+  const only = onlyAt > 0 ? process.argv[onlyAt + 1] : undefined;
   const figures: Figure[] = [];
   for (const [name, part] of parts) {
+    if (only && name !== only) continue;
     const started = Date.now();
     options.log(`— ${name}…`);
     figures.push(...(await part(options)));
@@ -58,7 +64,7 @@ async function main(): Promise<void> {
   console.log(table(figures, quick));
   const failed = figures.filter((f) => f.pass === false);
   writeFileSync(
-    join(outDir, quick ? 'results-quick.json' : 'results.json'),
+    join(outDir, only ? 'results-part.json' : quick ? 'results-quick.json' : 'results.json'),
     `${JSON.stringify({ machine, quick, at: new Date().toISOString(), figures }, null, 2)}\n`,
   );
   if (quick) {

@@ -38,7 +38,7 @@ export interface BenchCounty {
   /** Informants no other part has taken; throws when the roster has too few left. */
   takeInformants: (count: number) => BenchInformant[];
   /** An editor's review token for one revision (the last path segment of the review link), valid for the usual days. */
-  reviewToken: (pieceId: string, revision: number, editorId: string) => Promise<string>;
+  reviewToken: (pieceId: string, revision: number, editorId: string, informantId: string) => Promise<string>;
   /** The roster items as stored, e.g. to seed another table with the same people. */
   rosterItems: () => Promise<Record<string, unknown>[]>;
   /** Releases this part's hold; the last release stops the stand-ins. */
@@ -168,8 +168,9 @@ export async function startBenchCounty(options: BenchCountyOptions): Promise<Ben
       county.taken += count;
       return county.informants.slice(county.taken - count, county.taken);
     },
-    reviewToken: async (pieceId, revision, editorId) => {
-      const url = await reviewUrl({ pieceId, revision, editorId, keyVersion: 1, exp: reviewExpiry(now()) });
+    reviewToken: async (pieceId, revision, editorId, informantId) => {
+      const exp = reviewExpiry(now());
+      const url = await reviewUrl({ pieceId, revision, editorId, informantId, keyVersion: 1, exp });
       return url.slice(url.lastIndexOf('/') + 1);
     },
     rosterItems: () =>

@@ -67,7 +67,7 @@ async function main(): Promise<void> {
 
     const demo = (await listRoster(county)).people.find((p) => p.role === 'informant');
     // A local demo convenience the issue asks for: this one link is printed to your own terminal, never logged.
-    const demoLink = demo ? await submitUrl(demo.personId) : '（名单中没有信息员）';
+    const demoLink = demo ? await submitUrl(demo.personId, demo.keyVersion) : '（名单中没有信息员）';
     console.log(
       `baosong 已就绪 — 首页 ${settings.publicUrl}/ · 邮箱 http://127.0.0.1:${settings.sesPort}/ · 演示信息员${demo ? `（${demo.name}）` : ''}链接 ${demoLink}`,
     );

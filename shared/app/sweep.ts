@@ -1,21 +1,26 @@
 // The sweeper's pass (every minute on AWS; a timer under `npm start`; `npm run admin -- sweep`): every feature's
-// pending email with every feature's templates, then the receipt numbers' repair (holes given back).
+// pending email with every feature's templates, and beside it the receipt numbers' repair (holes given back).
 import { now, shanghai } from '../core/clock';
 import { errorFields, log } from '../core/log';
 import { repairReceiptNumbers } from '../intake/receiptNumbers';
 import { type DeliveryResult, sweepOutbox } from '../mail/outbox';
+import { rosterRecipients } from '../roster/people';
 import { allTemplates } from './emailTemplates';
 
 export async function sweepAll(county: string): Promise<DeliveryResult> {
-  const result = await sweepOutbox(county, allTemplates);
   // This year's numbers, and in January last year's too (a piece sent on 31 December may still be on its way).
   const t = shanghai(now());
-  for (const year of t.month === 1 ? [t.year - 1, t.year] : [t.year]) {
+  const repairs = (t.month === 1 ? [t.year - 1, t.year] : [t.year]).map(async (year) => {
     const repair = await repairReceiptNumbers(county, year).catch((err) => {
       log.warn('receipt numbers left for the next sweep', errorFields(err));
       return undefined;
     });
     if (repair?.freed.length) log.warn('receipt numbers given back', { year, numbers: repair.freed });
-  }
+  });
+  // The two parts do not wait on each other.
+  const [result] = await Promise.all([
+    sweepOutbox(county, { templates: allTemplates, recipients: rosterRecipients(county) }),
+    ...repairs,
+  ]);
   return result;
 }

@@ -7,9 +7,9 @@
 //   was lost and the SDK's retry added again) is a hole: the sweeper finds it above `verified`, waits a grace period
 //   (longer than any request lives), and puts it into `free`, where the next submission takes it. So a hole is seen
 //   for about one sweep interval, and after a crash a later piece may get a lower number than an earlier one.
-import { BatchGetCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { now } from '../core/clock';
-import { db, isConditionFailed, tableName } from '../store/db';
+import { db, getItems, type ItemKey, isConditionFailed, tableName } from '../store/db';
 import { keys } from '../store/keys';
 
 export function receiptOf(year: number, n: number): string {
@@ -26,22 +26,35 @@ interface Counter {
   suspects: Record<string, number>;
 }
 
-const counterKey = (county: string, year: number) => ({ pk: keys.receiptCounter(county, year), sk: 'COUNTER' });
+/** The year's counter item: read with whatever else a submission reads first (its `free` numbers). */
+export const counterKey = (county: string, year: number): ItemKey => ({
+  pk: keys.receiptCounter(county, year),
+  sk: 'COUNTER',
+});
+
+function counterOf(item: Record<string, unknown> | undefined): Counter {
+  const i = item ?? {};
+  return {
+    last: Number(i.last ?? 0),
+    free: [...((i.free as Set<number> | undefined) ?? [])].map(Number).sort((a, b) => a - b),
+    verified: Number(i.verified ?? 0),
+    suspects: (i.suspects as Record<string, number> | undefined) ?? {},
+  };
+}
 
 async function readCounter(county: string, year: number): Promise<Counter> {
   const out = await db().send(
     new GetCommand({ TableName: tableName(), Key: counterKey(county, year), ConsistentRead: true }),
   );
-  const item = out.Item ?? {};
-  return {
-    last: Number(item.last ?? 0),
-    free: [...((item.free as Set<number> | undefined) ?? [])].map(Number).sort((a, b) => a - b),
-    verified: Number(item.verified ?? 0),
-    suspects: (item.suspects as Record<string, number> | undefined) ?? {},
-  };
+  return counterOf(out.Item);
 }
 
-/** The numbers handed back and waiting for a submission (read with the counter; empty almost always). */
+/** The numbers handed back and waiting for a submission, from the counter item as read (empty almost always). */
+export function freeIn(counter: Record<string, unknown> | undefined): number[] {
+  return counterOf(counter).free;
+}
+
+/** The numbers handed back and waiting for a submission, read now. */
 export async function freeNumbers(county: string, year: number): Promise<number[]> {
   return (await readCounter(county, year)).free;
 }
@@ -150,29 +163,11 @@ export async function repairReceiptNumbers(county: string, year: number): Promis
   return { freed, verified };
 }
 
-/** Which of these numbers have their piece (the `submitted` event), read 100 at a time. */
+/** Which of these numbers have their piece (the `submitted` event), read in batches. */
 async function piecesPresent(county: string, year: number, numbers: number[]): Promise<Set<number>> {
-  const present = new Set<number>();
-  for (let i = 0; i < numbers.length; i += 100) {
-    let keysLeft = numbers
-      .slice(i, i + 100)
-      .map((n) => ({ pk: keys.piece(county, receiptOf(year, n)), sk: keys.eventSk(1) }));
-    while (keysLeft.length > 0) {
-      const out = await db().send(
-        new BatchGetCommand({
-          RequestItems: {
-            [tableName()]: {
-              Keys: keysLeft,
-              ConsistentRead: true,
-              ProjectionExpression: '#r',
-              ExpressionAttributeNames: { '#r': 'receipt' },
-            },
-          },
-        }),
-      );
-      for (const item of out.Responses?.[tableName()] ?? []) present.add(Number(String(item.receipt).slice(5)));
-      keysLeft = (out.UnprocessedKeys?.[tableName()]?.Keys ?? []) as typeof keysLeft;
-    }
-  }
-  return present;
+  const found = await getItems(
+    numbers.map((n) => ({ pk: keys.piece(county, receiptOf(year, n)), sk: keys.eventSk(1) })),
+    { consistent: true, attributes: ['receipt'] },
+  );
+  return new Set([...found.values()].map((item) => Number(String(item.receipt).slice(5))));
 }

@@ -3,7 +3,6 @@
 import { config } from '../core/config';
 import { NotFoundError } from '../core/errors';
 import { type PieceEvent, pieceEvents } from '../pieces/events';
-import { getUnit } from '../roster/people';
 import { receiptReader } from '../roster/personalLinks';
 
 export interface PieceView {
@@ -16,13 +15,15 @@ export interface PieceView {
 const PIECE_ID = /^\d{4}-\d{4,6}$/;
 
 export async function showPiece(access: { k?: string; r?: string }, pieceId: string): Promise<PieceView> {
-  const informant = await receiptReader(pieceId, access);
   const county = config().countyId;
-  const events = PIECE_ID.test(pieceId) ? await pieceEvents(county, pieceId) : [];
+  // The reader and the piece, read together (the link is verified before anything of the piece is shown).
+  const [{ informant, roster }, events] = await Promise.all([
+    receiptReader(pieceId, access),
+    PIECE_ID.test(pieceId) ? pieceEvents(county, pieceId) : Promise.resolve([]),
+  ]);
   // Someone else's piece is answered exactly like a missing one: receipt numbers are guessable.
   if (events.length === 0 || events[0]?.informantId !== informant.personId) {
     throw new NotFoundError('未找到该稿件。请从回执邮件中的链接打开。');
   }
-  const unit = await getUnit(county, events[0].unitId);
-  return { events, unitName: unit?.name ?? '', access };
+  return { events, unitName: roster.summary.units[events[0].unitId] ?? events[0].unitName ?? '', access };
 }

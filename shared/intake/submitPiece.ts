@@ -1,27 +1,29 @@
 // Use case: an informant submits a piece.
-// 1. Verify the personal key (who) and validate the fields (what), before anything is written.
-// 2. Claim the retry identity (Idempotency-Key; same informant + title + body within 10 minutes): a retry gets the
-//    original receipt back and creates nothing.
-// 3. Claim the next receipt number by writing the `submitted` event under it (conditional put: no gaps, no repeats).
-// 4. The event carries the acknowledgment email (outbox); try to send it now, the sweeper finishes otherwise.
+// 1. Verify the personal key (who) and validate the fields (what), before anything is written: one consistent
+//    BatchGet of the informant, the roster summary (editors, unit names) and the year's receipt counter.
+// 2. Take a receipt number (a free one, or an atomic ticket), then claim the retry identity (Idempotency-Key; same
+//    informant + title + body within 10 minutes): a retry gets the original receipt back and creates nothing.
+// 3. Write the `submitted` event under the number (conditional put: no gaps, no repeats).
+// 4. The event carries the acknowledgment and the review requests (outbox, held by this request): they are rendered
+//    from what the request holds and sent at once, together with resolving the claims; one write marks them sent.
 import { randomUUID } from 'node:crypto';
 import { settle } from '../core/budget';
 import { now, shanghai } from '../core/clock';
 import { config } from '../core/config';
 import { ConflictError, InvalidLinkError, OutcomeUnknownError, ValidationError } from '../core/errors';
 import { errorFields, log } from '../core/log';
-import { deliver, outboxAttributes } from '../mail/outbox';
+import { deliverWritten, outboxAttributes } from '../mail/outbox';
 import { acknowledgment } from '../pieces/acknowledgment';
 import { monthKeys, type PieceEvent } from '../pieces/events';
 import { type PieceInput, type RawFields, validatePiece } from '../pieces/piece';
 import { revisionTemplates } from '../review/emails';
-import { editorsOf, reviewRequests } from '../review/reviewRequests';
-import type { Person } from '../roster/people';
+import { reviewRequests } from '../review/reviewRequests';
+import { type Person, type RosterSummary, rosterRecipients } from '../roster/people';
 import { informantByKey, receiptPath } from '../roster/personalLinks';
 import { acquire, type Claim, type Intent, release, resolve, retarget } from '../store/claims';
-import { putIfAbsent } from '../store/db';
+import { type ItemKey, keyId, putIfAbsent } from '../store/db';
 import { digest, keys } from '../store/keys';
-import { freeNumbers, giveBack, receiptOf, takeNumber } from './receiptNumbers';
+import { counterKey, freeIn, giveBack, receiptOf, takeNumber } from './receiptNumbers';
 
 export const DOUBLE_SUBMIT_WINDOW_MS = 10 * 60_000;
 const IDEMPOTENCY_KEY_TTL_MS = 24 * 3600_000;
@@ -43,10 +45,12 @@ export interface SubmitResult {
 }
 
 export async function submitPiece(request: SubmitRequest): Promise<SubmitResult> {
-  const informant = await informantByKey(request.k);
+  const county = config().countyId;
+  const at = now();
+  const year = shanghai(at).year;
+  const { informant, roster } = await informantByKey(request.k, [counterKey(county, year)]);
   if (!informant.unitId) throw new InvalidLinkError('您的账号未关联单位，请联系县委组织部信息科。');
   const piece = validatePiece(request.fields);
-  const county = config().countyId;
   const claims = retryClaims(county, informant.personId, piece, request.idempotencyKey);
   const result = async (receipt: string, replayed: boolean): Promise<SubmitResult> => ({
     id: receipt,
@@ -58,14 +62,12 @@ export async function submitPiece(request: SubmitRequest): Promise<SubmitResult>
 
   // The request's id: it owns the claims, and the event it writes carries it (so "was it mine?" can be answered).
   const owner = randomUUID();
-  const at = now();
-  const year = shanghai(at).year;
   const attempt: Attempt = { county, year, n: 0 };
-  let event: PieceEvent;
+  let event: PieceEvent & ItemKey & Record<string, unknown>;
   try {
-    attempt.n = await takeNumber(county, year, await freeNumbers(county, year));
-    for (const claim of claims) {
-      const earlier = await acquire(claim, owner, intentOf(attempt));
+    attempt.n = await takeNumber(county, year, freeIn(roster.items.get(keyId(counterKey(county, year)))));
+    const acquired = await Promise.all(claims.map((claim) => acquire(claim, owner, intentOf(attempt))));
+    for (const earlier of acquired) {
       if (earlier.result) {
         await settle(async () => {
           await giveBack(county, year, attempt.n).catch(() => {}); // the sweeper would, a minute later
@@ -74,21 +76,27 @@ export async function submitPiece(request: SubmitRequest): Promise<SubmitResult>
         return result(earlier.result, true);
       }
     }
-    event = await writeSubmittedEvent(attempt, at, informant, piece, owner, claims);
+    event = await writeSubmittedEvent(attempt, at, informant, roster.summary, piece, owner, claims);
   } catch (err) {
     return releaseAfter(err, attempt, owner, claims);
   }
   // Committed: from here on nothing may turn the answer into a failure. What is left undone is repaired later
   // (a claim resolved by its intent, email by the sweeper).
   log.info('piece submitted', { receipt: event.receipt, unitId: event.unitId, kind: event.kind });
-  await settle(async () => {
-    await Promise.all(claims.map((c) => resolve(c, owner, event.receipt))).catch((err) =>
-      log.warn('retry claims left to their intent', errorFields(err)),
-    );
-    await deliver({ pk: event.pk, sk: event.sk }, revisionTemplates).catch((err) =>
-      log.warn('acknowledgment left to the sweeper', { receipt: event.receipt, ...errorFields(err) }),
-    );
-  });
+  const sender = {
+    templates: revisionTemplates,
+    recipients: rosterRecipients(county, { people: [informant], editors: roster.summary.editors }),
+  };
+  await settle(() =>
+    Promise.all([
+      Promise.all(claims.map((c) => resolve(c, owner, event.receipt))).catch((err) =>
+        log.warn('retry claims left to their intent', errorFields(err)),
+      ),
+      deliverWritten(event, sender).catch((err) =>
+        log.warn('acknowledgment left to the sweeper', { receipt: event.receipt, ...errorFields(err) }),
+      ),
+    ]),
+  );
   return result(event.receipt, false);
 }
 
@@ -151,13 +159,13 @@ async function writeSubmittedEvent(
   attempt: Attempt,
   at: Date,
   informant: Person,
+  summary: RosterSummary,
   piece: PieceInput,
   owner: string,
   claims: Claim[],
-): Promise<PieceEvent> {
+) {
   const { county, year } = attempt;
   const iso = at.toISOString();
-  const editors = await editorsOf(county);
   for (let tries = 1; tries <= MAX_NUMBER_ATTEMPTS; tries++) {
     if (tries > 1) {
       attempt.n = await takeNumber(county, year, []);
@@ -177,11 +185,13 @@ async function writeSubmittedEvent(
       unitId: informant.unitId!,
       informantId: informant.personId,
       ...piece,
+      unitName: summary.units[informant.unitId!] ?? '',
+      informantName: informant.name,
       ...monthKeys(county, at, receipt, 1),
       awaiting: keys.awaiting(county),
       awaitingSince: iso,
     };
-    const notifications = [acknowledgment(informant, event), ...reviewRequests(editors, event, at)];
+    const notifications = [acknowledgment(informant, event), ...reviewRequests(summary.editors, event, at)];
     const item = { ...event, ...outboxAttributes(county, notifications, iso) };
     if (await putIfAbsent(item, owner)) return item;
   }

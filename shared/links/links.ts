@@ -34,6 +34,8 @@ export interface ReviewClaims {
   pieceId: string;
   revision: number;
   editorId: string;
+  /** Whose piece it is (links made before it was added lack it): read with the editor when the link is used. */
+  informantId?: string;
   /** The editor's key version when the link was made: a revoke ends it. */
   keyVersion: number;
   /** Expiry, seconds since the epoch. */
@@ -47,6 +49,7 @@ export async function reviewUrl(claims: ReviewClaims): Promise<string> {
     pc: claims.pieceId,
     r: claims.revision,
     e: claims.editorId,
+    ...(claims.informantId ? { i: claims.informantId } : {}),
     v: claims.keyVersion,
     exp: claims.exp,
   });
@@ -65,6 +68,7 @@ function claimsOf(raw: Record<string, string | number>): ReviewClaims {
     pieceId: raw.pc,
     revision: raw.r,
     editorId: String(raw.e ?? ''),
+    ...(typeof raw.i === 'string' ? { informantId: raw.i } : {}),
     keyVersion: typeof raw.v === 'number' ? raw.v : Number.NaN,
     exp: Number(raw.exp ?? 0),
   };

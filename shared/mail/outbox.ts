@@ -1,35 +1,51 @@
-// The outbox: an event item that needs email carries its notifications and a sparse `outbox` key. The writer tries
-// to send at once; the sweeper (every minute on AWS, every few seconds locally) finishes whatever is left. Each
-// notification is leased before sending and marked sent after, so a send happens once unless a process dies between
-// the two (at-least-once, duplicates only in that window). Rendering is the features' business: whoever delivers
-// hands over the templates it knows (a request its own; the sweeper every feature's), and a notification whose
-// template it was not given is left for the sweeper.
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+// The outbox: an item that needs email (an event, a reminder, a welcome) carries its notifications and a sparse
+// `outbox` key; `outboxAt` says when it is next due. Whoever writes the item holds it from the write (`leaseId`,
+// due only after LEASE_MS): it renders every email from what it holds in memory, sends them all at once and marks
+// them in one write (`deliverWritten`). The sweeper (every minute on AWS, every few seconds locally) Queries only
+// the items that are due — one in back-off costs nothing until its time — reads them in batches, takes each with
+// one conditional write, sends, and marks each with one more. A send happens once unless a process dies between
+// sending and marking (at-least-once: duplicates only in that window). Rendering is the features' business: whoever
+// delivers hands over the templates it knows (a request its own; the sweeper every feature's), and a notification
+// whose template it was not given is left for the sweeper.
+import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { SETTLE_MS, settle, withBudget } from '../core/budget';
 import { now } from '../core/clock';
 import { config } from '../core/config';
 import { DroppedEmailError } from '../core/errors';
+import { type Limit, limiter } from '../core/limit';
 import { errorFields, log } from '../core/log';
-import { db, type ItemKey, isConditionFailed, isOwnWrite, newWriteId, queryAll, tableName } from '../store/db';
+import {
+  db,
+  getItems,
+  type ItemKey,
+  isConditionFailed,
+  isOwnWrite,
+  keyId,
+  newWriteId,
+  queryAll,
+  tableName,
+} from '../store/db';
 import { keys } from '../store/keys';
 import { OUTBOX_INDEX } from '../store/tableDefinition';
-import { sendEmail } from './ses';
-import type { EmailData, EmailTemplates } from './templates';
+import { type OutgoingEmail, sendEmail } from './ses';
+import type { EmailTemplates, Recipient } from './templates';
 
 export interface Notification {
   id: string;
   to: string;
   /** A template name of the feature that wrote the notification. */
   template: string;
-  data: EmailData;
+  data: Record<string, string | number>;
+  /** The roster person it is for: their current key version signs its links, and nobody left means no email. */
+  personId?: string;
   sentAt?: string;
   messageId?: string;
-  /** Epoch ms until which nobody else may send this one (a send in progress, or a back-off after a failure). */
-  leaseUntil?: number;
-  /** Who holds the lease: a sender recognises its own lease after a lost answer. */
-  leaseId?: string;
+  /** Sent as nothing: its recipient left the roster meanwhile (the reason). */
+  dropped?: string;
   attempts?: number;
   lastError?: string;
+  /** Epoch ms before which it is not tried again (the back-off after a failure). */
+  retryAt?: number;
   /** Given up: SES refused it for good, or it failed MAX_ATTEMPTS times. Listed by `npm run admin -- outbox failed`. */
   failedAt?: string;
 }
@@ -37,11 +53,21 @@ export interface Notification {
 /** A notification as a use case writes it; the outbox numbers them. */
 export type NotificationDraft = Omit<Notification, 'id'>;
 
-/** How long a send in progress holds its notification: far beyond a Lambda's 10 s timeout. */
-const LEASE_MS = 60_000;
+/** What delivering takes: the templates the caller knows, and who the recipients are (from memory or the roster). */
+export interface Sender {
+  templates: EmailTemplates;
+  recipients: (personIds: string[]) => Promise<Map<string, Recipient>>;
+}
+
+/** How long a holder keeps an item to itself: far beyond a Lambda's 10 s timeout. */
+export const LEASE_MS = 60_000;
 const MAX_BACKOFF_MS = 15 * 60_000;
 /** Attempts before a notification is given up (with the back-off, about an hour and a half of trying). */
 export const MAX_ATTEMPTS = 10;
+/** Sends in flight at once, in one request or one sweep (SES limits a sender's rate per second). */
+const SENDS_AT_ONCE = 8;
+/** Items one sweep takes on (one Query page): the rest are due still and come with the next sweep. */
+const ITEMS_PER_SWEEP = 100;
 
 export function backoffMs(attempts: number): number {
   return Math.min(MAX_BACKOFF_MS, 15_000 * 2 ** Math.max(0, attempts - 1));
@@ -50,12 +76,24 @@ export function backoffMs(attempts: number): number {
 /** SES errors that will not go away by trying again: the address or the message is refused. */
 const PERMANENT = ['MessageRejected', 'InvalidParameterValue', 'MailFromDomainNotVerifiedException'];
 
-/** The attributes that put an item into the outbox; spread them into the item being written. */
-export function outboxAttributes(county: string, notifications: NotificationDraft[], at: string) {
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/**
+ * The attributes that put an item into the outbox; spread them into the item being written. The writer holds it
+ * (it sends at once with `deliverWritten`); `{ held: false }` leaves it to the sweeper from the start.
+ */
+export function outboxAttributes(
+  county: string,
+  notifications: NotificationDraft[],
+  at: string,
+  options: { held?: boolean } = {},
+) {
+  const held = options.held ?? true;
   return {
     notifications: notifications.map((n, i) => ({ ...n, id: `n${i + 1}` })),
     outbox: keys.outbox(county),
-    outboxAt: at,
+    outboxAt: held ? iso(new Date(at).getTime() + LEASE_MS) : at,
+    ...(held ? { leaseId: newWriteId() } : {}),
   };
 }
 
@@ -65,100 +103,258 @@ export interface DeliveryResult {
   pending: number;
 }
 
+type Item = Record<string, unknown> & ItemKey;
+
 /**
- * Sends what is due on one item with `templates`, marks each sent, and takes the item out of the outbox when all
- * are sent (or into the failed list, when some were given up).
+ * The writer's delivery: sends every email of the item it has just written (and holds), rendered from the item in
+ * memory, all at once, then marks them in one write. Whatever fails is left, with its back-off, to the sweeper.
  */
-export async function deliver(key: ItemKey, templates: EmailTemplates): Promise<DeliveryResult> {
-  const result: DeliveryResult = { sent: 0, failed: 0, pending: 0 };
-  /** This call left one to try again after a back-off: the item surely stays in the outbox. */
-  let backingOff = false;
-  const out = await db().send(new GetCommand({ TableName: tableName(), Key: key, ConsistentRead: true }));
-  const notifications = (out.Item?.notifications ?? []) as Notification[];
-  for (const [index, notification] of notifications.entries()) {
-    if (notification.sentAt || notification.failedAt) continue;
-    const template = templates[notification.template];
-    if (!template) {
-      result.pending += 1;
-      continue;
-    }
-    const path = `notifications[${index}]`;
-    const t = now().getTime();
-    if (!(await lease(key, index, t))) {
-      result.pending += 1;
-      continue;
-    }
-    let messageId: string;
-    try {
-      messageId = await sendEmail({ to: notification.to, ...(await template(notification.data)) });
-    } catch (err) {
-      if (err instanceof DroppedEmailError) {
-        await settled(() =>
-          update(key, `SET ${path}.sentAt = :at, ${path}.dropped = :why REMOVE ${path}.leaseUntil`, {
-            ':at': now().toISOString(),
-            ':why': err.message,
-          }),
-        );
-        notification.sentAt = now().toISOString();
-        continue;
-      }
-      const attempts = (notification.attempts ?? 0) + 1;
-      const givenUp = attempts >= MAX_ATTEMPTS || (err instanceof Error && PERMANENT.includes(err.name));
-      await settled(() =>
-        update(
-          key,
-          `SET ${path}.leaseUntil = :until, ${path}.attempts = :n, ${path}.lastError = :err${givenUp ? `, ${path}.failedAt = :failed` : ''}`,
-          {
-            ':until': t + backoffMs(attempts),
-            ':n': attempts,
-            ':err': err instanceof Error ? `${err.name}: ${err.message}`.slice(0, 300) : 'unknown',
-            ...(givenUp ? { ':failed': now().toISOString() } : {}),
-          },
-        ),
-      );
-      if (givenUp) {
-        notification.failedAt = now().toISOString();
-        log.error('email given up', { template: notification.template, attempts, ...errorFields(err) });
-      } else {
-        backingOff = true;
-      }
-      result.failed += 1;
-      continue;
-    }
-    // Sent: the mark must stick, or the email would go out again once the lease ends.
-    await settled(() =>
-      update(key, `SET ${path}.sentAt = :at, ${path}.messageId = :id REMOVE ${path}.leaseUntil`, {
-        ':at': now().toISOString(),
-        ':id': messageId,
+export async function deliverWritten(item: Item, sender: Sender): Promise<DeliveryResult> {
+  const leaseId = item.leaseId;
+  if (typeof leaseId !== 'string') throw new Error('deliverWritten: the item is not held by its writer');
+  const t = now().getTime();
+  const recipients = await sender.recipients(personIdsOf([item], sender.templates, t));
+  return sendAndMark(item, leaseId, recipients, sender.templates, t, limiter(SENDS_AT_ONCE));
+}
+
+/** One pass over the county's outbox: every item that is due gets a delivery attempt. */
+export async function sweepOutbox(county: string, sender: Sender): Promise<DeliveryResult> {
+  const total: DeliveryResult = { sent: 0, failed: 0, pending: 0 };
+  const t = now().getTime();
+  const page = await db().send(
+    new QueryCommand({
+      TableName: tableName(),
+      IndexName: OUTBOX_INDEX.name,
+      KeyConditionExpression: '#o = :o AND #at <= :now',
+      ExpressionAttributeNames: { '#o': OUTBOX_INDEX.partition, '#at': OUTBOX_INDEX.sort },
+      ExpressionAttributeValues: { ':o': keys.outbox(county), ':now': iso(t) },
+      Limit: ITEMS_PER_SWEEP,
+    }),
+  );
+  const due = page.Items ?? [];
+  if (due.length === 0) return total;
+  // The index is read eventually: the items themselves, consistently, say what is still due.
+  const items = await getItems(
+    due.map((k) => ({ pk: String(k.pk), sk: String(k.sk) })),
+    { consistent: true },
+  );
+  const held = (
+    await Promise.all(
+      [...items.values()]
+        .filter((item) => item.outbox === keys.outbox(county) && String(item.outboxAt) <= iso(t))
+        .map(async (item) => {
+          const leaseId = await take(item as Item, t).catch((err) => {
+            // One item the store stumbles on does not hold up the others: it is tried again on the next sweep.
+            log.warn('outbox item left for the next sweep', errorFields(err));
+            return undefined;
+          });
+          return leaseId ? { item: item as Item, leaseId } : undefined;
+        }),
+    )
+  ).filter((h) => h !== undefined);
+  if (held.length === 0) return total;
+  // One read of every recipient of every item held (if it fails, the leases end and the next sweeps try again).
+  const recipients = await sender.recipients(
+    personIdsOf(
+      held.map((h) => h.item),
+      sender.templates,
+      t,
+    ),
+  );
+  const limit = limiter(SENDS_AT_ONCE);
+  const results = await Promise.all(
+    held.map(({ item, leaseId }) =>
+      sendAndMark(item, leaseId, recipients, sender.templates, t, limit).catch((err) => {
+        log.warn('outbox item left for the next sweep', errorFields(err));
+        return { sent: 0, failed: 1, pending: 0 };
+      }),
+    ),
+  );
+  for (const r of results) {
+    total.sent += r.sent;
+    total.failed += r.failed;
+    total.pending += r.pending;
+  }
+  return total;
+}
+
+/** What a delivery tries now: unsent, not given up, past its back-off, with a template the sender knows. */
+function dueNotifications(item: Record<string, unknown>, templates: EmailTemplates, t: number) {
+  return ((item.notifications ?? []) as Notification[])
+    .map((notification, index) => ({ notification, index }))
+    .filter(
+      ({ notification: n }) => !n.sentAt && !n.failedAt && (n.retryAt ?? 0) <= t && templates[n.template] !== undefined,
+    );
+}
+
+function personIdsOf(items: Record<string, unknown>[], templates: EmailTemplates, t: number): string[] {
+  const ids = items.flatMap((item) =>
+    dueNotifications(item, templates, t).map(({ notification }) => notification.personId),
+  );
+  return [...new Set(ids.filter((id): id is string => typeof id === 'string'))];
+}
+
+/** The sweeper takes a due item for LEASE_MS: one conditional write (its own after a lost answer, by its stamp). */
+async function take(item: Item, t: number): Promise<string | undefined> {
+  const leaseId = newWriteId();
+  const key = { pk: item.pk, sk: item.sk };
+  try {
+    await db().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: key,
+        UpdateExpression: 'SET #at = :until, leaseId = :id',
+        ConditionExpression: '#o = :o AND #at <= :now',
+        ExpressionAttributeNames: { '#o': OUTBOX_INDEX.partition, '#at': OUTBOX_INDEX.sort },
+        ExpressionAttributeValues: { ':until': iso(t + LEASE_MS), ':id': leaseId, ':o': item.outbox, ':now': iso(t) },
       }),
     );
-    notification.sentAt = now().toISOString();
-    result.sent += 1;
+    return leaseId;
+  } catch (err) {
+    if (!isConditionFailed(err)) throw err;
+    return (await isOwnWrite(key, leaseId, (i) => i.leaseId)) ? leaseId : undefined;
   }
-  if (out.Item?.outbox && !backingOff) await leaveOutbox(key, notifications);
-  return result;
+}
+
+type Outcome =
+  | { index: number; kind: 'sent'; messageId: string }
+  | { index: number; kind: 'dropped'; why: string }
+  | { index: number; kind: 'failed'; attempts: number; error: string; givenUp: boolean };
+
+/** Renders one email from what is in memory; an outcome already when it cannot be rendered. */
+async function render(
+  notification: Notification,
+  index: number,
+  item: Item,
+  recipients: Map<string, Recipient>,
+  templates: EmailTemplates,
+): Promise<{ email: OutgoingEmail } | Outcome> {
+  try {
+    const recipient = notification.personId ? recipients.get(notification.personId) : undefined;
+    const email = await templates[notification.template]!(notification.data, {
+      item,
+      ...(recipient ? { recipient } : {}),
+    });
+    return { email: { to: notification.to, ...email } };
+  } catch (err) {
+    return failure(notification, index, err);
+  }
+}
+
+function failure(notification: Notification, index: number, err: unknown): Outcome {
+  if (err instanceof DroppedEmailError) return { index, kind: 'dropped', why: err.message };
+  const attempts = (notification.attempts ?? 0) + 1;
+  const givenUp = attempts >= MAX_ATTEMPTS || (err instanceof Error && PERMANENT.includes(err.name));
+  if (givenUp) log.error('email given up', { template: notification.template, attempts, ...errorFields(err) });
+  const error = err instanceof Error ? `${err.name}: ${err.message}`.slice(0, 300) : 'unknown';
+  return { index, kind: 'failed', attempts, error, givenUp };
 }
 
 /**
- * Takes the item out of the outbox once every notification is sent, or moves it to the failed list once every one
- * is sent or given up. Tried even when another sweeper sent some of them: the condition keeps it safe.
+ * Sends what is due on an item this caller holds, then one write: each outcome, and where the item goes — out of the
+ * outbox when all is sent, to the failed list when the rest was given up, or back with its next due time.
  */
-async function leaveOutbox(key: ItemKey, notifications: Notification[]): Promise<void> {
-  const anyFailed = notifications.some((n) => n.failedAt);
-  const each = (i: number) =>
-    anyFailed
-      ? `(attribute_exists(notifications[${i}].sentAt) OR attribute_exists(notifications[${i}].failedAt))`
-      : `attribute_exists(notifications[${i}].sentAt)`;
-  await settled(() =>
-    update(
-      key,
-      anyFailed ? 'SET outbox = :failed' : 'REMOVE outbox, outboxAt',
-      anyFailed ? { ':failed': keys.outboxFailed(config().countyId) } : {},
-      notifications.map((_, i) => each(i)).join(' AND ') || undefined,
-    ),
-  ).catch((err) => {
+async function sendAndMark(
+  item: Item,
+  leaseId: string,
+  recipients: Map<string, Recipient>,
+  templates: EmailTemplates,
+  t: number,
+  limit: Limit,
+): Promise<DeliveryResult> {
+  const notifications = (item.notifications ?? []) as Notification[];
+  const due = dueNotifications(item, templates, t);
+  // Every email rendered first, then all sent at once, in the item's order.
+  const rendered = await Promise.all(
+    due.map(({ notification, index }) => render(notification, index, item, recipients, templates)),
+  );
+  const outcomes = await Promise.all(
+    rendered.map((r, i): Promise<Outcome> => {
+      if (!('email' in r)) return Promise.resolve(r);
+      const { notification, index } = due[i]!;
+      return limit(() => sendEmail(r.email)).then(
+        (messageId): Outcome => ({ index, kind: 'sent', messageId }),
+        (err) => failure(notification, index, err),
+      );
+    }),
+  );
+  const after = notifications.map((n) => ({ ...n }));
+  const set: string[] = [];
+  const remove = ['leaseId'];
+  const values: Record<string, unknown> = {};
+  /** A value for the expression, by placeholder (only the ones used: DynamoDB refuses unused values). */
+  const value = (placeholder: string, v: unknown) => {
+    values[placeholder] = v;
+    return placeholder;
+  };
+  const at = iso(now().getTime());
+  for (const o of outcomes) {
+    const p = `notifications[${o.index}]`;
+    const n = after[o.index]!;
+    if (o.kind === 'sent' || o.kind === 'dropped') {
+      set.push(`${p}.sentAt = ${value(':at', at)}`);
+      if (o.kind === 'sent') set.push(`${p}.messageId = ${value(`:m${o.index}`, o.messageId)}`);
+      else set.push(`${p}.dropped = ${value(`:d${o.index}`, o.why)}`);
+      n.sentAt = at;
+    } else {
+      n.retryAt = t + backoffMs(o.attempts);
+      set.push(
+        `${p}.attempts = ${value(`:a${o.index}`, o.attempts)}`,
+        `${p}.lastError = ${value(`:e${o.index}`, o.error)}`,
+        `${p}.retryAt = ${value(`:r${o.index}`, n.retryAt)}`,
+      );
+      if (o.givenUp) {
+        set.push(`${p}.failedAt = ${value(':at', at)}`);
+        n.failedAt = at;
+      }
+    }
+  }
+  const left = after.filter((n) => !n.sentAt && !n.failedAt);
+  const names: Record<string, string> = {};
+  if (left.length === 0) {
+    names['#o'] = OUTBOX_INDEX.partition;
+    names['#at'] = OUTBOX_INDEX.sort;
+    if (after.some((n) => n.failedAt)) {
+      set.push(`#o = ${value(':failed', keys.outboxFailed(config().countyId))}`, `#at = ${value(':at', at)}`);
+    } else {
+      remove.push('#o', '#at');
+    }
+  } else {
+    // Next due: the earliest back-off left (now, for one whose template only the sweeper knows).
+    names['#at'] = OUTBOX_INDEX.sort;
+    set.push(`#at = ${value(':next', iso(Math.max(t, Math.min(...left.map((n) => n.retryAt ?? t)))))}`);
+  }
+  const markId = newWriteId();
+  set.push(`markId = ${value(':mark', markId)}`);
+  value(':lease', leaseId);
+  const expression = `SET ${set.join(', ')} REMOVE ${remove.join(', ')}`;
+  const key = { pk: item.pk, sk: item.sk };
+  try {
+    // Marks must stick, or the emails would go out again once the lease ends: one more try when the store stumbles.
+    await settled(() =>
+      db().send(
+        new UpdateCommand({
+          TableName: tableName(),
+          Key: key,
+          UpdateExpression: expression,
+          ConditionExpression: 'leaseId = :lease',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      ),
+    );
+  } catch (err) {
     if (!isConditionFailed(err)) throw err;
-  });
+    if (!(await settle(() => isOwnWrite(key, markId, (i) => i.markId)))) {
+      log.warn('outbox lease lost before marking', { sent: outcomes.filter((o) => o.kind === 'sent').length });
+    }
+  }
+  const failed = outcomes.filter((o) => o.kind === 'failed').length;
+  return {
+    sent: outcomes.filter((o) => o.kind === 'sent').length,
+    failed,
+    pending: left.length - outcomes.filter((o) => o.kind === 'failed' && !o.givenUp).length,
+  };
 }
 
 /** Bookkeeping that must not be cut short by a spent request budget, with one more try when the store stumbles. */
@@ -169,58 +365,6 @@ async function settled<T>(fn: () => Promise<T>): Promise<T> {
     if (isConditionFailed(err)) throw err;
     return withBudget(SETTLE_MS, fn);
   }
-}
-
-async function lease(key: ItemKey, index: number, t: number): Promise<boolean> {
-  const path = `notifications[${index}]`;
-  const leaseId = newWriteId();
-  try {
-    await update(
-      key,
-      `SET ${path}.leaseUntil = :until, ${path}.leaseId = :id`,
-      { ':until': t + LEASE_MS, ':now': t, ':id': leaseId },
-      `attribute_not_exists(${path}.sentAt) AND attribute_not_exists(${path}.failedAt) AND (attribute_not_exists(${path}.leaseUntil) OR ${path}.leaseUntil <= :now)`,
-    );
-    return true;
-  } catch (err) {
-    if (!isConditionFailed(err)) throw err;
-    const own = (item: Record<string, unknown>) => (item.notifications as Notification[] | undefined)?.[index]?.leaseId;
-    return isOwnWrite(key, leaseId, own);
-  }
-}
-
-async function update(key: ItemKey, expression: string, values: Record<string, unknown>, condition?: string) {
-  await db().send(
-    new UpdateCommand({
-      TableName: tableName(),
-      Key: key,
-      UpdateExpression: expression,
-      ConditionExpression: condition,
-      ExpressionAttributeValues: Object.keys(values).length ? values : undefined,
-    }),
-  );
-}
-
-/** One pass over the county's outbox: every item still holding unsent email gets a delivery attempt. */
-export async function sweepOutbox(county: string, templates: EmailTemplates): Promise<DeliveryResult> {
-  const total: DeliveryResult = { sent: 0, failed: 0, pending: 0 };
-  const pending = await queryAll({
-    IndexName: OUTBOX_INDEX.name,
-    KeyConditionExpression: '#o = :o',
-    ExpressionAttributeNames: { '#o': OUTBOX_INDEX.partition },
-    ExpressionAttributeValues: { ':o': keys.outbox(county) },
-  });
-  for (const item of pending) {
-    // One item the store stumbles on does not hold up the others: it is tried again on the next sweep.
-    const r = await deliver({ pk: String(item.pk), sk: String(item.sk) }, templates).catch((err) => {
-      log.warn('outbox item left for the next sweep', errorFields(err));
-      return { sent: 0, failed: 1, pending: 0 };
-    });
-    total.sent += r.sent;
-    total.failed += r.failed;
-    total.pending += r.pending;
-  }
-  return total;
 }
 
 export interface FailedEmail {
@@ -235,23 +379,20 @@ export interface FailedEmail {
 
 /** The emails given up, newest item first: what an operator must look into (a wrong address, a refused message). */
 export async function failedEmails(county: string): Promise<FailedEmail[]> {
-  const items = await queryAll({
+  const found = await queryAll({
     IndexName: OUTBOX_INDEX.name,
     KeyConditionExpression: '#o = :o',
     ExpressionAttributeNames: { '#o': OUTBOX_INDEX.partition },
     ExpressionAttributeValues: { ':o': keys.outboxFailed(county) },
     ScanIndexForward: false,
   });
-  const full = await Promise.all(
-    items.map((k) =>
-      db().send(new GetCommand({ TableName: tableName(), Key: { pk: String(k.pk), sk: String(k.sk) } })),
-    ),
-  );
-  return full.flatMap((out) =>
-    ((out.Item?.notifications ?? []) as Notification[])
+  const itemKeys = found.map((k) => ({ pk: String(k.pk), sk: String(k.sk) }));
+  const items = await getItems(itemKeys);
+  return itemKeys.flatMap((key) =>
+    ((items.get(keyId(key))?.notifications ?? []) as Notification[])
       .filter((n) => n.failedAt)
       .map((n) => ({
-        key: { pk: String(out.Item?.pk), sk: String(out.Item?.sk) },
+        key,
         id: n.id,
         to: n.to,
         template: n.template,

@@ -4,7 +4,15 @@ import { formatShanghai } from '../core/clock';
 import { html, paragraphs } from '../core/html';
 import { button, layout } from '../mail/frame';
 import type { NotificationDraft } from '../mail/outbox';
-import { type EmailData, type EmailTemplates, num, type RenderedEmail, str } from '../mail/templates';
+import {
+  type EmailData,
+  type EmailTemplates,
+  num,
+  type RenderContext,
+  type RenderedEmail,
+  recipientOf,
+  str,
+} from '../mail/templates';
 import type { Person } from '../roster/people';
 import { receiptUrl } from '../roster/personalLinks';
 import type { PieceEvent } from './events';
@@ -17,6 +25,7 @@ export function acknowledgment(
   return {
     to: informant.email,
     template: 'ack',
+    personId: informant.personId,
     data: {
       name: informant.name,
       receipt: revision.receipt,
@@ -30,11 +39,11 @@ export function acknowledgment(
   };
 }
 
-async function ackEmail(data: EmailData): Promise<RenderedEmail> {
+async function ackEmail(data: EmailData, context: RenderContext): Promise<RenderedEmail> {
   const receipt = str(data, 'receipt');
   const title = str(data, 'title');
   const kind = KIND_LABELS[str(data, 'kind') as PieceKind] ?? str(data, 'kind');
-  const url = await receiptUrl(str(data, 'pieceId'), str(data, 'personId'));
+  const url = await receiptUrl(str(data, 'pieceId'), str(data, 'personId'), recipientOf(context).keyVersion);
   const when = formatShanghai(str(data, 'at'));
   const next = '信息科编辑审核后，会通过邮件告诉您结果：采用编入《组工专报》、退回修改（附修改意见）或不予采用。';
   const revision = num(data, 'revision') || 1;

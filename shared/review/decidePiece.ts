@@ -1,5 +1,6 @@
 // Use case: an editor decides one revision from their review link (POST only: opening the link decides nothing).
-// 1. Verify the link (purpose, expiry) and that its editor is still an editor.
+// 1. Verify the link (purpose, expiry) and that its editor is still an editor (read with the informant the link
+//    names, the roster summary, and — at the same time — the piece's events).
 // 2. Refuse a revision that is superseded by a newer one, or already decided (say who, what, when).
 // 3. Validate the decision: accept (optional 期号 and remark), return (feedback required), reject (optional reason).
 // 4. Write the decision as the event right after the revision, conditionally: of any number of editors deciding at
@@ -19,7 +20,7 @@ import {
 import { errorFields, log } from '../core/log';
 import { isBlank, isReadable, normalized } from '../core/text';
 import { assertNotExpired, reviewClaims, reviseExpiry } from '../links/links';
-import { deliver, type NotificationDraft, outboxAttributes } from '../mail/outbox';
+import { deliverWritten, type NotificationDraft, outboxAttributes } from '../mail/outbox';
 import {
   clearAwaiting,
   DECISION_LABELS,
@@ -31,11 +32,10 @@ import {
   pieceEvents,
 } from '../pieces/events';
 import type { RawFields } from '../pieces/piece';
-import { getPerson, type Person } from '../roster/people';
+import { getPerson, type Person, type RosterSummary, readWithRoster, rosterRecipients } from '../roster/people';
 import { putIfAbsent } from '../store/db';
 import { keys } from '../store/keys';
 import { reviewTemplates } from './emails';
-import { editorsOf } from './reviewRequests';
 
 export const COMMENT_MAX = 2000;
 
@@ -61,9 +61,15 @@ export interface ReviewContext {
   events: PieceEvent[];
   revision: PieceEvent;
   editor: Person;
+  /** The piece's informant, when the link names them (read with the editor); absent for older links. */
+  informant?: Person;
+  summary: RosterSummary;
 }
 
-/** What the review page and the decision both check first; throws the 403/404/409 errors. */
+/**
+ * What the review page and the decision both check first; throws the 403/404/409 errors. One consistent BatchGet
+ * (the editor, the informant the link names, the roster summary) and the piece's events, issued together.
+ */
 export async function loadReview(
   token: unknown,
   options: { allowExpired?: boolean; allowRevoked?: boolean } = {},
@@ -71,11 +77,12 @@ export async function loadReview(
   // Expiry is checked last: an editor opening an old link to a decided piece learns who decided, not "expired".
   const claims = await reviewClaims(token, { allowExpired: true });
   const county = config().countyId;
-  const editor = await getPerson(county, claims.editorId, { consistent: true });
+  const people = claims.informantId ? [claims.editorId, claims.informantId] : [claims.editorId];
+  const [roster, events] = await Promise.all([readWithRoster(county, people), pieceEvents(county, claims.pieceId)]);
+  const editor = roster.people.get(claims.editorId);
   if (editor?.role !== 'editor') throw new InvalidLinkError('此审核链接对应的编辑已不在名单中。');
   // A revoked link tells nothing about the piece; only renewal (to the editor's own address) may pass.
   if (editor.keyVersion !== claims.keyVersion && !options.allowRevoked) throw new RevokedLinkError();
-  const events = await pieceEvents(county, claims.pieceId);
   if (events.length === 0) throw new NotFoundError('未找到该稿件。');
   const revision = latestRevision(events);
   if (revision.revision > claims.revision) throw new SupersededError(revision.revision);
@@ -83,7 +90,8 @@ export async function loadReview(
   const decided = decisionOn(events, claims.revision);
   if (decided) throw new AlreadyDecidedError(decided);
   if (!options.allowExpired) assertNotExpired(claims.exp);
-  return { events, revision, editor };
+  const informant = roster.people.get(revision.informantId);
+  return { events, revision, editor, summary: roster.summary, ...(informant ? { informant } : {}) };
 }
 
 export interface DecisionInput {
@@ -140,14 +148,16 @@ export function validateDecision(fields: RawFields): DecisionInput {
 }
 
 export async function decidePiece(token: unknown, fields: RawFields): Promise<PieceEvent> {
-  const { revision, editor } = await loadReview(token);
+  const context = await loadReview(token);
+  const { revision, editor, summary } = context;
   const input = validateDecision(fields);
   const county = config().countyId;
   const at = now();
   const iso = at.toISOString();
   const seq = revision.seq + 1;
-  const informant = await getPerson(county, revision.informantId);
-  const otherEditors = (await editorsOf(county)).filter((e) => e.personId !== editor.personId);
+  // Links made before they named the informant: one more read (by the outbox, with the email's other recipients).
+  const informant = context.informant ?? (await getPerson(county, revision.informantId));
+  const otherEditors = summary.editors.filter((e) => e.personId !== editor.personId);
   const title = revision.title ?? '';
 
   const event: PieceEvent = {
@@ -175,6 +185,7 @@ export async function decidePiece(token: unknown, fields: RawFields): Promise<Pi
           {
             to: informant.email,
             template: input.decision,
+            personId: informant.personId,
             data: {
               name: informant.name,
               receipt: revision.receipt,
@@ -203,13 +214,19 @@ export async function decidePiece(token: unknown, fields: RawFields): Promise<Pi
   }
   log.info('piece decided', { receipt: revision.receipt, revision: revision.revision, decision: input.decision });
   // Decided: what follows may fail without changing the answer (the reminder job clears what is left waiting).
-  await settle(async () => {
-    await clearAwaiting(revision).catch((err) => log.warn('awaiting mark left to the reminder job', errorFields(err)));
-    if (notifications.length) {
-      await deliver({ pk: item.pk, sk: item.sk }, reviewTemplates).catch((err) =>
-        log.warn('decision email left to the sweeper', { receipt: revision.receipt, ...errorFields(err) }),
-      );
-    }
-  });
+  const sender = {
+    templates: reviewTemplates,
+    recipients: rosterRecipients(county, { people: informant ? [informant] : [] }),
+  };
+  await settle(() =>
+    Promise.all([
+      clearAwaiting(revision).catch((err) => log.warn('awaiting mark left to the reminder job', errorFields(err))),
+      notifications.length
+        ? deliverWritten(item, sender).catch((err) =>
+            log.warn('decision email left to the sweeper', { receipt: revision.receipt, ...errorFields(err) }),
+          )
+        : undefined,
+    ]),
+  );
   return event;
 }

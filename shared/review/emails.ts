@@ -2,51 +2,52 @@
 // the decision the informant hears back (accepted, returned with the revise link, rejected), and the one line the
 // other editors get once someone has decided.
 import { formatShanghai, formatShanghaiDate, now } from '../core/clock';
-import { config } from '../core/config';
 import { html, paragraphs } from '../core/html';
 import { reviewUrl, reviseUrl } from '../links/links';
 import { button, layout, type Rows, table, textTable } from '../mail/frame';
-import { type EmailData, type EmailTemplates, num, type RenderedEmail, str } from '../mail/templates';
+import {
+  type EmailData,
+  type EmailTemplates,
+  num,
+  type RenderContext,
+  type RenderedEmail,
+  recipientOf,
+  str,
+} from '../mail/templates';
 import { acknowledgmentTemplates } from '../pieces/acknowledgment';
-import { DECISION_LABELS, type DecisionType, isRevision, pieceEvents } from '../pieces/events';
+import { DECISION_LABELS, type DecisionType } from '../pieces/events';
 import { KIND_LABELS } from '../pieces/piece';
-import { getPerson, getUnit } from '../roster/people';
-import { currentKeyVersion, receiptUrl } from '../roster/personalLinks';
+import { receiptUrl } from '../roster/personalLinks';
+import { subjectOf } from './reviewRequests';
 
 /** To every editor when a revision arrives, and again as a reminder while it waits: the whole piece and a link. */
-async function reviewEmail(data: EmailData, reminder: boolean): Promise<RenderedEmail> {
-  const county = config().countyId;
-  const events = await pieceEvents(county, str(data, 'pieceId'));
-  const revision = events.find((e) => isRevision(e) && e.revision === num(data, 'revision'));
-  if (!revision) throw new Error('review email for a revision that does not exist');
-  const [unit, informant] = await Promise.all([
-    getUnit(county, revision.unitId),
-    getPerson(county, revision.informantId),
-  ]);
+async function reviewEmail(data: EmailData, context: RenderContext, reminder: boolean): Promise<RenderedEmail> {
+  const revision = subjectOf(context.item);
   const exp = num(data, 'exp') * 1000;
   const url = await reviewUrl({
     pieceId: revision.pieceId,
     revision: revision.revision,
     editorId: str(data, 'editorId'),
-    keyVersion: await currentKeyVersion(str(data, 'editorId')),
+    informantId: revision.informantId,
+    keyVersion: recipientOf(context).keyVersion,
     exp: num(data, 'exp'),
   });
   const title = revision.title ?? '';
   const waitedDays = Math.floor((now().getTime() - new Date(revision.at).getTime()) / 86_400_000);
   const subject = reminder
     ? `【催办】已等待 ${waitedDays} 天：${title}`
-    : `【待审核】${unit?.name ?? ''}：${title}${revision.revision > 1 ? `（第 ${revision.revision} 稿）` : ''}`;
+    : `【待审核】${revision.unitName ?? ''}：${title}${revision.revision > 1 ? `（第 ${revision.revision} 稿）` : ''}`;
   const rows: Rows = [
     ['回执号', revision.receipt],
-    ['单位', unit?.name],
-    ['信息员', informant?.name],
+    ['单位', revision.unitName],
+    ['信息员', revision.informantName],
     ['类型', KIND_LABELS[revision.kind]],
     ['点题', revision.topicId],
     ['签发领导', revision.signer],
     ['稿次', `第 ${revision.revision} 稿`],
     ['报送时间', formatShanghai(revision.at)],
   ];
-  const feedback = events.filter((e) => e.type === 'returned' && e.comment);
+  const feedback = revision.feedback ?? [];
   const note = `审核链接仅供您本人使用，有效期至 ${formatShanghaiDate(new Date(exp))}。打开链接不会做任何处理，在页面上点击按钮后才生效。`;
   return {
     subject,
@@ -65,12 +66,13 @@ ${button(url, '打开审核页面')}<p style="font-size:13px;color:#666">${note}
 }
 
 /** To the informant once a revision is decided. */
-async function decisionEmail(template: DecisionType, data: EmailData): Promise<RenderedEmail> {
+async function decisionEmail(template: DecisionType, data: EmailData, context: RenderContext): Promise<RenderedEmail> {
+  const { keyVersion } = recipientOf(context);
   const title = str(data, 'title');
   const receipt = str(data, 'receipt');
   const comment = str(data, 'comment');
   const issueNo = data.issueNo === undefined ? '' : `第 ${num(data, 'issueNo')} 期`;
-  const receiptLink = await receiptUrl(str(data, 'pieceId'), str(data, 'personId'));
+  const receiptLink = await receiptUrl(str(data, 'pieceId'), str(data, 'personId'), keyVersion);
   const lines: string[] = [];
   let subject: string;
   let action: { url: string; label: string } = { url: receiptLink, label: '查看稿件进度' };
@@ -85,7 +87,7 @@ async function decisionEmail(template: DecisionType, data: EmailData): Promise<R
       pieceId: str(data, 'pieceId'),
       revision: num(data, 'revision'),
       informantId: str(data, 'personId'),
-      keyVersion: await currentKeyVersion(str(data, 'personId')),
+      keyVersion,
       exp: num(data, 'reviseExp'),
     });
     lines.push(
@@ -120,11 +122,11 @@ function handledEmail(data: EmailData): RenderedEmail {
 }
 
 export const reviewTemplates = {
-  review: (data: EmailData) => reviewEmail(data, false),
-  reminder: (data: EmailData) => reviewEmail(data, true),
-  accepted: (data: EmailData) => decisionEmail('accepted', data),
-  returned: (data: EmailData) => decisionEmail('returned', data),
-  rejected: (data: EmailData) => decisionEmail('rejected', data),
+  review: (data: EmailData, context: RenderContext) => reviewEmail(data, context, false),
+  reminder: (data: EmailData, context: RenderContext) => reviewEmail(data, context, true),
+  accepted: (data: EmailData, context: RenderContext) => decisionEmail('accepted', data, context),
+  returned: (data: EmailData, context: RenderContext) => decisionEmail('returned', data, context),
+  rejected: (data: EmailData, context: RenderContext) => decisionEmail('rejected', data, context),
   handled: handledEmail,
 } satisfies EmailTemplates;
 

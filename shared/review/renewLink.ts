@@ -6,23 +6,30 @@ import { config } from '../core/config';
 import { NotFoundError } from '../core/errors';
 import { errorFields, log } from '../core/log';
 import { reviseExpiry } from '../links/links';
-import { deliver, type NotificationDraft, outboxAttributes } from '../mail/outbox';
+import { deliverWritten, type NotificationDraft, outboxAttributes } from '../mail/outbox';
 import { decisionOn, latestRevision, type PieceEvent, pieceEvents } from '../pieces/events';
-import type { Person } from '../roster/people';
+import { type Person, rosterRecipients } from '../roster/people';
 import { receiptReader } from '../roster/personalLinks';
 import { putIfAbsent } from '../store/db';
 import { loadReview } from './decidePiece';
 import { reviewTemplates } from './emails';
-import { reviewRequests } from './reviewRequests';
+import { type ReviewSubject, reviewRequests, reviewSubject } from './reviewRequests';
 import { loadRevise } from './revisePiece';
 
 const hourOf = (d: Date) => Math.floor(d.getTime() / 3_600_000);
 
-async function record(pk: string, sk: string, notification: NotificationDraft) {
+/** Writes the renewal item (once an hour per link) with its one email, held, and sends it at once. */
+async function record(
+  item: { pk: string; sk: string; subject?: ReviewSubject },
+  notification: NotificationDraft,
+  recipient: Person,
+) {
+  const county = config().countyId;
   const at = now().toISOString();
-  const item = { pk, sk, type: 'linkRenewed', at, ...outboxAttributes(config().countyId, [notification], at) };
-  if (await putIfAbsent(item)) {
-    await deliver({ pk, sk }, reviewTemplates).catch((err) =>
+  const written = { ...item, type: 'linkRenewed', at, ...outboxAttributes(county, [notification], at) };
+  if (await putIfAbsent(written)) {
+    const sender = { templates: reviewTemplates, recipients: rosterRecipients(county, { people: [recipient] }) };
+    await deliverWritten(written, sender).catch((err) =>
       log.warn('renewed link left to the sweeper', errorFields(err)),
     );
   }
@@ -30,10 +37,15 @@ async function record(pk: string, sk: string, notification: NotificationDraft) {
 
 /** Emails the editor of an expired or revoked review link a fresh one, if the revision still waits for a decision. */
 export async function renewReviewLink(token: unknown): Promise<{ to: string }> {
-  const { revision, editor } = await loadReview(token, { allowExpired: true, allowRevoked: true });
+  const { revision, editor, informant, summary } = await loadReview(token, { allowExpired: true, allowRevoked: true });
   const at = now();
   const [request] = reviewRequests([editor], revision, at);
-  await record(revision.pk, `L#review#${revision.revision}#${editor.personId}#${hourOf(at)}`, request!);
+  const subject = reviewSubject(revision, { unitName: summary.units[revision.unitId], informantName: informant?.name });
+  await record(
+    { pk: revision.pk, sk: `L#review#${revision.revision}#${editor.personId}#${hourOf(at)}`, subject },
+    request!,
+    editor,
+  );
   return { to: editor.email };
 }
 
@@ -49,8 +61,10 @@ export async function renewReviseLink(token: unknown): Promise<{ to: string }> {
  * the informant a revise link, so a piece returned before a revoke can still be revised.
  */
 export async function emailReviseLink(pieceId: string, access: { k?: unknown; r?: unknown }): Promise<{ to: string }> {
-  const informant = await receiptReader(pieceId, access);
-  const events = await pieceEvents(config().countyId, pieceId);
+  const [{ informant }, events] = await Promise.all([
+    receiptReader(pieceId, access),
+    pieceEvents(config().countyId, pieceId),
+  ]);
   if (events[0]?.informantId !== informant.personId) throw new NotFoundError('未找到该稿件。');
   const revision = latestRevision(events);
   const returned = decisionOn(events, revision.revision);
@@ -61,9 +75,10 @@ export async function emailReviseLink(pieceId: string, access: { k?: unknown; r?
 
 async function recordReviseLink(informant: Person, revision: PieceEvent, returned: PieceEvent): Promise<void> {
   const at = now();
-  await record(returned.pk, `L#revise#${returned.revision}#${hourOf(at)}`, {
+  const notification: NotificationDraft = {
     to: informant.email,
     template: 'returned',
+    personId: informant.personId,
     data: {
       name: informant.name,
       receipt: returned.receipt,
@@ -74,5 +89,6 @@ async function recordReviseLink(informant: Person, revision: PieceEvent, returne
       comment: returned.comment ?? '',
       reviseExp: reviseExpiry(at),
     },
-  });
+  };
+  await record({ pk: returned.pk, sk: `L#revise#${returned.revision}#${hourOf(at)}` }, notification, informant);
 }

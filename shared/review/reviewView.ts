@@ -1,6 +1,4 @@
 // Use case: what an editor's review page shows — the revision in full, its story, who sent it. Changes nothing.
-import { config } from '../core/config';
-import { getPerson, getUnit } from '../roster/people';
 import { loadReview, type ReviewContext } from './decidePiece';
 
 export interface ReviewView extends ReviewContext {
@@ -8,12 +6,13 @@ export interface ReviewView extends ReviewContext {
   informantName: string;
 }
 
+/** The names as the revision carries them (events written before it did: as the roster has them now). */
 export async function reviewView(token: unknown): Promise<ReviewView> {
   const context = await loadReview(token);
-  const county = config().countyId;
-  const [unit, informant] = await Promise.all([
-    getUnit(county, context.revision.unitId),
-    getPerson(county, context.revision.informantId),
-  ]);
-  return { ...context, unitName: unit?.name ?? '', informantName: informant?.name ?? '' };
+  const r = context.revision;
+  return {
+    ...context,
+    unitName: r.unitName ?? context.summary.units[r.unitId] ?? '',
+    informantName: r.informantName ?? context.informant?.name ?? '',
+  };
 }

@@ -12,15 +12,15 @@ import { config } from '../core/config';
 import { ConflictError, InvalidLinkError, NotFoundError, RevokedLinkError } from '../core/errors';
 import { errorFields, log } from '../core/log';
 import { assertNotExpired, reviseClaims } from '../links/links';
-import { deliver, outboxAttributes } from '../mail/outbox';
+import { deliverWritten, outboxAttributes } from '../mail/outbox';
 import { acknowledgment } from '../pieces/acknowledgment';
 import { decisionOn, latestRevision, monthKeys, type PieceEvent, pieceEvents } from '../pieces/events';
 import { type RawFields, validatePiece } from '../pieces/piece';
-import { getPerson, type Person } from '../roster/people';
+import { type Person, type RosterSummary, readWithRoster, rosterRecipients } from '../roster/people';
 import { putIfAbsent } from '../store/db';
 import { keys } from '../store/keys';
 import { revisionTemplates } from './emails';
-import { editorsOf, reviewRequests } from './reviewRequests';
+import { reviewRequests } from './reviewRequests';
 
 export class AlreadyRevisedError extends ConflictError {
   constructor(readonly latest: PieceEvent) {
@@ -34,8 +34,10 @@ export interface ReviseContext {
   revision: PieceEvent;
   returned: PieceEvent;
   informant: Person;
+  summary: RosterSummary;
 }
 
+/** The revise page's and the revision's first step: the informant with the roster summary, and the piece's events. */
 export async function loadRevise(
   token: unknown,
   options: { allowExpired?: boolean; allowRevoked?: boolean } = {},
@@ -43,30 +45,36 @@ export async function loadRevise(
   // Expiry is checked last, as for review links: "already revised" is the more useful answer.
   const claims = await reviseClaims(token, { allowExpired: true });
   const county = config().countyId;
-  const informant = await getPerson(county, claims.informantId, { consistent: true });
+  const [roster, events] = await Promise.all([
+    readWithRoster(county, [claims.informantId]),
+    pieceEvents(county, claims.pieceId),
+  ]);
+  const informant = roster.people.get(claims.informantId);
   if (informant?.role !== 'informant') throw new InvalidLinkError();
   // Revoked with the personal key; its owner may still have a fresh one sent to their address.
   if (informant.keyVersion !== claims.keyVersion && !options.allowRevoked) throw new RevokedLinkError();
-  const events = await pieceEvents(county, claims.pieceId);
   if (events.length === 0 || events[0]?.informantId !== informant.personId) throw new NotFoundError('未找到该稿件。');
   const latest = latestRevision(events);
   if (latest.revision > claims.revision) throw new AlreadyRevisedError(latest);
   const returned = decisionOn(events, claims.revision);
   if (returned?.type !== 'returned') throw new NotFoundError('这篇稿件没有被退回修改。');
   if (!options.allowExpired) assertNotExpired(claims.exp);
-  return { events, revision: latest, returned, informant };
+  return { events, revision: latest, returned, informant, summary: roster.summary };
 }
 
 export async function revisePiece(
   token: unknown,
   fields: RawFields,
 ): Promise<{ revision: PieceEvent; informant: Person }> {
-  const { revision, returned, informant } = await loadRevise(token);
+  const { events, revision, returned, informant, summary } = await loadRevise(token);
   const piece = validatePiece(fields);
   const county = config().countyId;
   const at = now();
   const iso = at.toISOString();
   const seq = returned.seq + 1;
+  const feedback = events
+    .filter((e) => e.type === 'returned' && e.comment)
+    .map((e) => ({ revision: e.revision, comment: e.comment! }));
   const event: PieceEvent = {
     pk: revision.pk,
     sk: keys.eventSk(seq),
@@ -80,11 +88,14 @@ export async function revisePiece(
     unitId: revision.unitId,
     informantId: informant.personId,
     ...piece,
+    unitName: summary.units[revision.unitId] ?? revision.unitName ?? '',
+    informantName: informant.name,
+    ...(feedback.length ? { feedback } : {}),
     ...monthKeys(county, at, revision.receipt, seq),
     awaiting: keys.awaiting(county),
     awaitingSince: iso,
   };
-  const notifications = [acknowledgment(informant, event), ...reviewRequests(await editorsOf(county), event, at)];
+  const notifications = [acknowledgment(informant, event), ...reviewRequests(summary.editors, event, at)];
   const item = { ...event, ...outboxAttributes(county, notifications, iso) };
   if (!(await putIfAbsent(item))) {
     const latest = latestRevision(await pieceEvents(county, revision.pieceId));
@@ -93,8 +104,12 @@ export async function revisePiece(
     throw new AlreadyRevisedError(latest);
   }
   log.info('piece revised', { receipt: event.receipt, revision: event.revision });
+  const sender = {
+    templates: revisionTemplates,
+    recipients: rosterRecipients(county, { people: [informant], editors: summary.editors }),
+  };
   await settle(() =>
-    deliver({ pk: item.pk, sk: item.sk }, revisionTemplates).catch((err) =>
+    deliverWritten(item, sender).catch((err) =>
       log.warn('revision email left to the sweeper', { receipt: event.receipt, ...errorFields(err) }),
     ),
   );

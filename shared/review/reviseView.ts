@@ -1,9 +1,7 @@
 // Use case: what the revise form shows — the returned text to start from, the feedback, who is revising.
-import { config } from '../core/config';
 import type { FieldError } from '../core/errors';
 import { html, paragraphs } from '../core/html';
 import { type FormValues, submitFormPage } from '../pieces/form';
-import { getUnit } from '../roster/people';
 import { loadRevise, type ReviseContext } from './revisePiece';
 
 export interface ReviseView extends ReviseContext {
@@ -13,11 +11,10 @@ export interface ReviseView extends ReviseContext {
 
 export async function reviseView(token: unknown): Promise<ReviseView> {
   const context = await loadRevise(token);
-  const unit = await getUnit(config().countyId, context.revision.unitId);
   const r = context.revision;
   return {
     ...context,
-    unitName: unit?.name ?? '',
+    unitName: context.summary.units[r.unitId] ?? r.unitName ?? '',
     values: { kind: r.kind, title: r.title ?? '', body: r.body ?? '', topic: r.topicId ?? '', signer: r.signer ?? '' },
   };
 }

@@ -1,23 +1,30 @@
 // Use case (daily job): remind the editors of every revision that has waited longer than the configured days.
 // 1. Query the sparse `awaiting` index for revisions waiting since before the cutoff (oldest first; no Scan).
-// 2. Re-check each against its events: one decided or superseded meanwhile leaves the index, no reminder.
-// 3. Write one reminder item per piece per Asia/Shanghai day (deterministic key: running twice reminds once), with
-//    a fresh review link for each editor, through the outbox.
+// 2. One batched read of what decides each: the revision, the event after it (its decision, if any) and today's
+//    reminder (if this job already ran today), with the roster summary (the editors).
+// 3. A revision decided meanwhile leaves the index, no reminder. For each other one not yet reminded today, one
+//    reminder item (deterministic key per Asia/Shanghai day: running twice reminds once) with a fresh review link
+//    for each editor, held and sent at once, all pieces together.
 import { now, shanghai } from '../core/clock';
 import { config } from '../core/config';
 import { errorFields, log } from '../core/log';
-import { deliver, outboxAttributes } from '../mail/outbox';
-import { clearAwaiting, decisionOn, latestRevision, pieceEvents } from '../pieces/events';
-import { putIfAbsent, queryAll } from '../store/db';
+import { deliverWritten, outboxAttributes } from '../mail/outbox';
+import { clearAwaiting, type PieceEvent } from '../pieces/events';
+import { readWithRoster, rosterRecipients } from '../roster/people';
+import { type ItemKey, keyId, putIfAbsent, queryAll } from '../store/db';
 import { keys } from '../store/keys';
 import { AWAITING_INDEX } from '../store/tableDefinition';
 import { reviewTemplates } from './emails';
-import { editorsOf, reviewRequests } from './reviewRequests';
+import { reviewRequests, reviewSubject } from './reviewRequests';
 
 export interface ReminderResult {
   reminded: number;
   cleared: number;
 }
+
+/** The event after a revision: its decision (a revision is always followed by exactly one). */
+const nextEvent = (key: ItemKey): ItemKey => ({ pk: key.pk, sk: keys.eventSk(Number(key.sk.slice(2)) + 1) });
+const reminderKey = (key: ItemKey, day: string): ItemKey => ({ pk: key.pk, sk: `R#${key.sk}#${day}` });
 
 export async function sendReminders(county: string = config().countyId): Promise<ReminderResult> {
   const at = now();
@@ -25,35 +32,47 @@ export async function sendReminders(county: string = config().countyId): Promise
   const t = shanghai(at);
   const day = `${t.year}-${String(t.month).padStart(2, '0')}-${String(t.day).padStart(2, '0')}`;
   const result: ReminderResult = { reminded: 0, cleared: 0 };
-  const editors = await editorsOf(county);
-  const waitingKeys = await queryAll({
-    IndexName: AWAITING_INDEX.name,
-    KeyConditionExpression: '#a = :a AND #since <= :cutoff',
-    ExpressionAttributeNames: { '#a': AWAITING_INDEX.partition, '#since': AWAITING_INDEX.sort },
-    ExpressionAttributeValues: { ':a': keys.awaiting(county), ':cutoff': cutoff },
-  });
-  for (const key of waitingKeys) {
-    const pk = String(key.pk);
-    const events = await pieceEvents(county, pk.slice(keys.piece(county, '').length));
-    const waiting = events.find((e) => e.sk === key.sk);
-    if (!waiting || decisionOn(events, waiting.revision) || latestRevision(events).revision > waiting.revision) {
-      await clearAwaiting({ pk, sk: String(key.sk) });
-      result.cleared += 1;
-      continue;
-    }
-    const sk = `R#${waiting.revision}#${day}`;
-    const item = {
-      pk,
-      sk,
-      type: 'reminder',
-      at: at.toISOString(),
-      ...outboxAttributes(county, reviewRequests(editors, waiting, at, 'reminder'), at.toISOString()),
-    };
-    if (editors.length === 0 || !(await putIfAbsent(item))) continue;
-    result.reminded += 1;
-    await deliver({ pk, sk }, reviewTemplates).catch((err) =>
-      log.warn('reminder left to the sweeper', { receipt: waiting.receipt, ...errorFields(err) }),
-    );
-  }
+  const waiting = (
+    await queryAll({
+      IndexName: AWAITING_INDEX.name,
+      KeyConditionExpression: '#a = :a AND #since <= :cutoff',
+      ExpressionAttributeNames: { '#a': AWAITING_INDEX.partition, '#since': AWAITING_INDEX.sort },
+      ExpressionAttributeValues: { ':a': keys.awaiting(county), ':cutoff': cutoff },
+    })
+  ).map((k) => ({ pk: String(k.pk), sk: String(k.sk) }));
+  if (waiting.length === 0) return result;
+  const { summary, items } = await readWithRoster(
+    county,
+    [],
+    waiting.flatMap((key) => [key, nextEvent(key), reminderKey(key, day)]),
+  );
+  const editors = summary.editors;
+  const recipients = rosterRecipients(county, { editors });
+  const runs = await Promise.allSettled(
+    waiting.map(async (key) => {
+      const revision = items.get(keyId(key)) as PieceEvent | undefined;
+      if (!revision || items.has(keyId(nextEvent(key)))) {
+        await clearAwaiting(key).catch((err) => log.warn('awaiting mark left for tomorrow', errorFields(err)));
+        result.cleared += 1;
+        return;
+      }
+      if (editors.length === 0 || items.has(keyId(reminderKey(key, day)))) return;
+      const item = {
+        ...reminderKey(key, day),
+        type: 'reminder',
+        at: at.toISOString(),
+        subject: reviewSubject(revision, { unitName: summary.units[revision.unitId] }),
+        ...outboxAttributes(county, reviewRequests(editors, revision, at, 'reminder'), at.toISOString()),
+      };
+      if (!(await putIfAbsent(item))) return;
+      result.reminded += 1;
+      await deliverWritten(item, { templates: reviewTemplates, recipients }).catch((err) =>
+        log.warn('reminder left to the sweeper', { receipt: revision.receipt, ...errorFields(err) }),
+      );
+    }),
+  );
+  // A piece the store stumbled on fails the run (after the others are done), so the schedule's retry reminds it.
+  const failed = runs.find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
   return result;
 }

@@ -1,13 +1,17 @@
 // The roster's emails: each brings a person their personal submission link — on joining the roster (welcome), on
 // asking for it ("send me my link") and after a revoke (the old link no longer works).
 
-import { config } from '../core/config';
 import { DroppedEmailError } from '../core/errors';
 import { html } from '../core/html';
 import { button, layout } from '../mail/frame';
-import { type EmailData, type EmailTemplates, type RenderedEmail, str } from '../mail/templates';
-import { personIdOf } from '../store/keys';
-import { getPerson } from './people';
+import {
+  type EmailData,
+  type EmailTemplates,
+  type RenderContext,
+  type RenderedEmail,
+  recipientOf,
+  str,
+} from '../mail/templates';
 import { submitUrl } from './personalLinks';
 
 type LinkTemplate = 'welcome' | 'link' | 'newLink';
@@ -26,11 +30,12 @@ function intro(template: LinkTemplate, data: EmailData): string {
   }[template];
 }
 
-async function linkEmail(template: LinkTemplate, data: EmailData): Promise<RenderedEmail> {
-  const url = await submitUrl(str(data, 'personId'));
+async function linkEmail(template: LinkTemplate, data: EmailData, context: RenderContext): Promise<RenderedEmail> {
+  const recipient = recipientOf(context);
+  const url = await submitUrl(str(data, 'personId'), recipient.keyVersion);
   const subject = SUBJECTS[template];
   const text = intro(template, data);
-  const name = str(data, 'name');
+  const name = recipient.name;
   return {
     subject,
     html: layout(
@@ -43,20 +48,18 @@ async function linkEmail(template: LinkTemplate, data: EmailData): Promise<Rende
 }
 
 /**
- * "Send me my link" carries only the address typed: the person is looked up now, by the sweeper, and anyone who is
- * not an informant in the roster gets nothing (the email is dropped, not sent).
+ * "Send me my link" carries only the address typed (and the person id it would be): the roster is read when the
+ * sweeper sends it, and anyone who is not an informant there gets nothing (the email is dropped, not sent).
  */
-async function requestedLinkEmail(data: EmailData): Promise<RenderedEmail> {
-  const county = config().countyId;
-  const person = await getPerson(county, personIdOf(county, str(data, 'email')));
-  if (person?.role !== 'informant') throw new DroppedEmailError('the address asked for is not an informant');
-  return linkEmail('link', { ...data, name: person.name, personId: person.personId });
+function requestedLinkEmail(data: EmailData, context: RenderContext): Promise<RenderedEmail> {
+  if (context.recipient?.role !== 'informant') throw new DroppedEmailError('the address asked for is not an informant');
+  return linkEmail('link', data, context);
 }
 
 export const rosterTemplates = {
-  welcome: (data: EmailData) => linkEmail('welcome', data),
+  welcome: (data: EmailData, context: RenderContext) => linkEmail('welcome', data, context),
   link: requestedLinkEmail,
-  newLink: (data: EmailData) => linkEmail('newLink', data),
+  newLink: (data: EmailData, context: RenderContext) => linkEmail('newLink', data, context),
 } satisfies EmailTemplates;
 
 export type RosterTemplate = keyof typeof rosterTemplates;

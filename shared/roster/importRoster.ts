@@ -2,12 +2,12 @@
 // 1. Parse and check every row; if any row is invalid, report them all with line numbers and write nothing.
 // 2. Upsert units and people (a person is known by email: re-import updates instead of duplicating).
 // 3. Every informant gets one welcome email with their personal link, the first time they appear as informant.
-// 4. The editors item (who reviews, read by every write request) is rewritten from the roster.
+// 4. The roster summary (editors and unit names, read by almost every request) is rewritten from the roster.
 import { now } from '../core/clock';
 import { config } from '../core/config';
 import { personIdOf, unitIdOf } from '../store/keys';
 import { parseRosterCsv, type RosterError } from './csv';
-import { addPerson, getPerson, type Person, putUnit, refreshEditorList, updatePerson } from './people';
+import { addPerson, getPerson, type Person, putUnit, refreshSummary, updatePerson } from './people';
 import { recordLinkEmail } from './rosterEvents';
 
 export interface ImportSummary {
@@ -77,7 +77,7 @@ export async function importRoster(csv: Buffer | string): Promise<ImportResult> 
       if (sent) summary.welcomed += 1;
     }
   }
-  // Who reviews may have changed (a new editor, a role changed): the one item every write request reads.
-  await refreshEditorList(county);
+  // Who reviews or a unit's name may have changed: the one item almost every request reads.
+  await refreshSummary(county);
   return { ok: true, summary };
 }

@@ -1,6 +1,17 @@
 // Roster storage: units and people (informants, editors, leaders) of one county, in one small partition.
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { db, isConditionFailed, putIfAbsent, queryAll, tableName } from '../store/db';
+import type { Recipient } from '../mail/templates';
+import {
+  db,
+  getItems,
+  type ItemKey,
+  type Items,
+  isConditionFailed,
+  keyId,
+  putIfAbsent,
+  queryAll,
+  tableName,
+} from '../store/db';
 import { keys } from '../store/keys';
 
 export type UnitKind = 'department' | 'township';
@@ -33,7 +44,7 @@ export async function getPerson(
   const out = await db().send(
     new GetCommand({
       TableName: tableName(),
-      Key: { pk: keys.roster(county), sk: keys.personSk(personId) },
+      Key: personKey(county, personId),
       ...(options.consistent ? { ConsistentRead: true } : {}),
     }),
   );
@@ -64,34 +75,105 @@ export async function listRoster(county: string): Promise<Roster> {
   };
 }
 
-/** Who reviews: what a review request needs of each editor. */
-export type Editor = Pick<Person, 'personId' | 'name' | 'email'>;
-
-const EDITORS_SK = 'EDITORS';
+/** Who reviews: what a review request needs of each editor (the key version signs their links). */
+export type Editor = Pick<Person, 'personId' | 'name' | 'email' | 'keyVersion'>;
 
 /**
- * The county's editors, from one small item the roster import keeps (every write request needs them; a Query of the
- * whole roster partition would cost ~7 read units at 300 people, this Get half of one). A roster without the item
- * (written before it existed) is read the long way.
+ * What almost every request needs of the roster besides the person at hand: the editors, and the units' names. One
+ * small item (a few KB at 60 units), rewritten by the roster import and by a revoke (the only changes), so a request
+ * reads it with the person in one BatchGet instead of Querying the whole roster partition (~7 read units at 300
+ * people). A per-container cache would save the read too, but a revoked editor's key version must stop at once.
  */
-export async function editorList(county: string): Promise<Editor[]> {
-  const out = await db().send(
-    new GetCommand({ TableName: tableName(), Key: { pk: keys.roster(county), sk: EDITORS_SK } }),
-  );
-  if (out.Item) return out.Item.editors as Editor[];
-  return editorsIn(await listRoster(county));
+export interface RosterSummary {
+  editors: Editor[];
+  /** unitId → name. */
+  units: Record<string, string>;
 }
 
-const editorsIn = (roster: Roster): Editor[] =>
-  roster.people.filter((p) => p.role === 'editor').map(({ personId, name, email }) => ({ personId, name, email }));
+export const personKey = (county: string, personId: string): ItemKey => ({
+  pk: keys.roster(county),
+  sk: keys.personSk(personId),
+});
 
-/** Rewrites the editors item from the roster itself: after every import (the one place the roster changes). */
-export async function refreshEditorList(county: string): Promise<Editor[]> {
-  const editors = editorsIn(await listRoster(county));
-  await db().send(
-    new PutCommand({ TableName: tableName(), Item: { pk: keys.roster(county), sk: EDITORS_SK, editors } }),
+export const summaryKey = (county: string): ItemKey => ({ pk: keys.roster(county), sk: 'SUMMARY' });
+
+/** The summary from its item as read; a roster without one (imported before it existed) is read the long way. */
+export async function summaryOf(county: string, item: Record<string, unknown> | undefined): Promise<RosterSummary> {
+  if (item) return { editors: item.editors as Editor[], units: (item.units ?? {}) as Record<string, string> };
+  return summarize(await listRoster(county));
+}
+
+export async function rosterSummary(county: string): Promise<RosterSummary> {
+  const out = await db().send(
+    new GetCommand({ TableName: tableName(), Key: summaryKey(county), ConsistentRead: true }),
   );
-  return editors;
+  return summaryOf(county, out.Item);
+}
+
+function summarize(roster: Roster): RosterSummary {
+  return {
+    editors: roster.people
+      .filter((p) => p.role === 'editor')
+      .map(({ personId, name, email, keyVersion }) => ({ personId, name, email, keyVersion })),
+    units: Object.fromEntries(roster.units.map((u) => [u.unitId, u.name])),
+  };
+}
+
+/** Rewrites the summary from the roster itself: after every import and every revoke (the places the roster changes). */
+export async function refreshSummary(county: string): Promise<RosterSummary> {
+  const summary = summarize(await listRoster(county));
+  await db().send(new PutCommand({ TableName: tableName(), Item: { ...summaryKey(county), ...summary } }));
+  return summary;
+}
+
+export interface RosterRead {
+  /** The people asked for who are in the roster, by id. */
+  people: Map<string, Person>;
+  summary: RosterSummary;
+  /** The other items asked for (by `keyId`). */
+  items: Items;
+}
+
+/**
+ * People, the summary and any other items the caller needs, in one consistent BatchGet: these reads decide whether a
+ * link still works (a revoke must stop it at once), and a request needs them all before it can do anything.
+ */
+export async function readWithRoster(county: string, personIds: string[], other: ItemKey[] = []): Promise<RosterRead> {
+  const items = await getItems([summaryKey(county), ...personIds.map((id) => personKey(county, id)), ...other], {
+    consistent: true,
+  });
+  const people = new Map<string, Person>();
+  for (const id of personIds) {
+    const item = items.get(keyId(personKey(county, id)));
+    if (item) people.set(id, strip<Person>(item));
+  }
+  return { people, summary: await summaryOf(county, items.get(keyId(summaryKey(county)))), items };
+}
+
+/**
+ * Who the outbox may send to, as it renders each email: the people a request holds answer from memory, anyone else
+ * is read from the roster in one batch (the sweeper's case). Someone no longer in the roster is absent: the email is
+ * dropped.
+ */
+export function rosterRecipients(county: string, known: { people?: Person[]; editors?: Editor[] } = {}) {
+  return async (personIds: string[]): Promise<Map<string, Recipient>> => {
+    const found = new Map<string, Recipient>();
+    for (const e of known.editors ?? [])
+      found.set(e.personId, { name: e.name, role: 'editor', keyVersion: e.keyVersion });
+    for (const p of known.people ?? []) found.set(p.personId, { name: p.name, role: p.role, keyVersion: p.keyVersion });
+    const missing = personIds.filter((id) => !found.has(id));
+    if (missing.length > 0) {
+      const items = await getItems(
+        missing.map((id) => personKey(county, id)),
+        { consistent: true },
+      );
+      for (const item of items.values()) {
+        const p = item as unknown as Person;
+        found.set(p.personId, { name: p.name, role: p.role, keyVersion: p.keyVersion });
+      }
+    }
+    return found;
+  };
 }
 
 function strip<T>(item: Record<string, unknown>): T {

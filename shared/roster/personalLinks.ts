@@ -1,36 +1,42 @@
 // A person's own links, read against the roster: a personal key is good only while its key version is the person's
-// current one, and links in an email are signed with the version current when the email is rendered.
+// current one, and links in an email are signed with the version current when the email is rendered (the outbox
+// hands each template its recipient as the roster has them then).
 import { config } from '../core/config';
-import { DroppedEmailError, InvalidLinkError } from '../core/errors';
+import { InvalidLinkError } from '../core/errors';
 import { receiptClaims, receiptPathOf, submitClaims, submitKey } from '../links/links';
-import { getPerson, type Person } from './people';
+import type { ItemKey } from '../store/db';
+import { type Person, type RosterRead, readWithRoster } from './people';
 
-/**
- * The key version links are signed with when an email is rendered: the person's current one, so an email that waited
- * in the outbox across a revoke still carries a working link. Nobody to send to any more: the email is dropped.
- */
-export async function currentKeyVersion(personId: string): Promise<number> {
-  const person = await getPerson(config().countyId, personId);
-  if (!person) throw new DroppedEmailError('the recipient is no longer in the roster');
-  return person.keyVersion;
-}
-
-export async function submitUrl(personId: string): Promise<string> {
-  return `${config().publicUrl}/submit?k=${await submitKey(personId, await currentKeyVersion(personId))}`;
+export async function submitUrl(personId: string, keyVersion: number): Promise<string> {
+  return `${config().publicUrl}/submit?k=${await submitKey(personId, keyVersion)}`;
 }
 
 /** A piece's receipt page, read-only (receipts get forwarded): never the personal key. */
-export async function receiptUrl(pieceId: string, personId: string): Promise<string> {
-  const keyVersion = await currentKeyVersion(personId);
+export async function receiptUrl(pieceId: string, personId: string, keyVersion: number): Promise<string> {
   return `${config().publicUrl}${await receiptPathOf({ pieceId, informantId: personId, keyVersion })}`;
 }
 
-/** The informant a personal key belongs to; InvalidLinkError when forged, revoked, or not an informant's. */
-export async function informantByKey(k: unknown): Promise<Person> {
+/** The informant a link names, and the roster read with them. */
+export interface Verified {
+  informant: Person;
+  roster: RosterRead;
+}
+
+/** One consistent read of the person, the roster summary and whatever else the caller needs first. */
+async function verify(personId: string, keyVersion: number, also: ItemKey[]): Promise<Verified> {
+  const roster = await readWithRoster(config().countyId, [personId], also);
+  const person = roster.people.get(personId);
+  if (person?.role !== 'informant' || person.keyVersion !== keyVersion) throw new InvalidLinkError();
+  return { informant: person, roster };
+}
+
+/**
+ * The informant a personal key belongs to (with the summary, and the items `also` names, read in the same call);
+ * InvalidLinkError when forged, revoked, or not an informant's.
+ */
+export async function informantByKey(k: unknown, also: ItemKey[] = []): Promise<Verified> {
   const claims = await submitClaims(k);
-  const person = await getPerson(config().countyId, claims.personId, { consistent: true });
-  if (person?.role !== 'informant' || person.keyVersion !== claims.keyVersion) throw new InvalidLinkError();
-  return person;
+  return verify(claims.personId, claims.keyVersion, also);
 }
 
 /** The receipt page of a piece, for the redirect after sending it: the informant in hand, nothing to read. */
@@ -42,11 +48,9 @@ export function receiptPath(pieceId: string, informant: Person): Promise<string>
  * Who may read a piece's receipt page: its informant, by the personal key or by the piece's read-only receipt
  * link, while the key version they carry is current. InvalidLinkError otherwise.
  */
-export async function receiptReader(pieceId: string, access: { k?: unknown; r?: unknown }): Promise<Person> {
+export async function receiptReader(pieceId: string, access: { k?: unknown; r?: unknown }): Promise<Verified> {
   if (access.r === undefined) return informantByKey(access.k);
   const claims = await receiptClaims(access.r);
   if (claims.pieceId !== pieceId) throw new InvalidLinkError();
-  const person = await getPerson(config().countyId, claims.informantId, { consistent: true });
-  if (person?.role !== 'informant' || person.keyVersion !== claims.keyVersion) throw new InvalidLinkError();
-  return person;
+  return verify(claims.informantId, claims.keyVersion, []);
 }

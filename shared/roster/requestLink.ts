@@ -8,7 +8,7 @@ import { ValidationError } from '../core/errors';
 import { isReadable } from '../core/text';
 import { outboxAttributes } from '../mail/outbox';
 import { putIf } from '../store/db';
-import { digest, keys } from '../store/keys';
+import { digest, keys, personIdOf } from '../store/keys';
 import { expiresAt } from '../store/tableDefinition';
 
 const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,189}\.[^\s@]{2,}$/;
@@ -33,7 +33,19 @@ export async function requestLink(rawEmail: unknown): Promise<void> {
       type: 'linkRequest',
       at: t.getTime(),
       expiresAt: expiresAt(t.getTime() + KEEP_MS),
-      ...outboxAttributes(county, [{ to: email, template: 'link', data: { email } }], at),
+      ...outboxAttributes(
+        county,
+        [
+          {
+            to: email,
+            template: 'link',
+            personId: personIdOf(county, email),
+            data: { personId: personIdOf(county, email) },
+          },
+        ],
+        at,
+        { held: false },
+      ),
     },
     {
       expression: 'attribute_not_exists(pk) OR #at <= :cutoff',

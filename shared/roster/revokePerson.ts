@@ -5,7 +5,7 @@ import { now } from '../core/clock';
 import { config } from '../core/config';
 import { NotFoundError } from '../core/errors';
 import { personIdOf } from '../store/keys';
-import { bumpKeyVersion, getPerson, getUnit, type Person } from './people';
+import { bumpKeyVersion, getPerson, getUnit, type Person, refreshSummary } from './people';
 import { recordLinkEmail } from './rosterEvents';
 
 export async function revokePerson(email: string): Promise<{ person: Person; keyVersion: number; emailed: boolean }> {
@@ -13,6 +13,8 @@ export async function revokePerson(email: string): Promise<{ person: Person; key
   const person = await getPerson(county, personIdOf(county, email), { consistent: true });
   if (!person) throw new NotFoundError(`名单中没有这个邮箱：${email}`);
   const keyVersion = await bumpKeyVersion(county, person, now().toISOString());
+  // Review requests sign editors' links with the key versions in the roster summary: it must know the new one.
+  if (person.role === 'editor') await refreshSummary(county);
   if (person.role !== 'informant') return { person, keyVersion, emailed: false };
   const unit = person.unitId ? await getUnit(county, person.unitId) : undefined;
   await recordLinkEmail({ ...person, keyVersion }, `NEWLINK#${person.personId}#v${keyVersion}`, 'newLink', {

@@ -4,11 +4,11 @@
 import { now } from '../core/clock';
 import { config } from '../core/config';
 import { errorFields, log } from '../core/log';
-import { deliver, outboxAttributes } from '../mail/outbox';
+import { deliverWritten, outboxAttributes } from '../mail/outbox';
 import { putIfAbsent } from '../store/db';
 import { keys } from '../store/keys';
 import { type RosterTemplate, rosterTemplates } from './emails';
-import type { Person } from './people';
+import { type Person, rosterRecipients } from './people';
 
 /**
  * Writes the event `sk` for `person` with one email of `template`; false when it already exists.
@@ -34,6 +34,7 @@ export async function recordLinkEmail(
         {
           to: person.email,
           template,
+          personId: person.personId,
           data: {
             name: person.name,
             personId: person.personId,
@@ -42,11 +43,13 @@ export async function recordLinkEmail(
         },
       ],
       at,
+      { held: extra.sendNow },
     ),
   };
   if (!(await putIfAbsent(item))) return false;
   if (extra.sendNow) {
-    await deliver({ pk: item.pk, sk }, rosterTemplates).catch((err) =>
+    const sender = { templates: rosterTemplates, recipients: rosterRecipients(county, { people: [person] }) };
+    await deliverWritten(item, sender).catch((err) =>
       log.warn('roster email left to the sweeper', { personId: person.personId, ...errorFields(err) }),
     );
   }

@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -122,6 +123,54 @@ export async function putIf(
     if (isConditionFailed(err)) return false;
     throw err;
   }
+}
+
+/** A key as one string, for the maps `getItems` answers with. */
+export const keyId = (key: ItemKey): string => `${key.pk}\u0000${key.sk}`;
+
+export type Items = Map<string, Record<string, unknown>>;
+
+/** What one BatchGetItem call may ask for. */
+const BATCH_KEYS = 100;
+
+/**
+ * Several items by key, read together: one BatchGetItem per hundred keys (issued at once), keys the store left
+ * unprocessed asked again. Missing items are absent from the map (look them up with `keyId`).
+ */
+export async function getItems(
+  itemKeys: ItemKey[],
+  options: { consistent?: boolean; attributes?: string[] } = {},
+): Promise<Items> {
+  const unique = [...new Map(itemKeys.map((k) => [keyId(k), { pk: k.pk, sk: k.sk }])).values()];
+  const found: Items = new Map();
+  const projection = options.attributes
+    ? {
+        ProjectionExpression: ['pk', 'sk', ...options.attributes].map((_, i) => `#a${i}`).join(', '),
+        ExpressionAttributeNames: Object.fromEntries(
+          ['pk', 'sk', ...options.attributes].map((name, i) => [`#a${i}`, name]),
+        ),
+      }
+    : {};
+  const chunks: ItemKey[][] = [];
+  for (let i = 0; i < unique.length; i += BATCH_KEYS) chunks.push(unique.slice(i, i + BATCH_KEYS));
+  await Promise.all(
+    chunks.map(async (chunk) => {
+      let left = chunk;
+      for (let round = 0; left.length > 0; round++) {
+        if (round > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** round)));
+        const out = await db().send(
+          new BatchGetCommand({
+            RequestItems: {
+              [tableName()]: { Keys: left, ...(options.consistent ? { ConsistentRead: true } : {}), ...projection },
+            },
+          }),
+        );
+        for (const item of out.Responses?.[tableName()] ?? []) found.set(keyId(item as ItemKey), item);
+        left = (out.UnprocessedKeys?.[tableName()]?.Keys ?? []) as ItemKey[];
+      }
+    }),
+  );
+  return found;
 }
 
 /** Read capacity a Query consumed, for the benchmark that checks reports read by month, not by history. */

@@ -19,14 +19,17 @@ export interface HandlerSpec {
   secret: boolean;
 }
 
-const READ = ['GetItem', 'Query'] as const;
-const WRITE = ['GetItem', 'Query', 'PutItem', 'UpdateItem'] as const;
+// A page reads the person and the roster summary in one BatchGet, the piece's events with one Query; a write also
+// Gets (a claim, its own write after a lost answer).
+const READ = ['BatchGetItem', 'Query'] as const;
+const WRITE = ['GetItem', ...READ, 'PutItem', 'UpdateItem'] as const;
 
 export const handlers = {
   home: { file: 'functions/home.ts', table: [], email: false, secret: false },
   // One conditional put of a request item (and a read-back after a lost answer); the sweeper sends the link.
   requestLink: { file: 'functions/requestLink.ts', table: ['GetItem', 'PutItem'], email: false, secret: false },
-  submitForm: { file: 'functions/submitForm.ts', table: ['GetItem'], email: false, secret: true },
+  // The Query: only for a roster imported before the summary existed.
+  submitForm: { file: 'functions/submitForm.ts', table: READ, email: false, secret: true },
   // DeleteItem: a submission that surely wrote nothing releases its retry claims.
   createSubmission: {
     file: 'functions/createSubmission.ts',
@@ -84,7 +87,7 @@ export function allowedMethods(path: string): string[] {
 export const jobs = {
   sweeper: {
     file: 'functions/sweeper.ts',
-    // BatchGetItem: the receipt-number repair checks the pieces of the numbers handed out since its last pass.
+    // BatchGetItem: the due outbox items and their recipients; the pieces of the receipt numbers handed out lately.
     table: ['GetItem', 'BatchGetItem', 'Query', 'UpdateItem'],
     email: true,
     secret: true,

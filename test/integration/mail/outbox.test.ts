@@ -6,10 +6,10 @@ import { handler as sweep } from '../../../functions/sweeper';
 import { type RunningServer, startSes } from '../../../local/standins';
 import { setClock } from '../../../shared/core/clock';
 import { config } from '../../../shared/core/config';
-import { backoffMs, deliver, failedEmails, MAX_ATTEMPTS, outboxAttributes } from '../../../shared/mail/outbox';
+import { backoffMs, deliverWritten, failedEmails, MAX_ATTEMPTS, outboxAttributes } from '../../../shared/mail/outbox';
 import { reviewTemplates } from '../../../shared/review/emails';
 import { importRoster } from '../../../shared/roster/importRoster';
-import { listRoster } from '../../../shared/roster/people';
+import { listRoster, rosterRecipients } from '../../../shared/roster/people';
 import { db, putIfAbsent, tableName } from '../../../shared/store/db';
 import { keys } from '../../../shared/store/keys';
 import { OUTBOX_INDEX } from '../../../shared/store/tableDefinition';
@@ -220,12 +220,19 @@ describe('a notification whose template the sender was not handed', () => {
     const at = new Date(T0 + 3 * 7200_000).toISOString();
     const person = (await listRoster(config().countyId)).people.find((p) => p.email === `zhang@${county.domain}`)!;
     const key = { pk: keys.rosterEvents(config().countyId), sk: `TEST#${person.personId}` };
-    const note = { to: person.email, template: 'newLink', data: { name: person.name, personId: person.personId } };
-    expect(await putIfAbsent({ ...key, type: 'test', at, ...outboxAttributes(config().countyId, [note], at) })).toBe(
-      true,
-    );
+    const note = {
+      to: person.email,
+      template: 'newLink',
+      personId: person.personId,
+      data: { name: person.name, personId: person.personId },
+    };
+    const item = { ...key, type: 'test', at, ...outboxAttributes(config().countyId, [note], at) };
+    expect(await putIfAbsent(item)).toBe(true);
 
-    const byReview = await deliver(key, reviewTemplates);
+    const byReview = await deliverWritten(item, {
+      templates: reviewTemplates,
+      recipients: rosterRecipients(config().countyId, { people: [person] }),
+    });
 
     expect(byReview).toEqual({ sent: 0, failed: 0, pending: 1 });
     expect(await outbox()).toContain(`${key.pk}|${key.sk}`);
