@@ -1,7 +1,7 @@
 // Request overhead: what the Lambda handler (middy, parsing, validation, domain rules, email rendering, the response
 // page) adds on top of the storage and email calls the request cannot avoid. Each pair invokes the real handler
 // in-process with a payload 2.0 event against dynalite, recording every SDK call it makes, then replays exactly those
-// calls (same clients, same inputs, conditions included; calls that overlapped replayed together) as the raw
+// calls (same clients, same inputs, conditions included; calls issued together replayed together) as the raw
 // baseline. The replay goes to a twin table: same definition, same roster, and every write of the handler replayed in
 // the same order, so it holds the same items when each call runs and the conditions hold there as they did here.
 // (Stripping the conditions instead would flatter the baseline: dynalite parses and evaluates each condition
@@ -121,10 +121,15 @@ function inFlight(calls: RecordedCall[]): number {
   return total;
 }
 
-/** The replay plan of one request, aimed at the twin table: calls that overlapped form one group (Promise.all). */
+/**
+ * The replay plan of one request, aimed at the twin table: calls issued together form one group (Promise.all). A call
+ * joins the group only if it was issued before any call of the group had answered: one issued after an answer may
+ * depend on it (the mark after the sends), even when another call of the group is still in flight.
+ */
 function plan(calls: RecordedCall[], twin: string): PlannedCall[][] {
   const groups: PlannedCall[][] = [];
-  let groupEnd = Number.NEGATIVE_INFINITY;
+  /** When the first call of the current group answered. */
+  let firstAnswer = Number.NEGATIVE_INFINITY;
   for (const call of [...calls].sort((a, b) => a.start - b.start)) {
     if (call.client === 'dynamodb' && !DOCUMENT_COMMANDS[call.command]) {
       throw new Error(`no replay for ${call.command}`);
@@ -138,9 +143,13 @@ function plan(calls: RecordedCall[], twin: string): PlannedCall[][] {
       input.TableName = twin;
     }
     const planned: PlannedCall = { client: call.client, command: call.command, input };
-    if (call.start < groupEnd && groups.length > 0) groups.at(-1)!.push(planned);
-    else groups.push([planned]);
-    groupEnd = Math.max(groupEnd, call.end);
+    if (call.start < firstAnswer && groups.length > 0) {
+      groups.at(-1)!.push(planned);
+      firstAnswer = Math.min(firstAnswer, call.end);
+    } else {
+      groups.push([planned]);
+      firstAnswer = call.end;
+    }
   }
   return groups;
 }
@@ -280,7 +289,7 @@ async function copyPiece(county: BenchCounty, pieceId: string, twin: string): Pr
 }
 
 export const overheadFigures: BenchPart = async (options: BenchOptions) => {
-  const pairs = options.quick ? 10 : 500;
+  const pairs = options.quick ? 10 : Number(process.env.BENCH_PAIRS ?? 500);
   const warmup = options.quick ? 3 : 30;
   const county = await startBenchCounty(BENCH_ROSTER);
   const ddbStack = db().middlewareStack;

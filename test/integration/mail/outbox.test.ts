@@ -10,6 +10,7 @@ import { backoffMs, deliverWritten, failedEmails, MAX_ATTEMPTS, outboxAttributes
 import { reviewTemplates } from '../../../shared/review/emails';
 import { importRoster } from '../../../shared/roster/importRoster';
 import { listRoster, rosterRecipients } from '../../../shared/roster/people';
+import { revokePerson } from '../../../shared/roster/revokePerson';
 import { db, putIfAbsent, tableName } from '../../../shared/store/db';
 import { keys } from '../../../shared/store/keys';
 import { OUTBOX_INDEX } from '../../../shared/store/tableDefinition';
@@ -298,5 +299,25 @@ describe('an email that cannot be sent', () => {
     // The editor's review request on the same item went out.
     const review = (await county.mails(`editor@${county.domain}`)).filter((m) => m.subject.includes(title));
     expect(review).toHaveLength(1);
+  });
+});
+
+describe('an email waiting in the outbox across a revoke', () => {
+  it('is rendered when it is sent: its link carries the key version the roster has then, and works', async () => {
+    const t = T0 + 8 * 7200_000;
+    setClock(new Date(t));
+    const title = '撤销前滞留的回执';
+    await stopSes();
+    const res = await submit('zhou', title);
+    expect(res.status).toBe(201);
+    await restartSes();
+    await revokePerson(`zhou@${county.domain}`);
+    setClock(new Date(t + backoffMs(1) + 1000));
+
+    await sweep();
+
+    const sent = await acks(`zhou@${county.domain}`, title);
+    expect(sent).toHaveLength(1);
+    expect((await fetch(linkIn(sent[0], '/submissions/'))).status).toBe(200);
   });
 });

@@ -75,6 +75,14 @@ describe("a revoked editor's review link", () => {
     expect(fresh).not.toBe(old);
     expect((await fetch(fresh, post({ decision: 'accept' }))).status).toBe(200);
   });
+
+  it('is followed by review requests whose links work: the next piece is signed with the new key version', async () => {
+    // Review requests sent by the request itself take the editors' key versions from the roster summary.
+    const receipt = await submit(k, '撤销后新报送的稿件');
+    const link = linkIn(await newest(address('wang'), reviewMail(receipt)), '/review/');
+    expect((await fetch(link)).status).toBe(200);
+    expect((await fetch(link, post({ decision: 'reject' }))).status).toBe(200);
+  });
 });
 
 describe('a piece returned before the informant was revoked', () => {
