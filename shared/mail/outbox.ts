@@ -189,9 +189,15 @@ function dueNotifications(item: Record<string, unknown>, templates: EmailTemplat
 
 function personIdsOf(items: Record<string, unknown>[], templates: EmailTemplates, t: number): string[] {
   const ids = items.flatMap((item) =>
-    dueNotifications(item, templates, t).map(({ notification }) => notification.personId),
+    dueNotifications(item, templates, t).map(({ notification }) => recipientIdOf(notification)),
   );
   return [...new Set(ids.filter((id): id is string => typeof id === 'string'))];
+}
+
+/** Who the email is for; notifications written before `personId` existed name them in their data. */
+function recipientIdOf(notification: Notification): string | undefined {
+  const id = notification.personId ?? notification.data.personId ?? notification.data.editorId;
+  return id === undefined ? undefined : String(id);
 }
 
 /** The sweeper takes a due item for LEASE_MS: one conditional write (its own after a lost answer, by its stamp). */
@@ -230,7 +236,8 @@ async function render(
   templates: EmailTemplates,
 ): Promise<{ email: OutgoingEmail } | Outcome> {
   try {
-    const recipient = notification.personId ? recipients.get(notification.personId) : undefined;
+    const id = recipientIdOf(notification);
+    const recipient = id ? recipients.get(id) : undefined;
     const email = await templates[notification.template]!(notification.data, {
       item,
       ...(recipient ? { recipient } : {}),
