@@ -33,6 +33,8 @@ const region = process.env.CDK_DEFAULT_REGION;
 new BaosongStack(app, STACK_NAME, {
   countyId: requiredContext('baosong:countyId'),
   sender: requiredContext('baosong:sender'),
+  senderName: context('baosong:senderName'),
+  contact: context('baosong:contact'),
   publicUrl: context('baosong:publicUrl'),
   reviewLinkDays: numberContext('baosong:reviewLinkDays'),
   reminderAfterDays: numberContext('baosong:reminderAfterDays'),

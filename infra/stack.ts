@@ -20,7 +20,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { createTableInput, TTL_ATTRIBUTE } from '../shared/store/tableDefinition';
-import { type HandlerName, handlers, jobs, type Route, routes } from '../shared/web/routes';
+import { DEFAULT_PATH, type HandlerName, handlers, jobs, type Route, routes } from '../shared/web/routes';
 import { BaosongFunction, type BaosongFunctionProps } from './baosongFunction';
 
 /** Operators' tools find the table name and API URL in this stack's outputs. */
@@ -68,6 +68,10 @@ export interface BaosongStackProps extends StackProps {
   countyId: string;
   /** SES identity (email address) every email is sent from. */
   sender: string;
+  /** The display name beside the address; unset, 县委组织部信息科. */
+  senderName?: string;
+  /** Who to ask (office, phone), on every email and page; unset, 县委组织部信息科. */
+  contact?: string;
   /** Base of links in emails and pages (a custom domain); defaults to the HTTP API's own endpoint. */
   publicUrl?: string;
   /** Days an editor's review link stays valid; unset, the functions' default (shared/core/config.ts) applies. */
@@ -140,6 +144,8 @@ export class BaosongStack extends Stack {
       COUNTY_ID: props.countyId,
       PUBLIC_URL: publicUrl,
       SENDER: props.sender,
+      ...(props.senderName ? { SENDER_NAME: props.senderName } : {}),
+      ...(props.contact ? { CONTACT: props.contact } : {}),
       SIGNING_KEY_SECRET_ARN: this.signingKey.secretArn,
       ...days('REVIEW_LINK_DAYS', props.reviewLinkDays),
       ...days('REMINDER_AFTER_DAYS', props.reminderAfterDays),
@@ -168,6 +174,15 @@ export class BaosongStack extends Stack {
       return integration;
     };
     for (const route of routes) {
+      if (route.path === DEFAULT_PATH) {
+        // Whatever no other route matches: our Chinese 404 instead of API Gateway's English one.
+        new apigw.HttpRoute(this.httpApi, 'DefaultRoute', {
+          httpApi: this.httpApi,
+          routeKey: apigw.HttpRouteKey.DEFAULT,
+          integration: integrationFor(route.handler),
+        });
+        continue;
+      }
       this.httpApi.addRoutes({
         path: route.path,
         methods: httpMethods(route),

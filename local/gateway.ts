@@ -5,7 +5,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
-import type { HandlerName, Route } from '../shared/web/routes';
+import { DEFAULT_PATH, type HandlerName, type Route } from '../shared/web/routes';
 
 export type LambdaHttpHandler = (
   event: APIGatewayProxyEventV2,
@@ -134,6 +134,7 @@ function comparePathSpecificity(a: Segment[], b: Segment[]): number {
 export function matchRoute(routes: Route[], method: string, rawPath: string): RouteMatch | undefined {
   let best: { route: Route; segments: Segment[]; params: Record<string, string>; exact: boolean } | undefined;
   for (const route of routes) {
+    if (route.path === DEFAULT_PATH) continue;
     const exact = route.method === method || (method === 'HEAD' && route.method === 'GET');
     if (!exact && route.method !== 'ANY') continue;
     const segments = parseRoutePath(route.path);
@@ -145,7 +146,10 @@ export function matchRoute(routes: Route[], method: string, rawPath: string): Ro
       (comparePathSpecificity(segments, best.segments) === 0 && exact && !best.exact);
     if (better) best = { route, segments, params, exact };
   }
-  if (!best) return undefined;
+  if (!best) {
+    const fallback = routes.find((r) => r.path === DEFAULT_PATH);
+    return fallback ? { route: fallback, routeKey: DEFAULT_PATH } : undefined;
+  }
   const routeMethod = best.route.method === 'GET' && method === 'HEAD' ? 'HEAD' : best.route.method;
   return {
     route: best.route,

@@ -8,6 +8,10 @@ export interface Config {
   publicUrl: string;
   /** SES identity mail is sent from. */
   sender: string;
+  /** The display name beside it ("县委组织部信息科 <address>"). */
+  senderName: string;
+  /** Who to ask, on every email and page footer (office, phone): the emails cannot be answered. */
+  contact: string;
   region: string;
   /** Local stand-ins; unset on AWS. */
   ddbEndpoint?: string;
@@ -55,6 +59,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     countyId: required(env, 'COUNTY_ID'),
     publicUrl: required(env, 'PUBLIC_URL').replace(/\/+$/, ''),
     sender: required(env, 'SENDER'),
+    senderName: env.SENDER_NAME?.trim() || '县委组织部信息科',
+    contact: env.CONTACT?.trim() || '县委组织部信息科',
     region: env.AWS_REGION?.trim() || 'cn-north-1',
     ddbEndpoint: env.DDB_ENDPOINT?.trim() || undefined,
     sesEndpoint: env.SES_ENDPOINT?.trim() || undefined,

@@ -29,7 +29,10 @@ export function html(strings: TemplateStringsArray, ...values: unknown[]): SafeH
   return new SafeHtml(out);
 }
 
-/** Plain text with line breaks kept, for bodies of pieces. */
+/** Plain text as paragraphs, one per line (blank lines only separate them), for bodies of pieces. */
 export function paragraphs(text: string): SafeHtml {
-  return html`${text.split(/\r?\n/).map((line) => (line.trim() === '' ? html`<br>` : html`<p>${line}</p>`))}`;
+  return html`${text
+    .split(/\r?\n/)
+    .filter((line) => line.trim() !== '')
+    .map((line) => html`<p>${line}</p>`)}`;
 }

@@ -27,6 +27,7 @@ import {
 } from '../store/db';
 import { keys } from '../store/keys';
 import { OUTBOX_INDEX } from '../store/tableDefinition';
+import { textFooter } from './frame';
 import { type OutgoingEmail, sendEmail } from './ses';
 import type { EmailTemplates, Recipient } from './templates';
 
@@ -242,7 +243,7 @@ async function render(
       item,
       ...(recipient ? { recipient } : {}),
     });
-    return { email: { to: notification.to, ...email } };
+    return { email: { to: notification.to, ...email, text: email.text + textFooter() } };
   } catch (err) {
     return failure(notification, index, err);
   }

@@ -36,6 +36,15 @@ export function headerSafe(value: string): string {
   return value.replace(/[\r\n\u0000-\u001f\u007f]+/g, ' ').trim();
 }
 
+/** `县委组织部信息科 <address>`: a non-ASCII display name goes as an RFC 2047 encoded word, as SES requires. */
+export function source(): string {
+  const { sender, senderName } = config();
+  const name = headerSafe(senderName).replace(/["\\]/g, '');
+  if (name === '') return headerSafe(sender);
+  const display = /^[\x20-\x7e]*$/.test(name) ? `"${name}"` : `=?UTF-8?B?${Buffer.from(name).toString('base64')}?=`;
+  return `${display} <${headerSafe(sender)}>`;
+}
+
 export async function sendEmail(input: OutgoingEmail): Promise<string> {
   // Lone surrogates cannot be encoded for SES; validation refuses them, this is the last door.
   const email = {
@@ -46,7 +55,7 @@ export async function sendEmail(input: OutgoingEmail): Promise<string> {
   };
   const result = await sesClient().send(
     new SendEmailCommand({
-      Source: headerSafe(config().sender),
+      Source: source(),
       Destination: { ToAddresses: [headerSafe(email.to)] },
       Message: {
         Subject: { Data: headerSafe(email.subject), Charset: 'UTF-8' },

@@ -203,7 +203,14 @@ export async function decidePiece(token: unknown, fields: RawFields): Promise<Pi
     ...otherEditors.map((other) => ({
       to: other.email,
       template: 'handled' as const,
-      data: { title, receipt: revision.receipt, editorName: editor.name, decision: input.decision, at: iso },
+      data: {
+        title,
+        receipt: revision.receipt,
+        editorName: editor.name,
+        decision: input.decision,
+        at: iso,
+        ...(input.issueNo ? { issueNo: input.issueNo } : {}),
+      },
     })),
   ];
   const item = { ...event, ...(notifications.length ? outboxAttributes(county, notifications, iso) : {}) };

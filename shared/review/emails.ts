@@ -34,9 +34,11 @@ async function reviewEmail(data: EmailData, context: RenderContext, reminder: bo
   });
   const title = revision.title ?? '';
   const waitedDays = Math.floor((now().getTime() - new Date(revision.at).getTime()) / 86_400_000);
-  const subject = reminder
-    ? `【催办】已等待 ${waitedDays} 天：${title}`
-    : `【待审核】${revision.unitName ?? ''}：${title}${revision.revision > 1 ? `（第 ${revision.revision} 稿）` : ''}`;
+  const kind = KIND_LABELS[revision.kind] ?? '';
+  // Titles often begin with the unit already (县人社局“…”): then it is not said twice.
+  const unit = revision.unitName && !title.startsWith(revision.unitName) ? `${revision.unitName}：` : '';
+  const draft = revision.revision > 1 ? `（第 ${revision.revision} 稿）` : '';
+  const subject = reminder ? `【催办】已等待 ${waitedDays} 天：${title}` : `【待审核】${kind}｜${unit}${title}${draft}`;
   const rows: Rows = [
     ['回执号', revision.receipt],
     ['单位', revision.unitName],
@@ -77,7 +79,7 @@ async function decisionEmail(template: DecisionType, data: EmailData, context: R
   let subject: string;
   let action: { url: string; label: string } = { url: receiptLink, label: '查看稿件进度' };
   if (template === 'accepted') {
-    subject = `您的稿件已采用：${title}`;
+    subject = `您的稿件已采用${issueNo ? `（《组工专报》${issueNo}）` : ''}：${title}`;
     lines.push(`您报送的《${title}》（回执号 ${receipt}）已采用，编入《组工专报》${issueNo}。`);
     if (comment) lines.push(`编辑点评：${comment}`);
   } else if (template === 'returned') {
@@ -91,7 +93,7 @@ async function decisionEmail(template: DecisionType, data: EmailData, context: R
       exp: num(data, 'reviseExp'),
     });
     lines.push(
-      `请在 ${formatShanghaiDate(new Date(num(data, 'reviseExp') * 1000))} 前通过下面的链接提交修改稿（回执号不变）。`,
+      `请通过下面的链接提交修改稿（回执号不变）。修改链接有效期至 ${formatShanghaiDate(new Date(num(data, 'reviseExp') * 1000))}，过期后可在稿件页面重新获取。`,
     );
     action = { url, label: '提交修改稿' };
   } else {
@@ -113,9 +115,10 @@ async function decisionEmail(template: DecisionType, data: EmailData, context: R
 
 /** To the other editors: one line, so nobody opens a piece that is already handled. */
 function handledEmail(data: EmailData): RenderedEmail {
-  const line = `《${str(data, 'title')}》（回执号 ${str(data, 'receipt')}）已由 ${str(data, 'editorName')} 于 ${formatShanghai(str(data, 'at'))} 处理：${DECISION_LABELS[str(data, 'decision') as DecisionType] ?? ''}。`;
+  const outcome = `${DECISION_LABELS[str(data, 'decision') as DecisionType] ?? ''}${data.issueNo === undefined ? '' : `（《组工专报》第 ${num(data, 'issueNo')} 期）`}`;
+  const line = `《${str(data, 'title')}》（回执号 ${str(data, 'receipt')}）已由 ${str(data, 'editorName')} 于 ${formatShanghai(str(data, 'at'))} 处理：${outcome}。`;
   return {
-    subject: `已由 ${str(data, 'editorName')} 处理：${str(data, 'title')}`,
+    subject: `已由 ${str(data, 'editorName')} 处理（${outcome}）：${str(data, 'title')}`,
     html: layout('稿件已处理', html`<p>${line}</p>`),
     text: `${line}\n`,
   };

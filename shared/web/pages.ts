@@ -1,6 +1,7 @@
 // The page frame every HTML response uses: Chinese, phone-friendly, one stylesheet allowed by its hash in the CSP,
 // no script at all.
 import { createHash } from 'node:crypto';
+import { config } from '../core/config';
 import { html, SafeHtml } from '../core/html';
 
 const CSS = `
@@ -33,12 +34,18 @@ export const SECURITY_HEADERS: Record<string, string> = {
   'cache-control': 'no-store',
 };
 
+/** The site's icon: a red square with 报 (served at /favicon.ico, and inline in every page so no request 404s). */
+export const FAVICON_SVG =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64"><rect width="64" height="64" rx="10" fill="#b71c1c"/>' +
+  '<text x="32" y="46" font-size="40" text-anchor="middle" fill="#fff" font-family="sans-serif">报</text></svg>';
+const FAVICON_LINK = `data:image/svg+xml,${encodeURIComponent(FAVICON_SVG)}`;
+
 export function page(title: string, content: SafeHtml): string {
   return html`<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<meta name="referrer" content="no-referrer"><title>${title} - 组工信息报送</title><style>${new SafeHtml(CSS)}</style></head>
+<meta name="referrer" content="no-referrer"><link rel="icon" href="${FAVICON_LINK}"><title>${title} - 组工信息报送</title><style>${new SafeHtml(CSS)}</style></head>
 <body><header><a href="/">组工信息报送</a></header><main>${content}</main>
-<footer>县委组织部信息科</footer></body></html>`.value;
+<footer>如有疑问，请联系${config().contact}。</footer></body></html>`.value;
 }
 
 export function messagePage(title: string, message: string, extra?: SafeHtml): string {

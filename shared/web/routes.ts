@@ -44,6 +44,8 @@ export const handlers = {
   revise: { file: 'functions/revise.ts', table: WRITE, email: true, secret: true },
   renewLink: { file: 'functions/renewLink.ts', table: WRITE, email: true, secret: true },
   methodNotAllowed: { file: 'functions/methodNotAllowed.ts', table: [], email: false, secret: false },
+  // Every path no route knows (a link cut short by a mail client): the Chinese 404; and the favicon.
+  fallback: { file: 'functions/fallback.ts', table: [], email: false, secret: false },
 } as const satisfies Record<string, HandlerSpec>;
 
 export type HandlerName = keyof typeof handlers;
@@ -69,12 +71,19 @@ const explicitRoutes: Route[] = [
   { method: 'POST', path: '/revise/{token}/renew', handler: 'renewLink' },
 ];
 
-/** Every explicit route, then one `ANY` route per path that answers 405 for the methods the path lacks. */
+/** What API Gateway calls `$default`: the route for whatever no other route matches. */
+export const DEFAULT_PATH = '$default';
+
+/**
+ * Every explicit route, then one `ANY` route per path that answers 405 for the methods the path lacks, then the
+ * default route for every other path (without it, API Gateway itself answers an English `{"message":"Not Found"}`).
+ */
 export const routes: Route[] = [
   ...explicitRoutes,
   ...[...new Set(explicitRoutes.map((r) => r.path))].map(
     (path): Route => ({ method: 'ANY', path, handler: 'methodNotAllowed' }),
   ),
+  { method: 'ANY', path: DEFAULT_PATH, handler: 'fallback' },
 ];
 
 /** The methods a path answers, for the 405 page's Allow header. */

@@ -11,7 +11,7 @@ import type { IConstruct } from 'constructs';
 import { bundling, esbuildOptions, repoRoot } from '../../infra/baosongFunction';
 import { BaosongStack, type BaosongStackProps } from '../../infra/stack';
 import { AWAITING_INDEX, createTableInput } from '../../shared/store/tableDefinition';
-import { type HandlerName, handlers, jobs, routes } from '../../shared/web/routes';
+import { DEFAULT_PATH, type HandlerName, handlers, jobs, routes } from '../../shared/web/routes';
 
 const sender = 'baosong@example.com';
 const cdkContext: Record<string, unknown> = JSON.parse(readFileSync(path.join(repoRoot, 'cdk.json'), 'utf8')).context;
@@ -182,8 +182,10 @@ describe('BaosongStack', () => {
   });
 
   it('routes every entry of the route table, and HEAD wherever there is GET', () => {
+    // API Gateway's key for the default route is the bare `$default`.
+    const keyOf = (method: string, path: string) => (path === DEFAULT_PATH ? path : `${method} ${path}`);
     const expected = routes.flatMap((route) => {
-      const key = `${route.method} ${route.path}`;
+      const key = keyOf(route.method, route.path);
       return route.method === 'GET' ? [key, `HEAD ${route.path}`] : [key];
     });
     const actual = resourcesOf(template, 'AWS::ApiGatewayV2::Route').map((r) => r.Properties.RouteKey);
@@ -199,6 +201,7 @@ describe('BaosongStack', () => {
         'ANY /review/{token}/renew',
         'HEAD /revise/{token}',
         'ANY /revise/{token}/renew',
+        '$default',
       ]),
     );
   });
@@ -218,10 +221,8 @@ describe('BaosongStack', () => {
     for (const route of routes) {
       const methods = route.method === 'GET' ? ['GET', 'HEAD'] : [route.method];
       for (const method of methods) {
-        expect([`${method} ${route.path}`, targetOf.get(`${method} ${route.path}`)]).toEqual([
-          `${method} ${route.path}`,
-          functionId(route.handler),
-        ]);
+        const key = route.path === DEFAULT_PATH ? route.path : `${method} ${route.path}`;
+        expect([key, targetOf.get(key)]).toEqual([key, functionId(route.handler)]);
       }
     }
   });

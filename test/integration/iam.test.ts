@@ -91,6 +91,7 @@ describe('the permissions listed beside the route table', () => {
     await as('reviseForm', () => fetch(revise));
     await as('revise', () => fetch(revise, form({ kind: 'info', title: '权限检查稿件（二稿）', body: LONG_BODY })));
     await as('methodNotAllowed', () => fetch(url('/'), { method: 'PUT' }));
+    await as('fallback', () => fetch(url('/no-such-page')));
     setClock(new Date(T + 4 * 86_400_000));
     await as('reminders', () => remindersJob());
     await as('sweeper', () => sweep());

@@ -263,7 +263,7 @@ describe('POST /review/{token} with a genuine link and arbitrary fields', () => 
         if (answer.status === 200) {
           expect(decisions).toBe(1);
           const told = (await county.mails(address('chen'))).filter(
-            (m) => /^您的稿件(已采用|需要修改|未予采用)：/.test(m.subject) && about(current.receipt)(m),
+            (m) => /^您的稿件(已采用|需要修改|未予采用)/.test(m.subject) && about(current.receipt)(m),
           );
           expect(told).toHaveLength(1);
           if (asJson) {

@@ -119,7 +119,7 @@ async function reviewLink(editor: Editor, receipt: string, revision = 1): Promis
 const decisionMails = (piece: Piece, atLeast = 1) =>
   mailsTo(
     address('zhang'),
-    (m) => /^您的稿件(已采用|需要修改|未予采用)：/.test(m.subject) && about(piece.receipt)(m),
+    (m) => /^您的稿件(已采用|需要修改|未予采用)/.test(m.subject) && about(piece.receipt)(m),
     atLeast,
   );
 
@@ -136,7 +136,7 @@ describe('opening a review link', () => {
   it('shows the whole piece, its timeline and three buttons, runs no script, and the email says until when it works', async () => {
     const piece = await submit('“夜校课堂”让党员学习常态化');
     const [request] = await reviewRequests('wang', piece.receipt);
-    expect(request?.subject).toBe(`【待审核】城关镇党委：${piece.title}`);
+    expect(request?.subject).toBe(`【待审核】信息｜城关镇党委：${piece.title}`);
     for (const shown of ['单位：城关镇党委', '信息员：张伟', '类型：信息', piece.title, LONG_BODY]) {
       expect(request?.body.text).toContain(shown);
     }
@@ -247,7 +247,7 @@ describe('deciding a revision', () => {
     expect(await opened.text()).toContain('已由 王编辑 于');
     expect((await statusOf(piece)).events).toHaveLength(2);
     const [mail] = await decisionMails(piece);
-    expect(mail?.subject).toBe(`您的稿件已采用：${piece.title}`);
+    expect(mail?.subject).toBe(`您的稿件已采用（《组工专报》第 8 期）：${piece.title}`);
     expect(mail?.body.text).toContain('第 8 期');
     expect(mail?.body.text).toContain('编辑点评：数据翔实。');
   });
@@ -268,7 +268,7 @@ describe('deciding a revision', () => {
     for (const editor of ['li', 'liu'] as const) {
       const notices = await handledNotices(editor, piece);
       expect(notices).toHaveLength(1);
-      expect(notices[0]?.subject).toBe(`已由 王编辑 处理：${piece.title}`);
+      expect(notices[0]?.subject).toBe(`已由 王编辑 处理（不予采用）：${piece.title}`);
       expect(notices[0]?.body.text).toContain('处理：不予采用');
     }
     expect(await handledNotices('wang', piece)).toHaveLength(0);
@@ -479,7 +479,7 @@ describe('revision rounds', () => {
     expect(revised.headers.get('location')).toContain(`/submissions/${piece.receipt}?r=`);
     for (const editor of EDITOR_IDS) {
       const [request] = await reviewRequests(editor, piece.receipt, 2);
-      expect(request?.subject).toBe(`【待审核】城关镇党委：${second.title}（第 2 稿）`);
+      expect(request?.subject).toBe(`【待审核】信息｜城关镇党委：${second.title}（第 2 稿）`);
       expect(request?.body.text).toContain(`第 1 稿退回意见：${firstFeedback}`);
     }
     const [secondAck] = await mailsTo(address('zhang'), (m) =>
@@ -507,7 +507,7 @@ describe('revision rounds', () => {
     );
     expect(accepted.status).toBe(200);
     expect(await accepted.text()).toContain('编入《组工专报》第 12 期');
-    const [acceptMail] = await mailsTo(address('zhang'), (m) => m.subject === `您的稿件已采用：${third.title}`);
+    const [acceptMail] = await mailsTo(address('zhang'), (m) => m.subject === `您的稿件已采用（《组工专报》第 12 期）：${third.title}`);
     expect(acceptMail?.body.text).toContain('第 12 期');
     expect(acceptMail?.body.text).toContain('编辑点评：修改到位。');
 

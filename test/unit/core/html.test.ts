@@ -26,7 +26,7 @@ describe('html templates', () => {
   });
 
   it('turn lines of text into escaped paragraphs', () => {
-    expect(paragraphs('一<b>\n\n二').value).toBe('<p>一&lt;b&gt;</p><br><p>二</p>');
+    expect(paragraphs('一<b>\n\n二\n三').value).toBe('<p>一&lt;b&gt;</p><p>二</p><p>三</p>');
   });
 });
 
