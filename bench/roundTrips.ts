@@ -282,9 +282,11 @@ export const roundTripFigures: BenchPart = async (options: BenchOptions) => {
       }
       rows.push({
         name: `POST /review/{token} ${decision}`,
-        floor: 5,
+        floor: 7,
         sesFloor: EDITORS,
-        why: 'BatchGet (editor, informant, summary) ∥ Query, decision, clear awaiting ∥ sends, one mark',
+        why:
+          'BatchGet (editor, informant, summary) ∥ Query, decision, clear awaiting ∥ sends, one mark; the page’s ' +
+          'next waiting piece: Query the index, read it',
         samples,
       });
     }

@@ -1,28 +1,69 @@
-// POST /review/{token} — an editor's decision: accept (期号, remark), return (feedback), reject (reason).
+// POST /review/{token} — an editor's decision: accept (期号, remark), return (feedback), reject (reason, confirmed on
+// a second step). The answer says what happened and offers the next piece waiting.
 import { settle } from '../shared/core/budget';
 import { InvalidLinkError, NotFoundError } from '../shared/core/errors';
-import { DECISION_LABELS } from '../shared/pieces/events';
-import { decidePiece } from '../shared/review/decidePiece';
-import { linkProblem, reviewPage } from '../shared/review/pages';
+import { AlreadyDecidedError, decidePiece, RejectNotConfirmedError } from '../shared/review/decidePiece';
+import { nextWaiting } from '../shared/review/nextWaiting';
+import { decisionDonePage, linkProblem, rejectConfirmPage, reviewPage } from '../shared/review/pages';
 import { reviewView } from '../shared/review/reviewView';
 import { formAgain, type HttpResponse, httpHandler } from '../shared/web/http';
-import { messagePage } from '../shared/web/pages';
 
 const field = (v: unknown) => (typeof v === 'string' ? v : '');
+const DECISIONS: Record<string, string> = { accept: 'accepted', return: 'returned', reject: 'rejected' };
 
 export const handler = httpHandler(async (request): Promise<HttpResponse> => {
   const token = request.path.token ?? '';
   const action = `/review/${token}`;
-  try {
-    const decision = await decidePiece(token, request.fields);
-    const what = DECISION_LABELS[decision.type as keyof typeof DECISION_LABELS];
-    const message = `已处理：${what}${decision.issueNo ? `，编入《组工专报》第 ${decision.issueNo} 期` : ''}。信息员会收到邮件通知。`;
+  const values = {
+    decision: field(request.fields.decision),
+    issue: field(request.fields.issue),
+    comment: field(request.fields.comment),
+  };
+  /** The next piece for this editor: looked up for the page only, and a page without it if the store stumbles. */
+  const next = (editor: { personId: string; keyVersion: number }, pieceId: string) =>
+    settle(() => nextWaiting(editor, pieceId)).catch(() => undefined);
+  // 返回修改 on the confirmation page: the form again, as typed, nothing decided.
+  if (request.fields.back !== undefined && !request.wantsJson) {
+    const view = await reviewView(token).catch((err) => {
+      const answer = linkProblem(err, `${action}/renew`);
+      if (answer) return answer;
+      throw err;
+    });
+    if ('status' in view) return view;
     return {
       status: 200,
-      html: messagePage('处理完成', message),
+      html: reviewPage({ view, action, values: { issue: values.issue, comment: values.comment } }),
+    };
+  }
+  try {
+    const { decision, revision, editor } = await decidePiece(token, request.fields);
+    return {
+      status: 200,
+      html: decisionDonePage(decision, revision, request.wantsJson ? null : await next(editor, decision.pieceId)),
       json: { receipt: decision.receipt, revision: decision.revision, decision: decision.type },
     };
   } catch (err) {
+    // The same decision posted again by the same editor (a refresh of 处理完成): the same answer, nothing new.
+    if (
+      err instanceof AlreadyDecidedError &&
+      !request.wantsJson &&
+      err.context.editor?.personId === err.decision.editorId &&
+      DECISIONS[values.decision] === err.decision.type
+    ) {
+      const editor = err.context.editor!;
+      return {
+        status: 200,
+        html: decisionDonePage(err.decision, err.context.revision, await next(editor, err.decision.pieceId)),
+      };
+    }
+    if (err instanceof RejectNotConfirmedError) {
+      const message = err.message;
+      if (request.wantsJson) {
+        return { status: 428, json: { error: 'confirmation_required', message, confirm: 'send "confirm": true' } };
+      }
+      const view = await settle(() => reviewView(token)).catch(() => undefined);
+      return { status: 200, html: rejectConfirmPage(view, action, values) };
+    }
     const answer = linkProblem(err, `${action}/renew`);
     if (answer) return answer;
     if (request.wantsJson || err instanceof InvalidLinkError || err instanceof NotFoundError) throw err;
@@ -31,17 +72,7 @@ export const handler = httpHandler(async (request): Promise<HttpResponse> => {
     const view = await settle(() => reviewView(token)).catch(() => undefined);
     return {
       status: again.status,
-      html: reviewPage({
-        view,
-        action,
-        values: {
-          decision: field(request.fields.decision),
-          issue: field(request.fields.issue),
-          comment: field(request.fields.comment),
-        },
-        errors: again.errors,
-        notice: again.notice,
-      }),
+      html: reviewPage({ view, action, values, errors: again.errors, notice: again.notice }),
     };
   }
 });

@@ -10,6 +10,7 @@ import { settle } from '../core/budget';
 import { now } from '../core/clock';
 import { config } from '../core/config';
 import {
+  BaosongError,
   ConflictError,
   type FieldError,
   InvalidLinkError,
@@ -43,12 +44,28 @@ const DECISIONS: Record<string, DecisionType> = { accept: 'accepted', return: 'r
 
 /** The revision was decided already (by this or another editor). */
 export class AlreadyDecidedError extends ConflictError {
-  constructor(readonly decision: PieceEvent) {
+  constructor(
+    readonly decision: PieceEvent,
+    /** The revision decided and the editor whose link it is: what the page shows, and the next piece for them. */
+    readonly context: { revision?: PieceEvent; editor?: Person } = {},
+  ) {
     super(
       `这篇稿件已由 ${decision.editorName ?? '编辑'} 处理：${DECISION_LABELS[decision.type as DecisionType] ?? decision.type}。`,
     );
   }
 }
+
+/**
+ * 不予采用 ends a piece for good: it is recorded only when the request confirms it (`confirm`, the button of the
+ * confirmation page), so one click on the wrong button rejects nothing.
+ */
+export class RejectNotConfirmedError extends BaosongError {
+  constructor(readonly input: DecisionInput) {
+    super('不予采用后无法撤销，信息员也不能再修改这篇稿件。请确认。');
+  }
+}
+
+const confirmed = (v: unknown) => v === true || v === '1' || v === 'true' || v === 'yes';
 
 /** A newer revision exists: this link is for an older text. */
 export class SupersededError extends ConflictError {
@@ -88,7 +105,7 @@ export async function loadReview(
   if (revision.revision > claims.revision) throw new SupersededError(revision.revision);
   if (revision.revision !== claims.revision) throw new NotFoundError('未找到该稿件的这一稿。');
   const decided = decisionOn(events, claims.revision);
-  if (decided) throw new AlreadyDecidedError(decided);
+  if (decided) throw new AlreadyDecidedError(decided, { revision, editor });
   if (!options.allowExpired) assertNotExpired(claims.exp);
   const informant = roster.people.get(revision.informantId);
   return { events, revision, editor, summary: roster.summary, ...(informant ? { informant } : {}) };
@@ -147,10 +164,18 @@ export function validateDecision(fields: RawFields): DecisionInput {
   return { decision: decision!, ...(comment ? { comment } : {}), ...(issueNo ? { issueNo } : {}) };
 }
 
-export async function decidePiece(token: unknown, fields: RawFields): Promise<PieceEvent> {
+export interface Decided {
+  decision: PieceEvent;
+  /** The revision decided, and the editor who decided it. */
+  revision: PieceEvent;
+  editor: Person;
+}
+
+export async function decidePiece(token: unknown, fields: RawFields): Promise<Decided> {
   const context = await loadReview(token);
   const { revision, editor, summary } = context;
   const input = validateDecision(fields);
+  if (input.decision === 'rejected' && !confirmed(fields.confirm)) throw new RejectNotConfirmedError(input);
   const county = config().countyId;
   const at = now();
   const iso = at.toISOString();
@@ -216,7 +241,7 @@ export async function decidePiece(token: unknown, fields: RawFields): Promise<Pi
   const item = { ...event, ...(notifications.length ? outboxAttributes(county, notifications, iso) : {}) };
   if (!(await putIfAbsent(item))) {
     const winner = decisionOn(await pieceEvents(county, revision.pieceId), revision.revision);
-    if (winner) throw new AlreadyDecidedError(winner);
+    if (winner) throw new AlreadyDecidedError(winner, { revision, editor });
     throw new SupersededError(revision.revision + 1);
   }
   log.info('piece decided', { receipt: revision.receipt, revision: revision.revision, decision: input.decision });
@@ -235,5 +260,5 @@ export async function decidePiece(token: unknown, fields: RawFields): Promise<Pi
         : undefined,
     ]),
   );
-  return event;
+  return { decision: event, revision, editor };
 }

@@ -9,6 +9,7 @@ import { timeline } from '../pieces/timeline';
 import type { HttpResponse } from '../web/http';
 import { messagePage, page } from '../web/pages';
 import { AlreadyDecidedError, COMMENT_MAX, SupersededError } from './decidePiece';
+import type { NextPiece } from './nextWaiting';
 import type { ReviewView } from './reviewView';
 import { AlreadyRevisedError } from './revisePiece';
 
@@ -62,18 +63,66 @@ ${revision.signer ? html`<tr><th>签发领导</th><td>${revision.signer}</td></t
 <input type="text" id="issue" name="issue" inputmode="numeric" maxlength="8" value="${values.issue ?? ''}">${errorOf('issue')}
 <label for="comment">意见（退回修改时必填：修改意见；采用时为点评，不予采用时为原因，可不填）</label>
 <textarea id="comment" name="comment" maxlength="${COMMENT_MAX}">${values.comment ?? ''}</textarea>${errorOf('comment')}
-<button type="submit" name="decision" value="accept">采用</button>
-<button type="submit" name="decision" value="return">退回修改</button>
-<button type="submit" name="decision" value="reject" class="secondary">不予采用</button>
+<div class="decisions">
+<button type="submit" name="decision" value="accept" class="accept">采用</button>
+<button type="submit" name="decision" value="return" class="return">退回修改</button>
+<button type="submit" name="decision" value="reject" class="reject apart">不予采用…</button>
+</div>
+<p class="hint">“不予采用”会再请您确认一次。</p>
 </form>`,
   );
 }
 
-export function decidedPage(decision: PieceEvent): string {
-  const what = DECISION_LABELS[decision.type as DecisionType] ?? decision.type;
-  return messagePage(
+/** The step between pressing 不予采用 and recording it: what will happen, the reason typed, and the way back. */
+export function rejectConfirmPage(view: ReviewView | undefined, action: string, values: DecisionValues): string {
+  const title = view?.revision.title ?? '';
+  return page(
+    '确认不予采用',
+    html`<h1>确认不予采用</h1>
+<p>您将对${title ? html`《${title}》` : '这篇稿件'}作出“不予采用”的决定。决定后无法撤销，信息员会收到邮件通知，也不能再修改这篇稿件。</p>
+${values.comment ? html`<p>原因：${values.comment}</p>` : html`<p class="hint">您没有填写原因。信息员会看到“经审核未予采用”。</p>`}
+<form method="post" action="${action}">
+<input type="hidden" name="decision" value="reject"><input type="hidden" name="confirm" value="1">
+<input type="hidden" name="comment" value="${values.comment ?? ''}">
+<div class="decisions"><button type="submit" class="reject">确认不予采用</button>
+<button type="submit" name="back" value="1" class="secondary">返回修改</button></div>
+</form>`,
+  );
+}
+
+/** The piece as decided, below a result: what it was, so the editor need not open it again. */
+function pieceSummary(revision?: PieceEvent) {
+  if (!revision) return '';
+  return html`<h2>${revision.title}</h2><p class="hint">回执号 ${revision.receipt} · ${KIND_LABELS[revision.kind]} · 第 ${revision.revision} 稿${revision.unitName ? ` · ${revision.unitName}` : ''}</p>
+<div class="body">${revision.body}</div>`;
+}
+
+/** One click to the next piece waiting, or the word that there is none. */
+function nextStep(next: NextPiece | undefined | null) {
+  if (next === null) return '';
+  if (!next) return html`<div class="next"><p>目前没有其他等待审核的稿件。</p></div>`;
+  return html`<div class="next"><p>还有 ${next.waiting}${next.waiting >= 5 ? ' 篇以上' : ' 篇'}稿件等待审核。下一篇：《${next.title}》（回执号 ${next.receipt}）</p>
+<a class="button" href="${next.url}">审核下一篇</a></div>`;
+}
+
+const outcome = (d: PieceEvent) =>
+  `${DECISION_LABELS[d.type as DecisionType] ?? d.type}${d.issueNo ? `，编入《组工专报》第 ${d.issueNo} 期` : ''}`;
+
+/** After the editor's own decision (and when they open or refresh it again): done, the next piece, the piece. */
+export function decisionDonePage(decision: PieceEvent, revision?: PieceEvent, next?: NextPiece | null): string {
+  return page(
+    '处理完成',
+    html`<h1>处理完成</h1><div class="done" role="status"><p>已处理：${outcome(decision)}。信息员会收到邮件通知。</p></div>
+${nextStep(next)}${pieceSummary(revision)}`,
+  );
+}
+
+/** Decided by someone (else) already: who, what, when — with the piece and the next one waiting. */
+export function decidedPage(decision: PieceEvent, revision?: PieceEvent, next?: NextPiece | null): string {
+  return page(
     '已处理',
-    `稿件（回执号 ${decision.receipt}）第 ${decision.revision} 稿已由 ${decision.editorName ?? '编辑'} 于 ${formatShanghai(decision.at)} 处理：${what}${decision.issueNo ? `（《组工专报》第 ${decision.issueNo} 期）` : ''}。`,
+    html`<h1>已处理</h1><p>稿件（回执号 ${decision.receipt}）第 ${decision.revision} 稿已由 ${decision.editorName ?? '编辑'} 于 ${formatShanghai(decision.at)} 处理：${outcome(decision)}。</p>
+${nextStep(next)}${pieceSummary(revision)}`,
   );
 }
 
@@ -86,7 +135,7 @@ export function linkProblem(error: unknown, renewAction: string): HttpResponse |
     const d = error.decision;
     return {
       status: 409,
-      html: decidedPage(d),
+      html: decidedPage(d, error.context.revision, null),
       json: { error: 'already_decided', decision: d.type, editor: d.editorName, at: d.at, message: error.message },
     };
   }

@@ -15,7 +15,13 @@ textarea{min-height:14em}fieldset{border:0;padding:0;margin:14px 0 0}fieldset la
 legend{font-weight:bold}.hint{color:#666;font-size:14px}.error{color:#b00020;font-size:14px;margin:4px 0}
 .errors{border:1px solid #b00020;background:#fff4f4;padding:8px 12px;margin:12px 0}
 button{margin-top:18px;margin-right:8px;padding:10px 22px;font:inherit;color:#fff;background:#b71c1c;border:0;border-radius:4px;cursor:pointer}
-button.secondary{background:#fff;color:#555;border:1px solid #999}
+button{min-height:44px}button.secondary{background:#fff;color:#555;border:1px solid #999}
+button.accept{background:#2e7d32}button.return{background:#e65100}
+button.reject{background:#fff;color:#b00020;border:1px solid #b00020}
+.decisions{display:flex;flex-wrap:wrap;align-items:center;gap:0 8px}.decisions .apart{margin-left:auto}
+.done{border:1px solid #2e7d32;background:#f1f8f1;padding:8px 12px;margin:12px 0}
+.next{border:1px solid #ddd;background:#fafafa;padding:8px 12px;margin:16px 0}
+a.button{display:inline-block;margin-top:8px;padding:10px 22px;min-height:44px;color:#fff;background:#b71c1c;border-radius:4px;text-decoration:none}
 table{border-collapse:collapse;width:100%}th,td{border:1px solid #ddd;padding:6px 8px;text-align:left;vertical-align:top}
 th{background:#fafafa;width:7em}.who{background:#f7f7f7;padding:8px 12px;border-left:4px solid #b71c1c}
 ol.timeline{padding-left:1.2em}ol.timeline li{margin:6px 0}.body{white-space:pre-wrap;border:1px solid #eee;padding:12px;background:#fcfcfc}

@@ -28,7 +28,8 @@ async function decide(receipt: string, decision: string) {
   const at = new Date();
   const editorId = personIdOf(config().countyId, `editor@${county.domain}`);
   const url = await reviewUrl({ pieceId: receipt, revision: 1, editorId, keyVersion: 1, exp: reviewExpiry(at) });
-  return decidePiece(url.split('/').pop(), { decision, ...(decision === 'return' ? { comment: '请补充。' } : {}) });
+  const extra = decision === 'return' ? { comment: '请补充。' } : decision === 'reject' ? { confirm: '1' } : {};
+  return decidePiece(url.split('/').pop(), { decision, ...extra });
 }
 
 describe('the monthly figures per unit', () => {

@@ -154,7 +154,7 @@ describe('the daily reminder job', () => {
     expect((await fetch(firstLink)).status).toBe(409);
 
     const [reminder] = await remindersTo('wang', receipt);
-    expect((await fetch(linkIn(reminder, '/review/'), form({ decision: 'reject' }))).status).toBe(200);
+    expect((await fetch(linkIn(reminder, '/review/'), form({ decision: 'reject', confirm: '1' }))).status).toBe(200);
     expect(await runJobAt(start + 5 * DAY_MS + 2 * HOUR_MS)).toEqual({ reminded: 0, cleared: 0 });
   });
 

@@ -207,6 +207,7 @@ const decisionFields = fc.record(
       { arbitrary: anyText, weight: 1 },
       { arbitrary: notText, weight: 1 },
     ),
+    confirm: fc.oneof({ arbitrary: fc.constantFrom('1', true), weight: 3 }, { arbitrary: anyText, weight: 1 }),
   },
   { requiredKeys: [] },
 );
@@ -258,9 +259,14 @@ describe('POST /review/{token} with a genuine link and arbitrary fields', () => 
               ),
             );
         const answer = await send('POST', `/review/${current.token}`, asJson ? JSON_HEADERS : FORM_HEADERS, body);
-        expect([200, 400, 409]).toContain(answer.status);
+        expect([200, 400, 409, 428]).toContain(answer.status);
         const decisions = await decisionsOn(current.receipt);
-        if (answer.status === 200) {
+        // 不予采用 without its confirmation: the confirmation step (a page, or 428 for JSON), nothing recorded.
+        const asksToConfirm = answer.status === 428 || (answer.status === 200 && answer.text.includes('确认不予采用'));
+        if (asksToConfirm) {
+          expect(decisions).toBe(0);
+          expect(String(fields.decision).trim()).toBe('reject');
+        } else if (answer.status === 200) {
           expect(decisions).toBe(1);
           const told = (await county.mails(address('chen'))).filter(
             (m) => /^您的稿件(已采用|需要修改|未予采用)/.test(m.subject) && about(current.receipt)(m),

@@ -155,9 +155,12 @@ describe('opening a review link', () => {
       expect(page).toContain(shown);
     }
     expect(page).toContain('<form method="post"');
-    expect(page).toContain('<button type="submit" name="decision" value="accept">采用</button>');
-    expect(page).toContain('<button type="submit" name="decision" value="return">退回修改</button>');
-    expect(page).toContain('<button type="submit" name="decision" value="reject" class="secondary">不予采用</button>');
+    // Three buttons that look different by meaning; 不予采用 apart, and asked once more.
+    expect(page).toContain('<button type="submit" name="decision" value="accept" class="accept">采用</button>');
+    expect(page).toContain('<button type="submit" name="decision" value="return" class="return">退回修改</button>');
+    expect(page).toContain(
+      '<button type="submit" name="decision" value="reject" class="reject apart">不予采用…</button>',
+    );
     expect(page).toContain('name="issue"');
     expect(page).toContain('name="comment"');
   });
@@ -192,7 +195,7 @@ describe('deciding a revision', () => {
     const links = await Promise.all(EDITOR_IDS.map((editor) => reviewLink(editor, piece.receipt)));
     const choices = [
       { decision: 'accept', issue: '5', comment: '好稿。' },
-      { decision: 'reject', comment: '与本县工作关联不大。' },
+      { decision: 'reject', comment: '与本县工作关联不大。', confirm: '1' },
       { decision: 'return', comment: '请补充数据。' },
     ] as const;
     const labels = { accept: '采用', reject: '不予采用', return: '退回修改' };
@@ -207,10 +210,14 @@ describe('deciding a revision', () => {
     const pages = await Promise.all(answers.map((a) => a.text()));
 
     const statuses = answers.map((a) => a.status);
-    expect(statuses.filter((s) => s === 200)).toHaveLength(1);
-    expect(statuses.filter((s) => s === 409)).toHaveLength(19);
+    // One decision wins. Its editor's other clicks with the same decision are answered as done (the same decision,
+    // once); every other attempt is told who decided.
     const winner = racers[statuses.indexOf(200)]!;
     const winnerName = EDITORS[winner.editor];
+    const same = (r: (typeof racers)[number]) => r.editor === winner.editor && r.fields === winner.fields;
+    expect(statuses.filter((s) => s === 200)).toHaveLength(racers.filter(same).length);
+    expect(racers.filter((r, i) => statuses[i] === 200 && !same(r))).toEqual([]);
+    expect(statuses.filter((s) => s === 409)).toHaveLength(racers.filter((r) => !same(r)).length);
     for (const [i, page] of pages.entries()) {
       if (statuses[i] !== 409) continue;
       expect(page).toContain(`已由 ${winnerName} 于`);
@@ -257,7 +264,7 @@ describe('deciding a revision', () => {
     const link = await reviewLink('wang', piece.receipt);
     const reason = '内容属于日常工作，与党建关联不大，建议改投县融媒体中心。';
 
-    const rejected = await fetch(link, form({ decision: 'reject', comment: reason }));
+    const rejected = await fetch(link, form({ decision: 'reject', comment: reason, confirm: '1' }));
     expect(rejected.status).toBe(200);
     expect(await rejected.text()).toContain('已处理：不予采用');
 
@@ -286,7 +293,7 @@ describe('deciding a revision', () => {
     expect(again).toContain('退回修改时请填写修改意见');
     expect(again).toContain('value="7"');
     expect(again).toContain(piece.title);
-    expect(again).toContain('<button type="submit" name="decision" value="return">退回修改</button>');
+    expect(again).toContain('<button type="submit" name="decision" value="return" class="return">退回修改</button>');
 
     const unknown = await fetch(link, form({ decision: 'approve', issue: '12', comment: '很好的稿件，建议采用。' }));
     expect(unknown.status).toBe(400);
@@ -302,6 +309,67 @@ describe('deciding a revision', () => {
 
     const returned = await fetch(link, form({ decision: 'return', comment: '请补充服务人次。' }));
     expect(returned.status).toBe(200);
+  });
+
+  it('asks once more before 不予采用: the first press records nothing, 返回修改 keeps the reason, 确认 records it', async () => {
+    const piece = await submit('需要确认才能不予采用的稿件');
+    const link = await reviewLink('wang', piece.receipt);
+    const reason = '与本县工作关联不大。';
+    const before = await mailCount();
+
+    const asked = await fetch(link, form({ decision: 'reject', comment: reason }));
+    expect(asked.status).toBe(200);
+    const confirmPage = await asked.text();
+    expect(confirmPage).toContain('确认不予采用');
+    expect(confirmPage).toContain('决定后无法撤销');
+    expect(confirmPage).toContain(`原因：${reason}`);
+    expect(confirmPage).toContain('name="confirm" value="1"');
+    expect((await statusOf(piece)).events).toHaveLength(1);
+    const asJson = await fetch(link, json({ decision: 'reject' }));
+    expect(asJson.status).toBe(428);
+    expect(await asJson.json()).toMatchObject({ error: 'confirmation_required' });
+
+    const back = await fetch(link, form({ decision: 'reject', comment: reason, back: '1' }));
+    expect(back.status).toBe(200);
+    const again = await back.text();
+    expect(again).toContain('name="decision" value="accept"');
+    expect(again).toContain(reason);
+    expect((await statusOf(piece)).events).toHaveLength(1);
+    expect(await mailCount()).toBe(before);
+
+    const confirmed = await fetch(link, form({ decision: 'reject', comment: reason, confirm: '1' }));
+    expect(confirmed.status).toBe(200);
+    expect(await confirmed.text()).toContain('已处理：不予采用');
+    expect((await statusOf(piece)).status).toBe('rejected');
+  });
+
+  it('ends at 处理完成 with the piece and one click to the next waiting piece; a refresh decides nothing again', async () => {
+    await submit('等待审核的下一篇');
+    const piece = await submit('先审核的这一篇');
+    const link = await reviewLink('li', piece.receipt);
+    const fields = { decision: 'accept', issue: '3' };
+
+    const done = await fetch(link, form(fields));
+    expect(done.status).toBe(200);
+    const page = await done.text();
+    expect(page).toContain('处理完成');
+    expect(page).toContain('已处理：采用，编入《组工专报》第 3 期');
+    expect(page).toContain(piece.title);
+    const next = page.match(/<a class="button" href="([^"]+)">审核下一篇<\/a>/)?.[1];
+    expect(next).toMatch(/\/review\//);
+    // The oldest waiting piece is not necessarily this file's newest one; it is one that waits, for this editor.
+    const opened = await fetch(next!);
+    expect(opened.status).toBe(200);
+    expect(await opened.text()).toContain('审核人：李编辑');
+
+    const refreshed = await fetch(link, form(fields));
+    expect(refreshed.status).toBe(200);
+    expect(await refreshed.text()).toContain('处理完成');
+    expect((await statusOf(piece)).events).toHaveLength(2);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await decisionMails(piece)).toHaveLength(1);
+    // Reopened by the same editor later: done, not a conflict.
+    expect((await fetch(link)).status).toBe(200);
   });
 
   it('answers a JSON client with the field errors of a missing feedback or an unknown decision', async () => {
@@ -507,7 +575,10 @@ describe('revision rounds', () => {
     );
     expect(accepted.status).toBe(200);
     expect(await accepted.text()).toContain('编入《组工专报》第 12 期');
-    const [acceptMail] = await mailsTo(address('zhang'), (m) => m.subject === `您的稿件已采用（《组工专报》第 12 期）：${third.title}`);
+    const [acceptMail] = await mailsTo(
+      address('zhang'),
+      (m) => m.subject === `您的稿件已采用（《组工专报》第 12 期）：${third.title}`,
+    );
     expect(acceptMail?.body.text).toContain('第 12 期');
     expect(acceptMail?.body.text).toContain('编辑点评：修改到位。');
 
@@ -594,7 +665,7 @@ describe('《组工专报》 in numbers', () => {
     const first = await accept('第十二期头条', { decision: 'accept', issue: '12' });
     const second = await accept('第十二期二条', { decision: 'accept', issue: '第12期' });
     const third = await accept('第十三期头条', { decision: 'accept', issue: '13' });
-    await accept('未采用的一篇', { decision: 'reject' });
+    await accept('未采用的一篇', { decision: 'reject', confirm: '1' });
 
     expect(await issueStats(2031)).toEqual({
       year: 2031,

@@ -81,7 +81,7 @@ describe("a revoked editor's review link", () => {
     const receipt = await submit(k, '撤销后新报送的稿件');
     const link = linkIn(await newest(address('wang'), reviewMail(receipt)), '/review/');
     expect((await fetch(link)).status).toBe(200);
-    expect((await fetch(link, post({ decision: 'reject' }))).status).toBe(200);
+    expect((await fetch(link, post({ decision: 'reject', confirm: '1' }))).status).toBe(200);
   });
 });
 
