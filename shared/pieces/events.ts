@@ -44,6 +44,9 @@ export interface PieceEvent {
   /** On revisions: the unit's and the informant's names as they were when it was sent (what its emails show). */
   unitName?: string;
   informantName?: string;
+  /** On revisions after a return: the draft before, so its emails can show what changed. */
+  previousTitle?: string;
+  previousBody?: string;
   /** On revisions after a return: the feedback of every return so far, oldest first. */
   feedback?: { revision: number; comment: string }[];
   /** On decisions: who decided, the feedback or remark, and the 《组工专报》 issue for an acceptance. */

@@ -18,6 +18,7 @@ import { acknowledgmentTemplates } from '../pieces/acknowledgment';
 import { DECISION_LABELS, type DecisionType } from '../pieces/events';
 import { KIND_LABELS } from '../pieces/piece';
 import { receiptUrl } from '../roster/personalLinks';
+import { changesHtml, changesSummary, changesText, draftChanges } from './changes';
 import { subjectOf } from './reviewRequests';
 
 /** To every editor when a revision arrives, and again as a reminder while it waits: the whole piece and a link. */
@@ -50,6 +51,19 @@ async function reviewEmail(data: EmailData, context: RenderContext, reminder: bo
     ['报送时间', formatShanghai(revision.at)],
   ];
   const feedback = revision.feedback ?? [];
+  // A draft after the first: what changed against the one before, above the whole text.
+  const changes =
+    revision.previousBody === undefined ? undefined : draftChanges(revision.previousBody, revision.body ?? '');
+  const previous = revision.revision - 1;
+  const retitled = revision.previousTitle !== undefined && revision.previousTitle !== title;
+  const changesPart = changes
+    ? html`<h2 style="font-size:17px;margin:18px 0 8px">修改之处</h2>
+${retitled ? html`<p>标题：<del style="color:#8a1c1c">${revision.previousTitle}</del> → <ins style="color:#0b5a1e">${title}</ins></p>` : ''}
+<p style="color:#555">${changesSummary(previous, changes)}</p>${changesHtml(changes, { inline: true })}`
+    : '';
+  const changesPlain = changes
+    ? `修改之处（${changesSummary(previous, changes)}）\n${retitled ? `标题：${revision.previousTitle} → ${title}\n` : ''}${changesText(changes)}\n\n全文：\n`
+    : '';
   const note = `审核链接仅供您本人使用，有效期至 ${formatShanghaiDate(new Date(exp))}。打开链接不会做任何处理，在页面上点击按钮后才生效。`;
   return {
     subject,
@@ -59,11 +73,12 @@ async function reviewEmail(data: EmailData, context: RenderContext, reminder: bo
 <p>${reminder ? `以下稿件已等待审核 ${waitedDays} 天，请尽快处理。` : '有一篇稿件等待您审核。'}</p>
 ${table(rows)}
 ${feedback.map((e) => html`<p style="color:#555">第 ${e.revision} 稿退回意见：${e.comment}</p>`)}
-<h3 style="font-size:17px;margin:18px 0 8px">${title}</h3>
+${changesPart}
+<h2 style="font-size:17px;margin:18px 0 8px">${title}</h2>
 <div style="border:1px solid #eee;padding:12px;background:#fcfcfc">${paragraphs(revision.body ?? '')}</div>
 ${button(url, '打开审核页面')}<p style="font-size:13px;color:#666">${note}</p>`,
     ),
-    text: `${str(data, 'editorName')}：\n\n${reminder ? `以下稿件已等待审核 ${waitedDays} 天，请尽快处理。` : '有一篇稿件等待您审核。'}\n\n${textTable(rows)}\n${feedback.map((e) => `第 ${e.revision} 稿退回意见：${e.comment}\n`).join('')}\n${title}\n\n${revision.body ?? ''}\n\n审核页面：${url}\n${note}\n`,
+    text: `${str(data, 'editorName')}：\n\n${reminder ? `以下稿件已等待审核 ${waitedDays} 天，请尽快处理。` : '有一篇稿件等待您审核。'}\n\n${textTable(rows)}\n${feedback.map((e) => `第 ${e.revision} 稿退回意见：${e.comment}\n`).join('')}\n${changesPlain}${title}\n\n${revision.body ?? ''}\n\n审核页面：${url}\n${note}\n`,
   };
 }
 

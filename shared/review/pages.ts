@@ -3,11 +3,12 @@
 import { formatShanghai } from '../core/clock';
 import { ExpiredLinkError, type FieldError, RevokedLinkError } from '../core/errors';
 import { html } from '../core/html';
-import { DECISION_LABELS, type DecisionType, type PieceEvent } from '../pieces/events';
+import { DECISION_LABELS, type DecisionType, isRevision, type PieceEvent } from '../pieces/events';
 import { KIND_LABELS } from '../pieces/piece';
 import { timeline } from '../pieces/timeline';
 import type { HttpResponse } from '../web/http';
 import { messagePage, page } from '../web/pages';
+import { changesHtml, changesSummary, draftChanges } from './changes';
 import { AlreadyDecidedError, COMMENT_MAX, SupersededError } from './decidePiece';
 import type { NextPiece } from './nextWaiting';
 import type { ReviewView } from './reviewView';
@@ -52,6 +53,7 @@ ${revision.topicId ? html`<tr><th>点题</th><td>${revision.topicId}</td></tr>` 
 ${revision.signer ? html`<tr><th>签发领导</th><td>${revision.signer}</td></tr>` : ''}
 <tr><th>稿次</th><td>第 ${revision.revision} 稿</td></tr>
 </table>
+${changesSection(view)}
 <h2>${revision.title}</h2>
 <div class="body">${revision.body}</div>
 <h2>经过</h2>${timeline(view.events)}`
@@ -71,6 +73,19 @@ ${revision.signer ? html`<tr><th>签发领导</th><td>${revision.signer}</td></t
 <p class="hint">“不予采用”会再请您确认一次。</p>
 </form>`,
   );
+}
+
+/** For a draft after the first: what changed against the draft before, so the editor need not re-read it all. */
+function changesSection(view: ReviewView) {
+  const drafts = view.events.filter(isRevision);
+  const before = drafts.at(-2);
+  const now = view.revision;
+  if (!before || now.revision < 2) return '';
+  const changes = draftChanges(before.body ?? '', now.body ?? '');
+  return html`<h2>修改之处</h2>
+${before.title !== now.title ? html`<p>标题：<del>${before.title}</del> → <ins>${now.title}</ins></p>` : ''}
+<p class="hint">${changesSummary(before.revision, changes)}</p>${changesHtml(changes, { inline: false })}
+<h2>全文</h2>`;
 }
 
 /** The step between pressing 不予采用 and recording it: what will happen, the reason typed, and the way back. */

@@ -23,6 +23,8 @@ export type ReviewSubject = Pick<
   | 'unitName'
   | 'informantName'
   | 'feedback'
+  | 'previousTitle'
+  | 'previousBody'
 >;
 
 /** The subject copied onto an item that is not the revision itself (names from the roster for older events). */
@@ -42,6 +44,8 @@ export function reviewSubject(revision: PieceEvent, names: { unitName?: string; 
     unitName: revision.unitName ?? names.unitName,
     informantName: revision.informantName ?? names.informantName,
     feedback: revision.feedback,
+    previousTitle: revision.previousTitle,
+    previousBody: revision.previousBody,
   };
   return subject;
 }

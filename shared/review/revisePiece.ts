@@ -91,6 +91,8 @@ export async function revisePiece(
     unitName: summary.units[revision.unitId] ?? revision.unitName ?? '',
     informantName: informant.name,
     ...(feedback.length ? { feedback } : {}),
+    previousTitle: revision.title ?? '',
+    previousBody: revision.body ?? '',
     ...monthKeys(county, at, revision.receipt, seq),
     awaiting: keys.awaiting(county),
     awaitingSince: iso,

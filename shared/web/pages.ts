@@ -19,6 +19,8 @@ button{min-height:44px}button.secondary{background:#fff;color:#555;border:1px so
 button.accept{background:#2e7d32}button.return{background:#e65100}
 button.reject{background:#fff;color:#b00020;border:1px solid #b00020}
 .decisions{display:flex;flex-wrap:wrap;align-items:center;gap:0 8px}.decisions .apart{margin-left:auto}
+.changes{white-space:pre-wrap;border:1px solid #eee;padding:12px;background:#fcfcfc}
+ins{background:#e6f4ea;color:#0b5a1e;text-decoration:underline}del{background:#fdecea;color:#8a1c1c;text-decoration:line-through}
 .done{border:1px solid #2e7d32;background:#f1f8f1;padding:8px 12px;margin:12px 0}
 .next{border:1px solid #ddd;background:#fafafa;padding:8px 12px;margin:16px 0}
 a.button{display:inline-block;margin-top:8px;padding:10px 22px;min-height:44px;color:#fff;background:#b71c1c;border-radius:4px;text-decoration:none}

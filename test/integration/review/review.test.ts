@@ -549,7 +549,15 @@ describe('revision rounds', () => {
       const [request] = await reviewRequests(editor, piece.receipt, 2);
       expect(request?.subject).toBe(`【待审核】信息｜城关镇党委：${second.title}（第 2 稿）`);
       expect(request?.body.text).toContain(`第 1 稿退回意见：${firstFeedback}`);
+      // What changed is marked: the sentence added, the title changed.
+      expect(request?.body.text).toContain('修改之处（与第 1 稿相比：新增 10 字，删除 0 字。');
+      expect(request?.body.text).toContain('〔+全镇划分网格四十个。〕');
+      expect(request?.body.html).toContain('全镇划分网格四十个。</ins>');
+      expect(request?.body.html).toContain(`<del style="color:#8a1c1c">${piece.title}</del>`);
     }
+    const secondPage = await (await fetch(await reviewLink('wang', piece.receipt, 2))).text();
+    expect(secondPage).toContain('<h2>修改之处</h2>');
+    expect(secondPage).toContain('<ins>全镇划分网格四十个。</ins>');
     const [secondAck] = await mailsTo(address('zhang'), (m) =>
       m.subject.startsWith(`已收到您的修改稿（回执号 ${piece.receipt}，第 2 稿）`),
     );
