@@ -16,7 +16,7 @@ legend{font-weight:bold}.hint{color:#666;font-size:14px}.error{color:#b00020;fon
 .errors{border:1px solid #b00020;background:#fff4f4;padding:8px 12px;margin:12px 0}
 button{margin-top:18px;margin-right:8px;padding:10px 22px;font:inherit;color:#fff;background:#b71c1c;border:0;border-radius:4px;cursor:pointer}
 button{min-height:44px}button.secondary{background:#fff;color:#555;border:1px solid #999}
-button.accept{background:#2e7d32}button.return{background:#e65100}
+button.accept{background:#2e7d32}button.return{background:#bf360c}
 button.reject{background:#fff;color:#b00020;border:1px solid #b00020}
 .decisions{display:flex;flex-wrap:wrap;align-items:center;gap:0 8px}.decisions .apart{margin-left:auto}
 .changes{white-space:pre-wrap;border:1px solid #eee;padding:12px;background:#fcfcfc}
@@ -27,7 +27,7 @@ a.button{display:inline-block;margin-top:8px;padding:10px 22px;min-height:44px;c
 table{border-collapse:collapse;width:100%}th,td{border:1px solid #ddd;padding:6px 8px;text-align:left;vertical-align:top}
 th{background:#fafafa;width:7em}.who{background:#f7f7f7;padding:8px 12px;border-left:4px solid #b71c1c}
 ol.timeline{padding-left:1.2em}ol.timeline li{margin:6px 0}.body{white-space:pre-wrap;border:1px solid #eee;padding:12px;background:#fcfcfc}
-footer{max-width:760px;margin:0 auto;padding:12px 16px;color:#888;font-size:13px}
+footer{max-width:760px;margin:0 auto;padding:12px 16px;color:#595959;font-size:13px}
 `;
 
 const CSS_HASH = createHash('sha256').update(CSS).digest('base64');
