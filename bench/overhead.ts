@@ -337,7 +337,7 @@ export const overheadFigures: BenchPart = async (options: BenchOptions) => {
           // A fresh piece per pair, through the intake handler (untimed), copied to the twin; the editor's link.
           const made = await invoke(intakeHandler, 'createSubmission', intakeEvent(i), 303);
           const location = String(made.headers?.location ?? '');
-          const pieceId = decodeURIComponent(/^\/submissions\/([^?]+)/.exec(location)?.[1] ?? '');
+          const pieceId = decodeURIComponent(/[?&]sent=([^&]+)/.exec(location)?.[1] ?? '');
           await copyPiece(county, pieceId, twin);
           const token = await county.reviewToken(
             pieceId,

@@ -11,7 +11,7 @@ import { handler as sweepHandler } from '../functions/sweeper';
 import { loadHandler } from '../local/app';
 import type { LambdaHttpHandler } from '../local/gateway';
 import { now, setClock } from '../shared/core/clock';
-import { reviseExpiry, reviseUrl } from '../shared/links/links';
+import { receiptPathOf, reviseExpiry, reviseUrl } from '../shared/links/links';
 import { sesClient } from '../shared/mail/ses';
 import { db, isConditionFailed } from '../shared/store/db';
 import type { HandlerName } from '../shared/web/routes';
@@ -157,7 +157,8 @@ function figure(row: Row): Figure {
   };
 }
 
-const receiptIn = (location: unknown) => decodeURIComponent(/\/submissions\/([^?]+)/.exec(String(location))?.[1] ?? '');
+/** The receipt a browser's submission landed on (`/submit?k=…&sent=2026-0042`). */
+const receiptIn = (location: unknown) => decodeURIComponent(/[?&]sent=([^&]+)/.exec(String(location))?.[1] ?? '');
 
 export const roundTripFigures: BenchPart = async (options: BenchOptions) => {
   const county: BenchCounty = await startBenchCounty(BENCH_ROSTER);
@@ -185,7 +186,10 @@ export const roundTripFigures: BenchPart = async (options: BenchOptions) => {
       }),
       303,
     );
-    return { location: String(made.headers?.location ?? ''), pieceId: receiptIn(made.headers?.location), informant };
+    const pieceId = receiptIn(made.headers?.location);
+    // The piece's read-only receipt page, as its 报送成功 page links it.
+    const location = await receiptPathOf({ pieceId, informantId: informant.personId, keyVersion: 1 });
+    return { location, pieceId, informant };
   };
   const reviewLink = (piece: { pieceId: string; informant: BenchInformant }) =>
     county.reviewToken(piece.pieceId, 1, county.editors[0]!.personId, piece.informant.personId);

@@ -14,11 +14,16 @@ export const handler = httpHandler(async (request): Promise<HttpResponse> => {
       fields: request.fields,
       idempotencyKey: request.headers['idempotency-key'],
     });
+    // A browser lands on its form again, 报送成功 above it and ready for the next piece (the address is the personal
+    // link it came from); a JSON client gets the receipt page's address.
+    const k = typeof request.fields.k === 'string' ? request.fields.k : '';
     return {
       status: request.wantsJson ? 201 : 303,
-      location: result.receiptPath,
+      location: request.wantsJson
+        ? result.receiptPath
+        : `/submit?k=${encodeURIComponent(k)}&sent=${encodeURIComponent(result.receipt)}`,
       json: { id: result.id, receipt: result.receipt, status: result.status },
-      html: messagePage('已提交', `回执号 ${result.receipt}，正在打开回执页面。`),
+      html: messagePage('报送成功', `回执号 ${result.receipt}。`),
       headers: result.replayed ? { 'idempotent-replayed': 'true' } : undefined,
     };
   } catch (err) {

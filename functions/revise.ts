@@ -13,7 +13,8 @@ export const handler = httpHandler(async (request): Promise<HttpResponse> => {
   const token = request.path.token ?? '';
   try {
     const { revision, informant } = await revisePiece(token, request.fields);
-    const location = await receiptPath(revision.pieceId, informant);
+    // The receipt page, saying that it worked (`sent`), with the piece's whole story below.
+    const location = `${await receiptPath(revision.pieceId, informant)}&sent=${revision.revision}`;
     return {
       status: request.wantsJson ? 201 : 303,
       location,

@@ -11,7 +11,7 @@ export const handler = httpHandler(async (request) => {
   const latest = events.findLast((e) => e.title !== undefined) ?? first;
   return {
     status: 200,
-    html: receiptPage(view),
+    html: receiptPage(view, { sentRevision: Number(request.query.sent) || undefined }),
     json: {
       id: first.pieceId,
       receipt: first.receipt,

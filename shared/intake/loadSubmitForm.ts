@@ -1,18 +1,41 @@
-// Use case: what the submission form needs to show for a personal key — the informant, their unit, open topics.
+// Use case: what the submission form needs to show for a personal key — the informant, their unit, open topics —
+// and, right after a submission, the piece just sent (the form is where a successful submission lands: 报送成功
+// above, the empty form below for the next piece).
+import { config } from '../core/config';
+import { type PieceEvent, pieceEvents } from '../pieces/events';
 import type { Person } from '../roster/people';
-import { informantByKey } from '../roster/personalLinks';
+import { informantByKey, receiptPath } from '../roster/personalLinks';
+
+export interface SentPiece {
+  piece: PieceEvent;
+  /** Its receipt page (read-only link). */
+  receiptPath: string;
+}
 
 export interface SubmitFormData {
   k: string;
   informant: Person;
   unitName: string;
   topics: { id: string; title: string }[];
+  sent?: SentPiece;
 }
 
-/** One read: the informant and the roster summary (the unit's name) together. */
-export async function loadSubmitForm(k: unknown): Promise<SubmitFormData> {
-  const { informant, roster } = await informantByKey(k);
+const PIECE_ID = /^\d{4}-\d{4,6}$/;
+
+/** One read: the informant and the roster summary (the unit's name) together; with the piece just sent beside it. */
+export async function loadSubmitForm(k: unknown, sentPieceId?: unknown): Promise<SubmitFormData> {
+  const wanted = typeof sentPieceId === 'string' && PIECE_ID.test(sentPieceId) ? sentPieceId : undefined;
+  const [{ informant, roster }, events] = await Promise.all([
+    informantByKey(k),
+    wanted ? pieceEvents(config().countyId, wanted) : Promise.resolve([]),
+  ]);
   const unitName = (informant.unitId && roster.summary.units[informant.unitId]) || '未关联单位';
+  // Someone else's piece is not shown (receipt numbers are guessable): the form alone.
+  const first = events[0];
+  const sent =
+    first && first.informantId === informant.personId
+      ? { piece: first, receiptPath: await receiptPath(first.pieceId, informant) }
+      : undefined;
   // Topics (点题) arrive with their own feature; until then there are none to offer.
-  return { k: String(k), informant, unitName, topics: [] };
+  return { k: String(k), informant, unitName, topics: [], ...(sent ? { sent } : {}) };
 }

@@ -18,7 +18,8 @@ export function statusOf(events: PieceEvent[]): string {
   return events.at(-1)?.type ?? 'submitted';
 }
 
-export function receiptPage(view: PieceView): string {
+/** `sentRevision`: the page right after a revised draft was sent, which says so first. */
+export function receiptPage(view: PieceView, options: { sentRevision?: number } = {}): string {
   const { events, unitName, access } = view;
   const first = events[0]!;
   const latest = latestRevision(events);
@@ -34,16 +35,24 @@ ${access.r ? html`<input type="hidden" name="r" value="${access.r}">` : html`<in
   return page(
     `回执 ${first.receipt}`,
     html`<h1>稿件回执</h1>
+${
+  options.sentRevision && options.sentRevision === latest.revision
+    ? html`<div class="done" role="status"><p>修改稿（第 ${latest.revision} 稿）已提交。回执已发到您的邮箱，信息科审核后会通过邮件告诉您结果。</p></div>`
+    : ''
+}
 <table>
 <tr><th>回执号</th><td>${first.receipt}</td></tr>
 <tr><th>标题</th><td>${latest.title}</td></tr>
 <tr><th>类型</th><td>${KIND_LABELS[first.kind]}</td></tr>
 <tr><th>单位</th><td>${unitName}</td></tr>
+${latest.signer ? html`<tr><th>签发领导</th><td>${latest.signer}</td></tr>` : ''}
 <tr><th>状态</th><td>${STATUS_LABELS[status] ?? status}</td></tr>
 </table>
 ${askRevise}
 <h2>进度</h2>
 ${timeline(events)}
 <h2>正文</h2><div class="body">${latest.body}</div>`,
+    // Opened with the personal key: the header leads back to the form.
+    access.k ? { home: `/submit?k=${encodeURIComponent(access.k)}` } : {},
   );
 }

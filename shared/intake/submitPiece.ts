@@ -66,8 +66,10 @@ export async function submitPiece(request: SubmitRequest): Promise<SubmitResult>
   let event: PieceEvent & ItemKey & Record<string, unknown>;
   try {
     attempt.n = await takeNumber(county, year, freeIn(roster.items.get(keyId(counterKey(county, year)))));
-    const acquired = await Promise.all(claims.map((claim) => acquire(claim, owner, intentOf(attempt))));
-    for (const earlier of acquired) {
+    // One after the other, always in the same order: two copies of one request taking the two claims at once, each
+    // one of them, would wait for each other until they gave up.
+    for (const claim of claims) {
+      const earlier = await acquire(claim, owner, intentOf(attempt));
       if (earlier.result) {
         await settle(async () => {
           await giveBack(county, year, attempt.n).catch(() => {}); // the sweeper would, a minute later

@@ -1,8 +1,11 @@
 // The piece form (稿件表单): kind, title, body, topic, signer — the same form for a new piece and for a revision, shown
 // again with what was typed and a message beside each bad field.
+
+import { formatShanghai } from '../core/clock';
 import type { FieldError } from '../core/errors';
 import { html, type SafeHtml } from '../core/html';
 import { page } from '../web/pages';
+import type { PieceEvent } from './events';
 import { KIND_LABELS, LIMITS, type PieceKind } from './piece';
 
 export interface FormValues {
@@ -30,6 +33,30 @@ export interface FormContext {
   topics?: { id: string; title: string }[];
   /** A notice above the form (e.g. the store was unreachable and the input is kept). */
   notice?: string;
+  /** The piece just sent (a new piece's form after a successful submission): 报送成功 above the form. */
+  sent?: { piece: PieceEvent; receiptPath: string };
+  /** The submit button's label (default 提交). */
+  submitLabel?: string;
+}
+
+const FIELD_NAMES: Record<string, string> = {
+  kind: '类型',
+  title: '标题',
+  body: '正文',
+  topic: '点题',
+  signer: '签发领导',
+};
+
+/** 报送成功: what was received, what happens next, and where to follow it. */
+function sentBanner(sent: { piece: PieceEvent; receiptPath: string }) {
+  const p = sent.piece;
+  return html`<div class="done" role="status"><h2>报送成功</h2>
+<table><tr><th>回执号</th><td>${p.receipt}</td></tr><tr><th>标题</th><td>${p.title}</td></tr>
+<tr><th>类型</th><td>${KIND_LABELS[p.kind]}</td></tr>${p.signer ? html`<tr><th>签发领导</th><td>${p.signer}</td></tr>` : ''}
+<tr><th>报送时间</th><td>${formatShanghai(p.at)}</td></tr></table>
+<p>回执已发到您的邮箱。信息科审核后会通过邮件告诉您结果。</p>
+<p><a href="${sent.receiptPath}">查看回执和审核进度</a></p></div>
+<h2>继续报送</h2>`;
 }
 
 const asText = (v: unknown): string => (typeof v === 'string' ? v : '');
@@ -57,15 +84,20 @@ export function submitFormPage(ctx: FormContext): string {
   // Messages for fields without a place on the form (e.g. a topic that closed while the form was open) go on top.
   const placed = ['kind', 'title', 'body', 'signer', ...(topics.length ? ['topic'] : [])];
   const other = errors.filter((e) => !placed.includes(e.field));
+  // 信息 is what most pieces are: checked unless something else was chosen.
+  const chosen = v.kind === 'research' ? 'research' : 'info';
   const kindRadio = (kind: PieceKind) =>
-    html`<label><input type="radio" name="kind" value="${kind}"${v.kind === kind ? html` checked` : ''} required> ${KIND_LABELS[kind]}</label>`;
+    html`<label><input type="radio" name="kind" value="${kind}"${chosen === kind ? html` checked` : ''} required> ${KIND_LABELS[kind]}</label>`;
   const heading = ctx.heading ?? '报送稿件';
+  const home = ctx.k ? `/submit?k=${encodeURIComponent(ctx.k)}` : undefined;
+  const named = [...new Set(errors.map((e) => FIELD_NAMES[e.field]).filter((n) => n !== undefined))];
   return page(
-    heading,
+    ctx.sent ? '报送成功' : heading,
     html`<h1>${heading}</h1>
 ${ctx.informantName ? html`<p class="who">报送人：${ctx.informantName}（${ctx.unitName ?? ''}）</p>` : ''}
 ${ctx.notice ? html`<div class="errors"><p>${ctx.notice}</p></div>` : ''}
-${errors.length ? html`<div class="errors" role="alert"><p>请修改下面标出的内容后再提交。</p>${other.map((e) => html`<p class="error">${e.message}</p>`)}</div>` : ''}
+${ctx.sent ? sentBanner(ctx.sent) : ''}
+${errors.length ? html`<div class="errors" role="alert"><p>请修改下面标出的内容后再提交${named.length ? `：${named.join('、')}` : ''}。</p>${other.map((e) => html`<p class="error">${e.message}</p>`)}</div>` : ''}
 ${ctx.feedback ?? ''}
 <form method="post" action="${ctx.action ?? '/submissions'}" accept-charset="utf-8">
 ${ctx.k ? html`<input type="hidden" name="k" value="${ctx.k}">` : ''}
@@ -73,7 +105,7 @@ ${ctx.k ? html`<input type="hidden" name="k" value="${ctx.k}">` : ''}
 <label for="title">标题</label>
 <input type="text" id="title" name="title" maxlength="${LIMITS.titleMax}" value="${v.title ?? ''}"${invalid('title')} required>${errorOf('title')}
 <label for="body">正文</label>
-<p class="hint">${LIMITS.bodyMin}-${LIMITS.bodyMax} 字。可直接从 Word 粘贴。</p>
+<p class="hint">${LIMITS.bodyMin}～${LIMITS.bodyMax} 字。可直接从 Word 粘贴。</p>
 <textarea id="body" name="body"${invalid('body')} required>${v.body ?? ''}</textarea>${errorOf('body')}
 ${
   topics.length
@@ -84,7 +116,8 @@ ${
 }
 <label for="signer">签发领导（可选）</label>
 <input type="text" id="signer" name="signer" maxlength="${LIMITS.signerMax}" value="${v.signer ?? ''}"${invalid('signer')}>${errorOf('signer')}
-<button type="submit">提交</button>
+<button type="submit">${ctx.submitLabel ?? '提交'}</button>
 </form>`,
+    home ? { home } : {},
   );
 }

@@ -38,6 +38,7 @@ export function reviseFormPage(
     values,
     errors,
     notice,
+    submitLabel: '提交修改稿',
     feedback: view
       ? html`<div class="who"><p>${view.returned.editorName ?? '编辑'}的修改意见：</p>${paragraphs(view.returned.comment ?? '')}</div>`
       : undefined,

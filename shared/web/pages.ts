@@ -13,7 +13,7 @@ label{display:block;font-weight:bold;margin:14px 0 4px}
 input[type=text],input[type=email],textarea,select{width:100%;padding:8px;font:inherit;border:1px solid #bbb;border-radius:4px}
 textarea{min-height:14em}fieldset{border:0;padding:0;margin:14px 0 0}fieldset label{display:inline;font-weight:normal;margin-right:16px}
 legend{font-weight:bold}.hint{color:#666;font-size:14px}.error{color:#b00020;font-size:14px;margin:4px 0}
-.errors{border:1px solid #b00020;background:#fff4f4;padding:8px 12px;margin:12px 0}
+.errors{border:1px solid #b00020;background:#fff4f4;padding:8px 12px;margin:12px 0}.errors p{margin:4px 0}
 button{margin-top:18px;margin-right:8px;padding:10px 22px;font:inherit;color:#fff;background:#b71c1c;border:0;border-radius:4px;cursor:pointer}
 button{min-height:44px}button.secondary{background:#fff;color:#555;border:1px solid #999}
 button.accept{background:#2e7d32}button.return{background:#bf360c}
@@ -48,11 +48,12 @@ export const FAVICON_SVG =
   '<text x="32" y="46" font-size="40" text-anchor="middle" fill="#fff" font-family="sans-serif">报</text></svg>';
 const FAVICON_LINK = `data:image/svg+xml,${encodeURIComponent(FAVICON_SVG)}`;
 
-export function page(title: string, content: SafeHtml): string {
+/** `home`: where the header's name leads (an informant's own form, when the page knows their key). */
+export function page(title: string, content: SafeHtml, options: { home?: string } = {}): string {
   return html`<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <meta name="referrer" content="no-referrer"><link rel="icon" href="${FAVICON_LINK}"><title>${title} - 组工信息报送</title><style>${new SafeHtml(CSS)}</style></head>
-<body><header><a href="/">组工信息报送</a></header><main>${content}</main>
+<body><header><a href="${options.home ?? '/'}">组工信息报送</a></header><main>${content}</main>
 <footer>如有疑问，请联系${config().contact}。</footer></body></html>`.value;
 }
 

@@ -68,7 +68,7 @@ const screenshot = (page: Page, name: string) =>
   page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
 
 describe('an informant and an editor in a real browser', () => {
-  it('shows the form in Chinese from the welcome email link and lands on the receipt after 提交', async () => {
+  it('shows the form in Chinese from the welcome email link, says 报送成功 after 提交 and links the receipt', async () => {
     const [welcome] = await county.waitForMails(informantEmail, 1, /欢迎/);
     submitLink = linkIn(welcome);
 
@@ -82,8 +82,20 @@ describe('an informant and an editor in a real browser', () => {
     await informant.getByLabel('标题', { exact: true }).fill(TITLE);
     await informant.getByLabel('正文', { exact: true }).fill(LONG_BODY);
     await screenshot(informant, 'form');
+    await informant.getByLabel('签发领导（可选）', { exact: true }).fill('李书记');
     expect(await press(informant, '提交')).toBe(303);
 
+    // Back on the form: 报送成功 with what was sent, and the form empty for the next piece.
+    expect(informant.url()).toMatch(new RegExp(`/submit\\?k=[^&]+&sent=${YEAR}-0001$`));
+    expect(await informant.locator('.done h2').textContent()).toBe('报送成功');
+    expect(await cell(informant, '签发领导')).toBe('李书记');
+    expect(await informant.getByLabel('标题', { exact: true }).inputValue()).toBe('');
+    expect(await informant.getByLabel('信息', { exact: true }).isChecked()).toBe(true);
+    await screenshot(informant, 'sent');
+    await Promise.all([
+      informant.waitForEvent('load'),
+      informant.getByRole('link', { name: '查看回执和审核进度' }).click(),
+    ]);
     expect(informant.url()).toMatch(new RegExp(`/submissions/${YEAR}-0001\\?r=`));
     receiptUrl = informant.url();
     expect(await heading(informant)).toBe('稿件回执');
@@ -101,7 +113,7 @@ describe('an informant and an editor in a real browser', () => {
     await informant.getByLabel('正文', { exact: true }).fill('只有几个字。');
     expect(await press(informant, '提交')).toBe(400);
 
-    expect(await informant.getByRole('alert').textContent()).toContain('请修改下面标出的内容后再提交。');
+    expect(await informant.getByRole('alert').textContent()).toContain('请修改下面标出的内容后再提交：正文。');
     expect(await informant.locator('#body + .error').textContent()).toMatch(/^正文至少 20 字/);
     expect(await informant.getByLabel('标题', { exact: true }).inputValue()).toBe('短稿');
     expect(await informant.getByLabel('正文', { exact: true }).inputValue()).toBe('只有几个字。');
@@ -135,8 +147,9 @@ describe('an informant and an editor in a real browser', () => {
     await body.focus();
     await informant.keyboard.press('Control+End');
     await informant.keyboard.type(ADDED);
-    await press(informant, '提交');
+    await press(informant, '提交修改稿');
     expect(informant.url()).toContain(`/submissions/${YEAR}-0001?r=`);
+    expect(await informant.getByRole('status').textContent()).toContain('修改稿（第 2 稿）已提交');
     expect(await cell(informant, '状态')).toBe('修改稿待审核');
 
     const requests = await county.waitForMails(editorEmail, 2, /【待审核】/);
@@ -182,6 +195,13 @@ describe('an informant and an editor in a real browser', () => {
 
     await informant.getByLabel('正文', { exact: true }).fill(LONG_BODY);
     await press(informant, '提交');
+    expect(await cell(informant, '标题')).toBe(HTML_TITLE);
+    expect(await informant.locator('img').count()).toBe(0);
+    expect(await informant.title()).toBe('报送成功 - 组工信息报送');
+    await Promise.all([
+      informant.waitForEvent('load'),
+      informant.getByRole('link', { name: '查看回执和审核进度' }).click(),
+    ]);
     expect(await cell(informant, '标题')).toBe(HTML_TITLE);
     expect(await informant.locator('img').count()).toBe(0);
     expect(await informant.title()).toBe(`回执 ${YEAR}-0002 - 组工信息报送`);

@@ -79,7 +79,9 @@ describe('the permissions listed beside the route table', () => {
     const created = await as('createSubmission', () =>
       fetch(url('/submissions'), form({ k, kind: 'info', title: '权限检查稿件', body: LONG_BODY })),
     );
-    const receiptPath = created.headers.get('location')!;
+    // The browser lands on its form again (报送成功), which links the read-only receipt page.
+    const landed = await (await fetch(url(created.headers.get('location')!))).text();
+    const receiptPath = /<a href="([^"]+)">查看回执和审核进度<\/a>/.exec(landed)![1]!;
     await as('showSubmission', () => fetch(url(receiptPath)));
     const review = linkIn(await newest(editor, (m) => m.subject.includes('权限检查稿件')), '/review/');
     await as('reviewPage', () => fetch(review));

@@ -11,7 +11,7 @@ afterAll(async () => {
 });
 
 describe('an informant new to the system', () => {
-  it('gets a welcome email, submits from its link, lands on the receipt page and gets an acknowledgment', async () => {
+  it('gets a welcome email, submits from its link, lands on 报送成功 with its receipt link and gets an acknowledgment', async () => {
     const imported = await importRoster(rosterCsv(county.domain));
     expect(imported).toMatchObject({ ok: true, summary: { added: 5, welcomed: 3 } });
 
@@ -30,7 +30,12 @@ describe('an informant new to the system', () => {
       body: new URLSearchParams({ k, kind: 'info', title: '城关镇创新党员教育', body: LONG_BODY }).toString(),
     });
     expect(posted.status).toBe(303);
-    const receiptPath = posted.headers.get('location')!;
+    // Back on the form, which says 报送成功 and links the read-only receipt page.
+    const landing = posted.headers.get('location')!;
+    expect(landing).toMatch(/^\/submit\?k=[^&]+&sent=\d{4}-0001$/);
+    const landed = await (await fetch(`${county.baseUrl}${landing}`)).text();
+    expect(landed).toContain('报送成功');
+    const receiptPath = /<a href="([^"]+)">查看回执和审核进度<\/a>/.exec(landed)![1]!;
     expect(receiptPath).toMatch(/^\/submissions\/\d{4}-0001\?r=/);
 
     const receipt = await (await fetch(`${county.baseUrl}${receiptPath}`)).text();

@@ -33,7 +33,8 @@ afterAll(async () => {
 const post = (title: string) =>
   postForm(`${fc.county.baseUrl}/submissions`, { k: fc.keys.zhang!, kind: 'info', title, body: LONG_BODY });
 
-const receiptIn = (location: string | null) => location?.match(/\/submissions\/(\d{4}-\d{4})/)?.[1];
+/** The receipt a browser's submission landed on: `/submit?k=…&sent=2026-0042`. */
+const receiptIn = (location: string | null) => location?.match(/[?&]sent=(\d{4}-\d{4})/)?.[1];
 
 describe('POST /submissions under injected faults', () => {
   it('keeps every invariant at every call, for every fault', async () => {

@@ -94,7 +94,7 @@ describe('an informant double-clicking the submit button', () => {
     const locations = new Set(responses.map((r) => r.headers.get('location')));
     expect(locations.size).toBe(1);
     const [location] = [...locations];
-    const receipt = /^\/submissions\/(\d{4}-\d{4})\?r=/.exec(location ?? '')?.[1];
+    const receipt = /^\/submit\?k=[^&]+&sent=(\d{4}-\d{4})$/.exec(location ?? '')?.[1];
     expect(receipt).toBe('2026-0021');
     expect(await acksFor('zhang', title)).toHaveLength(1);
     expect(await nextReceipt()).toBe(plusOne(receipt!));

@@ -255,7 +255,7 @@ describe('POST /submissions with arbitrary fields', () => {
             } else if (bad.size === 0) {
               expect(answer.status).toBe(asJson ? 201 : 303);
               if (asJson) expectReceipt(answer);
-              else expect(answer.headers.location).toMatch(/^\/submissions\/\d{4}-\d{4,6}\?r=[\w.-]+$/);
+              else expect(answer.headers.location).toMatch(/^\/submit\?k=[^&]+&sent=\d{4}-\d{4,6}$/);
             } else {
               expect(answer.status).toBe(400);
               if (asJson) expectFieldErrors(answer, bad);

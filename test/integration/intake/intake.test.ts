@@ -208,23 +208,39 @@ describe('the form at GET /submit', () => {
 // --- Submitting -----------------------------------------------------------------------------------------------------
 
 describe('submitting a piece', () => {
-  it('from the browser form answers 303 See Other to its receipt page', async () => {
+  it('from the browser form answers 303 See Other to the form again, saying 报送成功 with a read-only receipt link', async () => {
     const informant = newInformant();
 
-    const res = await postForm({ k: informant.k, ...piece('城关镇“夜校课堂”培训党员') });
+    const res = await postForm({ k: informant.k, ...piece('城关镇“夜校课堂”培训党员', { signer: '李书记' }) });
 
     expect(res.status).toBe(303);
     expectSafeHtmlPage(res);
     const location = res.headers.get('location') ?? '';
-    expect(location).toMatch(/^\/submissions\/2026-\d{4}\?r=[\w.-]+$/);
+    // The informant's own form (the address they came from), ready for the next piece.
+    expect(location).toBe(`/submit?k=${encodeURIComponent(informant.k)}&sent=${/sent=(\S+)$/.exec(location)?.[1]}`);
+    const landed = await (await fetch(`${county.baseUrl}${location}`)).text();
+    expect(landed).toContain('<h2>报送成功</h2>');
+    expect(landed).toContain('<tr><th>标题</th><td>城关镇“夜校课堂”培训党员</td></tr>');
+    expect(landed).toContain('<tr><th>签发领导</th><td>李书记</td></tr>');
+    expect(landed).toContain('<h2>继续报送</h2>');
+    expect(landed).toContain('name="title" maxlength="100" value=""');
     // The receipt link is read-only and bound to the piece: never the personal key, which can submit.
-    expect(location).not.toContain(informant.k);
+    const receiptLink = /<a href="(\/submissions\/2026-\d{4}\?r=[\w.-]+)">查看回执和审核进度<\/a>/.exec(landed)?.[1];
+    expect(receiptLink).toBeDefined();
+    expect(receiptLink).not.toContain(informant.k);
+    // Another informant's piece is not shown on one's own form.
+    const other = newInformant();
+    const theirs = await (
+      await fetch(`${county.baseUrl}/submit?k=${encodeURIComponent(other.k)}&sent=${/sent=(\S+)$/.exec(location)?.[1]}`)
+    ).text();
+    expect(theirs).not.toContain('报送成功');
   });
 
   it('shows on the receipt page the receipt number, title, kind, unit, status and the timeline', async () => {
     const informant = newInformant();
     const posted = await postForm({ k: informant.k, ...piece('红旗乡推行“党员积分制”', { kind: 'research' }) });
-    const location = posted.headers.get('location')!;
+    const landed = await (await fetch(`${county.baseUrl}${posted.headers.get('location')!}`)).text();
+    const location = /<a href="([^"]+)">查看回执和审核进度<\/a>/.exec(landed)![1]!.replace(/&amp;/g, '&');
     const receipt = /\/submissions\/(\d{4}-\d{4})/.exec(location)![1]!;
 
     const res = await fetch(`${county.baseUrl}${location}`);
@@ -702,7 +718,7 @@ describe('personal keys', () => {
     expect((await getReceipt(before.id, newKey)).status).toBe(200);
     const after = await postForm({ k: newKey, ...piece('新链接提交') });
     expect(after.status).toBe(303);
-    expect(after.headers.get('location')).toMatch(new RegExp(`^/submissions/${nextAfter(before.receipt)}\\?r=`));
+    expect(after.headers.get('location')).toMatch(new RegExp(`&sent=${nextAfter(before.receipt)}$`));
   });
 
   it("does not show one informant's piece to another: the receipt answers 404, like a missing one", async () => {

@@ -39,7 +39,7 @@ const post = (fields: Record<string, string>): RequestInit => ({
 async function submit(key: string, title: string): Promise<string> {
   const res = await fetch(url('/submissions'), post({ k: key, kind: 'info', title, body: LONG_BODY }));
   expect(res.status).toBe(303);
-  return /\/submissions\/(\d{4}-\d{4})/.exec(res.headers.get('location') ?? '')![1]!;
+  return /[?&]sent=(\d{4}-\d{4})/.exec(res.headers.get('location') ?? '')![1]!;
 }
 
 async function newest(to: string, where: (m: StoredEmail) => boolean, atLeast = 1): Promise<StoredEmail> {
