@@ -89,7 +89,7 @@ export interface ReviewContext {
  */
 export async function loadReview(
   token: unknown,
-  options: { allowExpired?: boolean; allowRevoked?: boolean } = {},
+  options: { allowExpired?: boolean; allowRevoked?: boolean; latest?: boolean } = {},
 ): Promise<ReviewContext> {
   // Expiry is checked last: an editor opening an old link to a decided piece learns who decided, not "expired".
   const claims = await reviewClaims(token, { allowExpired: true });
@@ -102,9 +102,10 @@ export async function loadReview(
   if (editor.keyVersion !== claims.keyVersion && !options.allowRevoked) throw new RevokedLinkError();
   if (events.length === 0) throw new NotFoundError('未找到该稿件。');
   const revision = latestRevision(events);
-  if (revision.revision > claims.revision) throw new SupersededError(revision.revision);
-  if (revision.revision !== claims.revision) throw new NotFoundError('未找到该稿件的这一稿。');
-  const decided = decisionOn(events, claims.revision);
+  // `latest`: a link to an older draft stands for the newest one (asking for the new draft's link by email).
+  if (revision.revision > claims.revision && !options.latest) throw new SupersededError(revision.revision);
+  if (revision.revision < claims.revision) throw new NotFoundError('未找到该稿件的这一稿。');
+  const decided = decisionOn(events, revision.revision);
   if (decided) throw new AlreadyDecidedError(decided, { revision, editor });
   if (!options.allowExpired) assertNotExpired(claims.exp);
   const informant = roster.people.get(revision.informantId);

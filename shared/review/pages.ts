@@ -154,14 +154,26 @@ export function linkProblem(error: unknown, renewAction: string): HttpResponse |
       json: { error: 'already_decided', decision: d.type, editor: d.editorName, at: d.at, message: error.message },
     };
   }
-  if (error instanceof SupersededError || error instanceof AlreadyRevisedError) {
+  const renewButton = html`<form method="post" action="${renewAction}"><button type="submit">把新链接发到我的邮箱</button></form>`;
+  if (error instanceof SupersededError) {
+    const message = `信息员已提交第 ${error.latest} 稿，这个链接是旧稿的。点击下面的按钮，我们会把新稿的审核链接发到您登记的邮箱。`;
+    return {
+      status: 409,
+      html: messagePage(
+        '已有新版本',
+        message,
+        html`<form method="post" action="${renewAction}"><button type="submit">把新稿的审核链接发到我的邮箱</button></form>`,
+      ),
+      json: { error: 'superseded', latest: error.latest, message: error.message, renew: `POST ${renewAction}` },
+    };
+  }
+  if (error instanceof AlreadyRevisedError) {
     return {
       status: 409,
       html: messagePage('已有新版本', error.message),
       json: { error: 'superseded', message: error.message },
     };
   }
-  const renewButton = html`<form method="post" action="${renewAction}"><button type="submit">把新链接发到我的邮箱</button></form>`;
   if (error instanceof ExpiredLinkError) {
     const message = '此链接已过期。点击下面的按钮，我们会把新的链接发到您登记的邮箱。';
     return {

@@ -35,9 +35,17 @@ async function record(
   }
 }
 
-/** Emails the editor of an expired or revoked review link a fresh one, if the revision still waits for a decision. */
+/**
+ * Emails the editor of an expired, revoked or superseded review link a fresh one for the piece's newest draft, if
+ * that still waits for a decision.
+ */
 export async function renewReviewLink(token: unknown): Promise<{ to: string }> {
-  const { revision, editor, informant, summary } = await loadReview(token, { allowExpired: true, allowRevoked: true });
+  // An expired, revoked or superseded link: the fresh one is for the newest draft, while it waits for a decision.
+  const { revision, editor, informant, summary } = await loadReview(token, {
+    allowExpired: true,
+    allowRevoked: true,
+    latest: true,
+  });
   const at = now();
   const [request] = reviewRequests([editor], revision, at);
   const subject = reviewSubject(revision, { unitName: summary.units[revision.unitId], informantName: informant?.name });

@@ -14,7 +14,15 @@ import { errorFields, log } from '../core/log';
 import { assertNotExpired, reviseClaims } from '../links/links';
 import { deliverWritten, outboxAttributes } from '../mail/outbox';
 import { acknowledgment } from '../pieces/acknowledgment';
-import { decisionOn, latestRevision, monthKeys, type PieceEvent, pieceEvents } from '../pieces/events';
+import {
+  DECISION_LABELS,
+  type DecisionType,
+  decisionOn,
+  latestRevision,
+  monthKeys,
+  type PieceEvent,
+  pieceEvents,
+} from '../pieces/events';
 import { type RawFields, validatePiece } from '../pieces/piece';
 import { type Person, type RosterSummary, readWithRoster, rosterRecipients } from '../roster/people';
 import { putIfAbsent } from '../store/db';
@@ -23,8 +31,15 @@ import { revisionTemplates } from './emails';
 import { reviewRequests } from './reviewRequests';
 
 export class AlreadyRevisedError extends ConflictError {
-  constructor(readonly latest: PieceEvent) {
-    super(`修改稿（第 ${latest.revision} 稿）已经提交，无需重复提交。`);
+  /** `decision`: what became of that revised draft, if it was decided already. */
+  constructor(
+    readonly latest: PieceEvent,
+    readonly decision?: PieceEvent,
+  ) {
+    const outcome = decision
+      ? `，并已${DECISION_LABELS[decision.type as DecisionType] ?? '处理'}${decision.issueNo ? `（编入《组工专报》第 ${decision.issueNo} 期）` : ''}`
+      : '，正在等待审核';
+    super(`修改稿（第 ${latest.revision} 稿）已经提交${outcome}。此链接无需再用。`);
   }
 }
 
@@ -55,7 +70,7 @@ export async function loadRevise(
   if (informant.keyVersion !== claims.keyVersion && !options.allowRevoked) throw new RevokedLinkError();
   if (events.length === 0 || events[0]?.informantId !== informant.personId) throw new NotFoundError('未找到该稿件。');
   const latest = latestRevision(events);
-  if (latest.revision > claims.revision) throw new AlreadyRevisedError(latest);
+  if (latest.revision > claims.revision) throw new AlreadyRevisedError(latest, decisionOn(events, latest.revision));
   const returned = decisionOn(events, claims.revision);
   if (returned?.type !== 'returned') throw new NotFoundError('这篇稿件没有被退回修改。');
   if (!options.allowExpired) assertNotExpired(claims.exp);

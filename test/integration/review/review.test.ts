@@ -517,6 +517,16 @@ describe('a review link that cannot be used', () => {
     expect(status).toBe('revised');
     expect(events).toHaveLength(3);
     expect((await fetch(await reviewLink('li', piece.receipt, 2))).status).toBe(200);
+    // The revise link, once used, says what became of the draft it sent; the old review page offers the new link.
+    expect(await (await fetch(revise)).text()).toContain('修改稿（第 2 稿）已经提交，正在等待审核');
+    const stale = await (await fetch(wang)).text();
+    expect(stale).toContain('把新稿的审核链接发到我的邮箱');
+    const renewed = await fetch(url(new URL(`${wang}/renew`).pathname), form());
+    expect(renewed.status).toBe(200);
+    const fresh = linkIn((await reviewRequests('wang', piece.receipt, 2, 2)).at(-1), '/review/');
+    const freshPage = await fetch(fresh);
+    expect(freshPage.status).toBe(200);
+    expect(await freshPage.text()).toContain('党员教育“微课堂”见实效');
   });
 });
 
@@ -590,6 +600,10 @@ describe('revision rounds', () => {
     expect(acceptMail?.body.text).toContain('第 12 期');
     expect(acceptMail?.body.text).toContain('编辑点评：修改到位。');
 
+    // An old revise link after the acceptance says the piece was accepted, not just that a draft was sent.
+    expect(await (await fetch(firstRevise)).text()).toContain(
+      '修改稿（第 3 稿）已经提交，并已采用（编入《组工专报》第 12 期）',
+    );
     const receipt = await (await fetch(piece.receiptUrl)).text();
     for (const shown of [
       piece.receipt,
