@@ -169,6 +169,39 @@ describe('every email', () => {
   });
 });
 
+describe('an informant in the browser', () => {
+  it('sees 报送成功 after 提交, can press Back to a working form, and every page of theirs passes axe', async () => {
+    const submit = linkIn(await newest(address('chen'), /^欢迎使用/));
+    const page = await checking.newPage();
+    await page.setViewportSize({ width: 390, height: 844 });
+    const problems: string[] = [];
+    const check = async (name: string) => {
+      problems.push(...(await accessibilityProblems(page)).map((p) => `${name}: ${p}`));
+      await page.screenshot({ path: join(SCREENSHOTS, `page-${name}.png`), fullPage: true });
+    };
+    await page.goto(`${county.baseUrl}/`);
+    await check('home');
+    await page.goto(submit);
+    await check('form');
+    await page.getByLabel('标题', { exact: true }).fill('返回键测试稿件');
+    await page.getByLabel('正文', { exact: true }).fill('太短。');
+    await Promise.all([page.waitForEvent('load'), page.getByRole('button', { name: '提交', exact: true }).click()]);
+    await check('form-error');
+    await page.getByLabel('正文', { exact: true }).fill(LONG_BODY);
+    await Promise.all([page.waitForEvent('load'), page.getByRole('button', { name: '提交', exact: true }).click()]);
+    expect(await page.locator('.done h2').textContent()).toBe('报送成功');
+    await check('sent');
+    await Promise.all([page.waitForEvent('load'), page.getByRole('link', { name: '查看回执和审核进度' }).click()]);
+    expect(await page.locator('h1').textContent()).toBe('稿件回执');
+    await check('receipt');
+    // Back from the receipt: the 报送成功 form again, a page, not a browser error.
+    await page.goBack();
+    expect(await page.locator('.done h2').textContent()).toBe('报送成功');
+    await page.close();
+    expect(problems).toEqual([]);
+  });
+});
+
 describe('an editor in the browser', () => {
   it('is stopped by a confirmation before 不予采用, goes on to the next waiting piece, and pages pass axe', async () => {
     const k = new URL(linkIn(await newest(address('chen'), /^欢迎使用/))).searchParams.get('k')!;
