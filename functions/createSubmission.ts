@@ -20,7 +20,7 @@ export const handler = httpHandler(async (request): Promise<HttpResponse> => {
     return {
       status: request.wantsJson ? 201 : 303,
       location: request.wantsJson
-        ? result.receiptPath
+        ? await result.receiptPath()
         : `/submit?k=${encodeURIComponent(k)}&sent=${encodeURIComponent(result.receipt)}`,
       json: { id: result.id, receipt: result.receipt, status: result.status },
       html: messagePage('报送成功', `回执号 ${result.receipt}。`),

@@ -40,8 +40,8 @@ export interface SubmitResult {
   status: 'submitted';
   /** True when this answers a retry of an earlier submission. */
   replayed: boolean;
-  /** The receipt page with its read-only link, for the redirect. */
-  receiptPath: string;
+  /** The receipt page with its read-only link (signed when asked for: a browser is sent to its form instead). */
+  receiptPath: () => Promise<string>;
 }
 
 export async function submitPiece(request: SubmitRequest): Promise<SubmitResult> {
@@ -52,12 +52,12 @@ export async function submitPiece(request: SubmitRequest): Promise<SubmitResult>
   if (!informant.unitId) throw new InvalidLinkError('您的账号未关联单位，请联系县委组织部信息科。');
   const piece = validatePiece(request.fields);
   const claims = retryClaims(county, informant.personId, piece, request.idempotencyKey);
-  const result = async (receipt: string, replayed: boolean): Promise<SubmitResult> => ({
+  const result = (receipt: string, replayed: boolean): SubmitResult => ({
     id: receipt,
     receipt,
     status: 'submitted',
     replayed,
-    receiptPath: await receiptPath(receipt, informant),
+    receiptPath: () => receiptPath(receipt, informant),
   });
 
   // The request's id: it owns the claims, and the event it writes carries it (so "was it mine?" can be answered).

@@ -234,6 +234,28 @@ describe('an editor in the browser', () => {
     expect(await page.locator('h1').textContent()).toBe('审核稿件');
     expect(await page.locator('.who').textContent()).toContain('李编辑');
 
+    // The other editor's link to the piece li decided: 已处理, with the piece.
+    await page.goto(linkIn(await newest(address('wang'), /本次审核的稿件/), '/review/'));
+    expect(await page.locator('h1').textContent()).toBe('已处理');
+    await check('decided');
+    // A piece returned, its revise form, and the old review link once the new draft is in: 已有新版本.
+    const next = linkIn(await newest(address('li'), /下一篇待审稿件/), '/review/');
+    await page.goto(next);
+    await page.getByLabel(/意见/).fill('请补充数据。');
+    await Promise.all([page.waitForEvent('load'), page.getByRole('button', { name: '退回修改', exact: true }).click()]);
+    await page.goto(linkIn(await newest(address('chen'), /需要修改：下一篇待审稿件/), '/revise/'));
+    expect(await page.locator('h1').textContent()).toMatch(/^修改稿件/);
+    await check('revise');
+    await page.getByLabel('正文', { exact: true }).fill(`${LONG_BODY}补充了数据。`);
+    await Promise.all([
+      page.waitForEvent('load'),
+      page.getByRole('button', { name: '提交修改稿', exact: true }).click(),
+    ]);
+    await check('revised');
+    await page.goto(next);
+    expect(await page.locator('h1').textContent()).toBe('已有新版本');
+    await check('superseded');
+
     const cut = await page.goto(`${link.slice(0, link.indexOf('/review/'))}/revie`);
     expect(cut?.status()).toBe(404);
     expect(await page.locator('h1').textContent()).toBe('未找到该页面');

@@ -96,7 +96,7 @@ describe('1,000 submissions at once', () => {
         fetch(links[i % 3]!, {
           method: 'POST',
           headers: { 'content-type': 'application/json', accept: 'application/json' },
-          body: JSON.stringify({ decision: decisions[i % 3], comment: '并发处理' }),
+          body: JSON.stringify({ decision: decisions[i % 3], comment: '并发处理', confirm: true }),
         }).then((r) => r.status),
       ),
     );
