@@ -235,11 +235,11 @@ describe('an editor in the browser', () => {
     expect(await page.locator('.who').textContent()).toContain('李编辑');
 
     // The other editor's link to the piece li decided: 已处理, with the piece.
-    await page.goto(linkIn(await newest(address('wang'), /本次审核的稿件/), '/review/'));
+    await page.goto(linkIn(await newest(address('wang'), /^【待审核】.*本次审核的稿件/), '/review/'));
     expect(await page.locator('h1').textContent()).toBe('已处理');
     await check('decided');
     // A piece returned, its revise form, and the old review link once the new draft is in: 已有新版本.
-    const next = linkIn(await newest(address('li'), /下一篇待审稿件/), '/review/');
+    const next = linkIn(await newest(address('li'), /^【待审核】.*下一篇待审稿件/), '/review/');
     await page.goto(next);
     await page.getByLabel(/意见/).fill('请补充数据。');
     await Promise.all([page.waitForEvent('load'), page.getByRole('button', { name: '退回修改', exact: true }).click()]);
