@@ -1,9 +1,8 @@
 // POST /review/{token} — an editor's decision: accept (期号, remark), return (feedback), reject (reason, confirmed on
-// a second step). The answer says what happened and offers the next piece waiting.
+// a second step). The answer says what happened and offers the next piece waiting (found when clicked).
 import { settle } from '../shared/core/budget';
 import { InvalidLinkError, NotFoundError } from '../shared/core/errors';
 import { AlreadyDecidedError, decidePiece, RejectNotConfirmedError } from '../shared/review/decidePiece';
-import { nextWaiting } from '../shared/review/nextWaiting';
 import { decisionDonePage, linkProblem, rejectConfirmPage, reviewPage } from '../shared/review/pages';
 import { reviewView } from '../shared/review/reviewView';
 import { formAgain, type HttpResponse, httpHandler } from '../shared/web/http';
@@ -19,9 +18,6 @@ export const handler = httpHandler(async (request): Promise<HttpResponse> => {
     issue: field(request.fields.issue),
     comment: field(request.fields.comment),
   };
-  /** The next piece for this editor: looked up for the page only, and a page without it if the store stumbles. */
-  const next = (editor: { personId: string; keyVersion: number }, pieceId: string) =>
-    settle(() => nextWaiting(editor, pieceId)).catch(() => undefined);
   // 返回修改 on the confirmation page: the form again, as typed, nothing decided.
   if (request.fields.back !== undefined && !request.wantsJson) {
     const view = await reviewView(token).catch((err) => {
@@ -36,10 +32,10 @@ export const handler = httpHandler(async (request): Promise<HttpResponse> => {
     };
   }
   try {
-    const { decision, revision, editor } = await decidePiece(token, request.fields);
+    const { decision, revision } = await decidePiece(token, request.fields);
     return {
       status: 200,
-      html: decisionDonePage(decision, revision, request.wantsJson ? null : await next(editor, decision.pieceId)),
+      html: decisionDonePage(decision, revision, action),
       json: { receipt: decision.receipt, revision: decision.revision, decision: decision.type },
     };
   } catch (err) {
@@ -50,11 +46,7 @@ export const handler = httpHandler(async (request): Promise<HttpResponse> => {
       err.context.editor?.personId === err.decision.editorId &&
       DECISIONS[values.decision] === err.decision.type
     ) {
-      const editor = err.context.editor!;
-      return {
-        status: 200,
-        html: decisionDonePage(err.decision, err.context.revision, await next(editor, err.decision.pieceId)),
-      };
+      return { status: 200, html: decisionDonePage(err.decision, err.context.revision, action) };
     }
     if (err instanceof RejectNotConfirmedError) {
       const message = err.message;

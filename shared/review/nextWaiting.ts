@@ -1,52 +1,57 @@
-// The next piece waiting for a decision, for the editor who just decided one: the oldest revision in the reminder
-// index other than this piece, with a fresh review link of the editor's own. Two reads, on result pages only.
-
+// The next piece waiting for a decision, for an editor: the oldest revision in the reminder index other than the one
+// their link is for, with a fresh review link of the editor's own. Looked up only when the editor asks for it (the
+// 审核下一篇 link of a result page, `GET /review/{token}/next`), so a decision itself reads nothing more.
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { now } from '../core/clock';
 import { config } from '../core/config';
-import { reviewExpiry, reviewUrl } from '../links/links';
+import { InvalidLinkError, RevokedLinkError } from '../core/errors';
+import { reviewClaims, reviewExpiry, reviewUrl } from '../links/links';
 import type { PieceEvent } from '../pieces/events';
-import type { Person } from '../roster/people';
+import { readWithRoster } from '../roster/people';
 import { db, getItems, keyId, tableName } from '../store/db';
 import { keys } from '../store/keys';
 import { AWAITING_INDEX } from '../store/tableDefinition';
 
-export interface NextPiece {
-  url: string;
-  title: string;
-  receipt: string;
-  /** How many pieces wait besides the one just decided (at most a handful are looked at). */
-  waiting: number;
-}
-
+/** Pieces looked at: the one the link is for may be among them, and one found decided but still marked. */
 const LOOK_AT = 6;
 
-export async function nextWaiting(editor: Pick<Person, 'personId' | 'keyVersion'>, exceptPieceId: string) {
+/**
+ * Where the editor of this review link goes next: the review page of the oldest other piece waiting (a path), or
+ * undefined when nothing else waits. The link may have expired (it still names its editor); a revoked one may not.
+ */
+export async function nextWaiting(token: unknown): Promise<string | undefined> {
+  const claims = await reviewClaims(token, { allowExpired: true });
   const county = config().countyId;
-  const out = await db().send(
-    new QueryCommand({
-      TableName: tableName(),
-      IndexName: AWAITING_INDEX.name,
-      KeyConditionExpression: '#a = :a',
-      ExpressionAttributeNames: { '#a': AWAITING_INDEX.partition },
-      ExpressionAttributeValues: { ':a': keys.awaiting(county) },
-      Limit: LOOK_AT,
-    }),
-  );
-  const others = (out.Items ?? [])
+  const [roster, waiting] = await Promise.all([
+    readWithRoster(county, [claims.editorId]),
+    db().send(
+      new QueryCommand({
+        TableName: tableName(),
+        IndexName: AWAITING_INDEX.name,
+        KeyConditionExpression: '#a = :a',
+        ExpressionAttributeNames: { '#a': AWAITING_INDEX.partition },
+        ExpressionAttributeValues: { ':a': keys.awaiting(county) },
+        Limit: LOOK_AT,
+      }),
+    ),
+  ]);
+  const editor = roster.people.get(claims.editorId);
+  if (editor?.role !== 'editor') throw new InvalidLinkError('此审核链接对应的编辑已不在名单中。');
+  if (editor.keyVersion !== claims.keyVersion) throw new RevokedLinkError();
+  const others = (waiting.Items ?? [])
     .map((k) => ({ pk: String(k.pk), sk: String(k.sk) }))
-    .filter((k) => k.pk !== keys.piece(county, exceptPieceId));
+    .filter((k) => k.pk !== keys.piece(county, claims.pieceId));
   if (others.length === 0) return undefined;
-  const first = (await getItems([others[0]!])).get(keyId(others[0]!)) as PieceEvent | undefined;
-  if (!first) return undefined;
+  const items = await getItems(others);
+  const next = others.map((k) => items.get(keyId(k)) as PieceEvent | undefined).find((item) => item !== undefined);
+  if (!next) return undefined;
   const url = await reviewUrl({
-    pieceId: first.pieceId,
-    revision: first.revision,
+    pieceId: next.pieceId,
+    revision: next.revision,
     editorId: editor.personId,
-    informantId: first.informantId,
+    informantId: next.informantId,
     keyVersion: editor.keyVersion,
     exp: reviewExpiry(now()),
   });
-  const next: NextPiece = { url, title: first.title ?? '', receipt: first.receipt, waiting: others.length };
-  return next;
+  return new URL(url).pathname;
 }

@@ -10,7 +10,6 @@ import type { HttpResponse } from '../web/http';
 import { messagePage, page } from '../web/pages';
 import { changesHtml, changesSummary, draftChanges } from './changes';
 import { AlreadyDecidedError, COMMENT_MAX, SupersededError } from './decidePiece';
-import type { NextPiece } from './nextWaiting';
 import type { ReviewView } from './reviewView';
 import { AlreadyRevisedError } from './revisePiece';
 
@@ -112,32 +111,35 @@ function pieceSummary(revision?: PieceEvent) {
 <div class="body">${revision.body}</div>`;
 }
 
-/** One click to the next piece waiting, or the word that there is none. */
-function nextStep(next: NextPiece | undefined | null) {
-  if (next === null) return '';
-  if (!next) return html`<div class="next"><p>目前没有其他等待审核的稿件。</p></div>`;
-  return html`<div class="next"><p>还有 ${next.waiting}${next.waiting >= 5 ? ' 篇以上' : ' 篇'}稿件等待审核。下一篇：《${next.title}》（回执号 ${next.receipt}）</p>
-<a class="button" href="${next.url}">审核下一篇</a></div>`;
+/** One click to the next piece waiting (found when clicked: `GET /review/{token}/next`). */
+function nextStep(action: string | undefined) {
+  if (!action) return '';
+  return html`<div class="next"><p>处理下一篇：打开最早等待审核的另一篇稿件。</p><a class="button" href="${action}/next">审核下一篇</a></div>`;
+}
+
+/** `GET /review/{token}/next` when nothing else waits. */
+export function nothingWaitingPage(): string {
+  return messagePage('没有待审稿件', '目前没有其他等待审核的稿件。新稿件到达时，您会收到邮件。');
 }
 
 const outcome = (d: PieceEvent) =>
   `${DECISION_LABELS[d.type as DecisionType] ?? d.type}${d.issueNo ? `，编入《组工专报》第 ${d.issueNo} 期` : ''}`;
 
 /** After the editor's own decision (and when they open or refresh it again): done, the next piece, the piece. */
-export function decisionDonePage(decision: PieceEvent, revision?: PieceEvent, next?: NextPiece | null): string {
+export function decisionDonePage(decision: PieceEvent, revision?: PieceEvent, action?: string): string {
   return page(
     '处理完成',
     html`<h1>处理完成</h1><div class="done" role="status"><p>已处理：${outcome(decision)}。信息员会收到邮件通知。</p></div>
-${nextStep(next)}${pieceSummary(revision)}`,
+${nextStep(action)}${pieceSummary(revision)}`,
   );
 }
 
 /** Decided by someone (else) already: who, what, when — with the piece and the next one waiting. */
-export function decidedPage(decision: PieceEvent, revision?: PieceEvent, next?: NextPiece | null): string {
+export function decidedPage(decision: PieceEvent, revision?: PieceEvent, action?: string): string {
   return page(
     '已处理',
     html`<h1>已处理</h1><p>稿件（回执号 ${decision.receipt}）第 ${decision.revision} 稿已由 ${decision.editorName ?? '编辑'} 于 ${formatShanghai(decision.at)} 处理：${outcome(decision)}。</p>
-${nextStep(next)}${pieceSummary(revision)}`,
+${nextStep(action)}${pieceSummary(revision)}`,
   );
 }
 
@@ -150,7 +152,7 @@ export function linkProblem(error: unknown, renewAction: string): HttpResponse |
     const d = error.decision;
     return {
       status: 409,
-      html: decidedPage(d, error.context.revision, null),
+      html: decidedPage(d, error.context.revision, renewAction.replace(/\/renew$/, '')),
       json: { error: 'already_decided', decision: d.type, editor: d.editorName, at: d.at, message: error.message },
     };
   }

@@ -64,6 +64,8 @@ const explicitRoutes: Route[] = [
   { method: 'GET', path: '/submissions/{id}', handler: 'showSubmission' },
   { method: 'POST', path: '/submissions/{id}/revise-link', handler: 'renewLink' },
   { method: 'GET', path: '/review/{token}', handler: 'reviewPage' },
+  // 审核下一篇 on a result page: a redirect to the oldest other piece waiting (changes nothing).
+  { method: 'GET', path: '/review/{token}/next', handler: 'reviewPage' },
   { method: 'POST', path: '/review/{token}', handler: 'decide' },
   { method: 'POST', path: '/review/{token}/renew', handler: 'renewLink' },
   { method: 'GET', path: '/revise/{token}', handler: 'reviseForm' },

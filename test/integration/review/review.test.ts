@@ -356,9 +356,12 @@ describe('deciding a revision', () => {
     expect(page).toContain('已处理：采用，编入《组工专报》第 3 期');
     expect(page).toContain(piece.title);
     const next = page.match(/<a class="button" href="([^"]+)">审核下一篇<\/a>/)?.[1];
-    expect(next).toMatch(/\/review\//);
-    // The oldest waiting piece is not necessarily this file's newest one; it is one that waits, for this editor.
-    const opened = await fetch(next!);
+    expect(next).toBe(`${new URL(link).pathname}/next`);
+    // Found when clicked (opening it changes nothing): the oldest other piece waiting, with a link of this editor's.
+    const redirect = await fetch(url(next!), { redirect: 'manual' });
+    expect(redirect.status).toBe(303);
+    expect(redirect.headers.get('location')).toMatch(/^\/review\/[\w.-]+$/);
+    const opened = await fetch(url(redirect.headers.get('location')!));
     expect(opened.status).toBe(200);
     expect(await opened.text()).toContain('审核人：李编辑');
 
@@ -470,6 +473,7 @@ describe('a review link that cannot be used', () => {
       expect([what, asJson.status]).toEqual([what, 403]);
       expect(await asJson.json()).toMatchObject({ error: 'invalid_link' });
       expect([what, (await fetch(url(`${path}/renew`), form())).status]).toEqual([what, 403]);
+      expect([what, (await fetch(url(`${path}/next`), { redirect: 'manual' })).status]).toEqual([what, 403]);
     }
     for (const bad of [token, k, 'abc']) {
       const path = `/revise/${encodeURIComponent(bad)}`;
