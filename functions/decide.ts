@@ -2,13 +2,12 @@
 // a second step). The answer says what happened and offers the next piece waiting (found when clicked).
 import { settle } from '../shared/core/budget';
 import { InvalidLinkError, NotFoundError } from '../shared/core/errors';
-import { AlreadyDecidedError, decidePiece, RejectNotConfirmedError } from '../shared/review/decidePiece';
+import { AlreadyDecidedError, DECISIONS, decidePiece, RejectNotConfirmedError } from '../shared/review/decidePiece';
 import { decisionDonePage, linkProblem, rejectConfirmPage, reviewPage } from '../shared/review/pages';
 import { reviewView } from '../shared/review/reviewView';
 import { formAgain, type HttpResponse, httpHandler } from '../shared/web/http';
 
 const field = (v: unknown) => (typeof v === 'string' ? v : '');
-const DECISIONS: Record<string, string> = { accept: 'accepted', return: 'returned', reject: 'rejected' };
 
 export const handler = httpHandler(async (request): Promise<HttpResponse> => {
   const token = request.path.token ?? '';

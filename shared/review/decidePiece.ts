@@ -40,7 +40,8 @@ import { reviewTemplates } from './emails';
 
 export const COMMENT_MAX = 2000;
 
-const DECISIONS: Record<string, DecisionType> = { accept: 'accepted', return: 'returned', reject: 'rejected' };
+/** The decision a form or JSON names → the event it records. */
+export const DECISIONS: Record<string, DecisionType> = { accept: 'accepted', return: 'returned', reject: 'rejected' };
 
 /** The revision was decided already (by this or another editor). */
 export class AlreadyDecidedError extends ConflictError {
