@@ -25,7 +25,7 @@ import {
   UnsupportedMediaTypeError,
   ValidationError,
 } from '../core/errors';
-import type { SafeHtml } from '../core/html';
+import { html, type SafeHtml } from '../core/html';
 import { errorFields, log } from '../core/log';
 import { messagePage, SECURITY_HEADERS } from './pages';
 
@@ -175,7 +175,17 @@ export function errorResponse(error: unknown, wantsJson: boolean): Result {
   const json = failure.errors ? { errors: failure.errors } : { error: failure.code, message: failure.message };
   const headers: Record<string, string> = failure.status === 503 ? { 'retry-after': '30' } : {};
   return render(
-    { status: failure.status, json, html: messagePage(failure.title, failure.message), headers },
+    {
+      status: failure.status,
+      json,
+      // Every error page offers a way on: the home page gets a fresh personal link by email.
+      html: messagePage(
+        failure.title,
+        failure.message,
+        html`<p><a href="/">返回首页</a>（可在首页重新获取您的报送链接）</p>`,
+      ),
+      headers,
+    },
     wantsJson,
   );
 }

@@ -37,6 +37,17 @@ describe('an unknown path', () => {
   });
 });
 
+describe('an error page', () => {
+  it('says what happened and offers the way on: a forged link gets 链接无效 and the home page link', async () => {
+    const res = await fetch(`${county.baseUrl}/submit?k=forged.token`);
+
+    expect(res.status).toBe(403);
+    const page = await res.text();
+    expect(page).toContain('链接无效');
+    expect(page).toContain('<a href="/">返回首页</a>');
+  });
+});
+
 describe('the favicon', () => {
   it('is served at /favicon.ico, and every page carries it inline so browsers need not ask', async () => {
     const res = await fetch(`${county.baseUrl}/favicon.ico`);
