@@ -169,6 +169,25 @@ describe('every email', () => {
   });
 });
 
+describe('the local mailbox', () => {
+  it('opens a link clicked inside an email in a new tab, so a new user can follow the story without copying URLs', async () => {
+    const welcome = await newest(address('chen'), /^欢迎使用/);
+    const mailbox = await checking.newPage();
+    await mailbox.goto(`${process.env.SES_ENDPOINT}/`);
+    const entry = mailbox.locator('.email-inner', { has: mailbox.locator(`[id="${welcome.messageId}-html"]`) });
+    await entry.getByRole('button', { name: 'Toggle HTML view' }).click();
+    const email = mailbox.frameLocator(`[id="${welcome.messageId}-html-iframe"]`);
+    const [opened] = await Promise.all([
+      checking.waitForEvent('page'),
+      email.getByRole('link', { name: '打开报送页面' }).click(),
+    ]);
+    await opened.waitForLoadState('load');
+    expect(await opened.locator('h1').textContent()).toBe('报送稿件');
+    await opened.close();
+    await mailbox.close();
+  });
+});
+
 describe('an informant in the browser', () => {
   it('sees 报送成功 after 提交, can press Back to a working form, and every page of theirs passes axe', async () => {
     const submit = linkIn(await newest(address('chen'), /^欢迎使用/));
