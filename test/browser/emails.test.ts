@@ -76,6 +76,18 @@ async function accessibilityProblems(page: Page): Promise<string[]> {
     .map((v) => `${v.id} (${v.impact}) at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
 
+/** A page at a phone's width, and `check(name)`: axe on what it shows now (findings collected), and a screenshot. */
+async function phonePage() {
+  const page = await checking.newPage();
+  await page.setViewportSize({ width: 390, height: 844 });
+  const problems: string[] = [];
+  const check = async (name: string) => {
+    problems.push(...(await accessibilityProblems(page)).map((p) => `${name}: ${p}`));
+    await page.screenshot({ path: join(SCREENSHOTS, `page-${name}.png`), fullPage: true });
+  };
+  return { page, problems, check };
+}
+
 /** Every kind of email the system sends, produced by the real flows, one of each. */
 async function everyEmail(): Promise<Map<string, StoredEmail>> {
   const mails = new Map<string, StoredEmail>();
@@ -191,13 +203,7 @@ describe('the local mailbox', () => {
 describe('an informant in the browser', () => {
   it('sees 报送成功 after 提交, can press Back to a working form, and every page of theirs passes axe', async () => {
     const submit = linkIn(await newest(address('chen'), /^欢迎使用/));
-    const page = await checking.newPage();
-    await page.setViewportSize({ width: 390, height: 844 });
-    const problems: string[] = [];
-    const check = async (name: string) => {
-      problems.push(...(await accessibilityProblems(page)).map((p) => `${name}: ${p}`));
-      await page.screenshot({ path: join(SCREENSHOTS, `page-${name}.png`), fullPage: true });
-    };
+    const { page, problems, check } = await phonePage();
     await page.goto(`${county.baseUrl}/`);
     await check('home');
     await page.goto(submit);
@@ -228,13 +234,7 @@ describe('an editor in the browser', () => {
       expect((await post('/submissions', { k, kind: 'info', title, body: LONG_BODY })).status).toBe(303);
     }
     const link = linkIn(await newest(address('li'), /本次审核的稿件/), '/review/');
-    const page = await checking.newPage();
-    await page.setViewportSize({ width: 390, height: 844 });
-    const problems: string[] = [];
-    const check = async (name: string) => {
-      problems.push(...(await accessibilityProblems(page)).map((p) => `${name}: ${p}`));
-      await page.screenshot({ path: join(SCREENSHOTS, `page-${name}.png`), fullPage: true });
-    };
+    const { page, problems, check } = await phonePage();
 
     await page.goto(link);
     await check('review');

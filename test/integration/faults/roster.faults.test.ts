@@ -169,3 +169,49 @@ describe('a revoke under injected faults', () => {
     expect(result.violations).toEqual([]);
   }, 300_000);
 });
+
+describe("an editor's revoke under injected faults", () => {
+  it('ends with the old review link refused, and the next review request signed with the new key version', async () => {
+    const reviewLinkFor = async (title: string) => {
+      // zhang: zhou's key was revoked above.
+      const res = await postForm(`${fc.county.baseUrl}/submissions`, {
+        k: fc.keys.zhang!,
+        kind: 'info',
+        title,
+        body: LONG_BODY,
+      });
+      expect(res.status).toBe(303);
+      for (let i = 0; i < 100; i++) {
+        const [request] = (await fc.county.mails(fc.address('wang'))).filter((m) => m.subject.includes(title));
+        if (request) return linkIn(request, '/review/');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      throw new Error(`no review request for ${title}`);
+    };
+    const result = await runFaultMatrix({
+      route: 'roster revoke (editor)',
+      prepare: async (label) => {
+        clock.advance(60_000);
+        return { label, oldLink: await reviewLinkFor(`撤销前 ${label}`) };
+      },
+      act: () =>
+        revokePerson(fc.address('wang')).then(
+          () => ({ ok: true }),
+          (err: Error) => ({ ok: false, error: err.name }),
+        ),
+      verify: async ({ label, oldLink }, first) => {
+        const problems: string[] = [];
+        // The operator runs it again when it failed.
+        if (!first.ok)
+          await revokePerson(fc.address('wang')).catch((err: Error) => problems.push(`again: ${err.name}`));
+        await recover(clock);
+        if ((await fetch(oldLink)).status !== 403) problems.push('the old review link still works');
+        // Review requests take the editors' key versions from the roster summary: it must know the new one.
+        const next = await reviewLinkFor(`撤销后 ${label}`);
+        if ((await fetch(next)).status !== 200) problems.push("the next review request's link does not open");
+        return problems;
+      },
+    });
+    expect(result.violations).toEqual([]);
+  }, 300_000);
+});
