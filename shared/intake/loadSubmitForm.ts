@@ -5,6 +5,7 @@ import { config } from '../core/config';
 import { type PieceEvent, pieceEvents } from '../pieces/events';
 import type { Person } from '../roster/people';
 import { informantByKey, receiptPath } from '../roster/personalLinks';
+import { isPieceId } from './receiptNumbers';
 
 export interface SentPiece {
   piece: PieceEvent;
@@ -20,11 +21,9 @@ export interface SubmitFormData {
   sent?: SentPiece;
 }
 
-const PIECE_ID = /^\d{4}-\d{4,6}$/;
-
 /** One read: the informant and the roster summary (the unit's name) together; with the piece just sent beside it. */
 export async function loadSubmitForm(k: unknown, sentPieceId?: unknown): Promise<SubmitFormData> {
-  const wanted = typeof sentPieceId === 'string' && PIECE_ID.test(sentPieceId) ? sentPieceId : undefined;
+  const wanted = isPieceId(sentPieceId) ? sentPieceId : undefined;
   const [{ informant, roster }, events] = await Promise.all([
     informantByKey(k),
     wanted ? pieceEvents(config().countyId, wanted) : Promise.resolve([]),

@@ -12,6 +12,9 @@ import { now } from '../core/clock';
 import { db, getItems, type ItemKey, isConditionFailed, tableName } from '../store/db';
 import { keys } from '../store/keys';
 
+/** What a receipt number (a piece's id) looks like: `2026-0042`; anything else names no piece. */
+export const isPieceId = (id: unknown): id is string => typeof id === 'string' && /^\d{4}-\d{4,6}$/.test(id);
+
 export function receiptOf(year: number, n: number): string {
   return `${year}-${String(n).padStart(4, '0')}`;
 }

@@ -4,6 +4,7 @@ import { config } from '../core/config';
 import { NotFoundError } from '../core/errors';
 import { type PieceEvent, pieceEvents } from '../pieces/events';
 import { receiptReader } from '../roster/personalLinks';
+import { isPieceId } from './receiptNumbers';
 
 export interface PieceView {
   events: PieceEvent[];
@@ -12,14 +13,12 @@ export interface PieceView {
   access: { k?: string; r?: string };
 }
 
-const PIECE_ID = /^\d{4}-\d{4,6}$/;
-
 export async function showPiece(access: { k?: string; r?: string }, pieceId: string): Promise<PieceView> {
   const county = config().countyId;
   // The reader and the piece, read together (the link is verified before anything of the piece is shown).
   const [{ informant, roster }, events] = await Promise.all([
     receiptReader(pieceId, access),
-    PIECE_ID.test(pieceId) ? pieceEvents(county, pieceId) : Promise.resolve([]),
+    isPieceId(pieceId) ? pieceEvents(county, pieceId) : Promise.resolve([]),
   ]);
   // Someone else's piece is answered exactly like a missing one: receipt numbers are guessable.
   if (events.length === 0 || events[0]?.informantId !== informant.personId) {

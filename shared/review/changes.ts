@@ -78,6 +78,30 @@ export function changesHtml(changes: Change[], options: { inline: boolean }): Sa
   )}</div>`;
 }
 
+export interface Draft {
+  revision: number;
+  title?: string;
+  body?: string;
+}
+
+/**
+ * What the editor sees above the whole text of a later draft: the title change, the one-line count and the marked
+ * changes (styles inline for an email, from the stylesheet on a page).
+ */
+export function changesBlock(before: Draft, now: Draft, options: { inline: boolean }): SafeHtml {
+  const changes = draftChanges(before.body ?? '', now.body ?? '');
+  const style = (css: string) => (options.inline ? html` style="${css}"` : '');
+  return html`${before.title !== now.title ? html`<p>标题：<del${style('color:#8a1c1c')}>${before.title}</del> → <ins${style('color:#0b5a1e')}>${now.title}</ins></p>` : ''}
+<p${options.inline ? html` style="color:#555"` : html` class="hint"`}>${changesSummary(before.revision, changes)}</p>${changesHtml(changes, options)}`;
+}
+
+/** The same for the plain-text part. */
+export function changesBlockText(before: Draft, now: Draft): string {
+  const changes = draftChanges(before.body ?? '', now.body ?? '');
+  const retitled = before.title !== now.title ? `标题：${before.title} → ${now.title}\n` : '';
+  return `修改之处（${changesSummary(before.revision, changes)}）\n${retitled}${changesText(changes)}`;
+}
+
 /** The changes for the plain-text part: 〔+新增〕 and 〔-删除〕 marks. */
 export function changesText(changes: Change[]): string {
   return changes

@@ -168,9 +168,8 @@ export function validateDecision(fields: RawFields): DecisionInput {
 
 export interface Decided {
   decision: PieceEvent;
-  /** The revision decided, and the editor who decided it. */
+  /** The revision decided. */
   revision: PieceEvent;
-  editor: Person;
 }
 
 export async function decidePiece(token: unknown, fields: RawFields): Promise<Decided> {
@@ -262,5 +261,5 @@ export async function decidePiece(token: unknown, fields: RawFields): Promise<De
         : undefined,
     ]),
   );
-  return { decision: event, revision, editor };
+  return { decision: event, revision };
 }

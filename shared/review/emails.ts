@@ -18,7 +18,7 @@ import { acknowledgmentTemplates } from '../pieces/acknowledgment';
 import { DECISION_LABELS, type DecisionType } from '../pieces/events';
 import { KIND_LABELS } from '../pieces/piece';
 import { receiptUrl } from '../roster/personalLinks';
-import { changesHtml, changesSummary, changesText, draftChanges } from './changes';
+import { changesBlock, changesBlockText } from './changes';
 import { subjectOf } from './reviewRequests';
 
 /** To every editor when a revision arrives, and again as a reminder while it waits: the whole piece and a link. */
@@ -52,18 +52,15 @@ async function reviewEmail(data: EmailData, context: RenderContext, reminder: bo
   ];
   const feedback = revision.feedback ?? [];
   // A draft after the first: what changed against the one before, above the whole text.
-  const changes =
-    revision.previousBody === undefined ? undefined : draftChanges(revision.previousBody, revision.body ?? '');
-  const previous = revision.revision - 1;
-  const retitled = revision.previousTitle !== undefined && revision.previousTitle !== title;
-  const changesPart = changes
-    ? html`<h2 style="font-size:17px;margin:18px 0 8px">修改之处</h2>
-${retitled ? html`<p>标题：<del style="color:#8a1c1c">${revision.previousTitle}</del> → <ins style="color:#0b5a1e">${title}</ins></p>` : ''}
-<p style="color:#555">${changesSummary(previous, changes)}</p>${changesHtml(changes, { inline: true })}`
+  const before =
+    revision.previousBody === undefined
+      ? undefined
+      : { revision: revision.revision - 1, title: revision.previousTitle ?? title, body: revision.previousBody };
+  const latest = { revision: revision.revision, title, body: revision.body };
+  const changesPart = before
+    ? html`<h2 style="font-size:17px;margin:18px 0 8px">修改之处</h2>${changesBlock(before, latest, { inline: true })}`
     : '';
-  const changesPlain = changes
-    ? `修改之处（${changesSummary(previous, changes)}）\n${retitled ? `标题：${revision.previousTitle} → ${title}\n` : ''}${changesText(changes)}\n\n全文：\n`
-    : '';
+  const changesPlain = before ? `${changesBlockText(before, latest)}\n\n全文：\n` : '';
   const note = `审核链接仅供您本人使用，有效期至 ${formatShanghaiDate(new Date(exp))}。打开链接不会做任何处理，在页面上点击按钮后才生效。`;
   return {
     subject,

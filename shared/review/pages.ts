@@ -8,7 +8,7 @@ import { KIND_LABELS } from '../pieces/piece';
 import { timeline } from '../pieces/timeline';
 import type { HttpResponse } from '../web/http';
 import { messagePage, page } from '../web/pages';
-import { changesHtml, changesSummary, draftChanges } from './changes';
+import { changesBlock } from './changes';
 import { AlreadyDecidedError, COMMENT_MAX, SupersededError } from './decidePiece';
 import type { ReviewView } from './reviewView';
 import { AlreadyRevisedError } from './revisePiece';
@@ -80,10 +80,8 @@ function changesSection(view: ReviewView) {
   const before = drafts.at(-2);
   const now = view.revision;
   if (!before || now.revision < 2) return '';
-  const changes = draftChanges(before.body ?? '', now.body ?? '');
   return html`<h2>修改之处</h2>
-${before.title !== now.title ? html`<p>标题：<del>${before.title}</del> → <ins>${now.title}</ins></p>` : ''}
-<p class="hint">${changesSummary(before.revision, changes)}</p>${changesHtml(changes, { inline: false })}
+${changesBlock(before, now, { inline: false })}
 <h2>全文</h2>`;
 }
 
