@@ -9,12 +9,16 @@ const layers = {
   mail: ['core', 'store'], // SES and the outbox mechanism; no feature's template
   web: ['core'], // the HTTP frame, the page frame, the route table
   links: ['core'], // signed tokens, the signing key, what each link claims
-  roster: ['core', 'store', 'mail', 'web', 'links'], // units and people, their personal links and emails
+  sheets: ['core'], // .xlsx and CSV: reading an upload as rows of text, writing a table to download
+  roster: ['core', 'store', 'mail', 'web', 'links', 'sheets'], // units and people, their personal links and emails
   pieces: ['core', 'store', 'mail', 'web', 'links', 'roster'], // a piece's record, form, story and acknowledgment
   review: ['core', 'store', 'mail', 'web', 'links', 'roster', 'pieces'], // decisions, revisions, reminders
   intake: ['core', 'store', 'mail', 'web', 'links', 'roster', 'pieces', 'review'], // submission, receipt page
   reports: ['core', 'store', 'pieces'], // month-keyed figures
-  app: ['core', 'store', 'mail', 'web', 'links', 'roster', 'pieces', 'review', 'intake', 'reports'], // composition
+  // the desk (信息科工作台): its pages, reads and actions, on the review's decision and the roster's import
+  desk: ['core', 'store', 'mail', 'web', 'links', 'sheets', 'roster', 'pieces', 'review', 'intake', 'reports'],
+  mine: ['core', 'store', 'web', 'links', 'roster', 'pieces', 'reports'], // 我的报送: an informant's own page
+  app: ['core', 'store', 'mail', 'web', 'links', 'sheets', 'roster', 'pieces', 'review', 'intake', 'reports'], // composition
 };
 
 const layerRules = Object.entries(layers).map(([folder, allowed]) => ({

@@ -1,124 +1,370 @@
-// Operators' CLI: `npm run admin -- <command>`. The same use cases as the functions, against the local stack
-// (default: the ports and data dir of `npm start`) or, with --aws, against a deployed stack whose settings come
-// from the environment (TABLE_NAME, COUNTY_ID, SIGNING_KEY_SECRET_ARN, PUBLIC_URL, SENDER, AWS_REGION + credentials).
-import { readFileSync } from 'node:fs';
+// Operators' CLI: `npm run admin -- <command>`; `--help` lists the commands, `<command> --help` explains one. The same
+// use cases as the functions, against the local stack (default: the ports and data dir of `npm start`) or, with --aws
+// (anywhere on the line), against a deployed stack whose settings come from the environment (TABLE_NAME, COUNTY_ID,
+// SIGNING_KEY_SECRET_ARN, PUBLIC_URL, SENDER, AWS_REGION + credentials). Each command's usage, options and work are
+// one entry of COMMANDS; arguments are read by node:util parseArgs. Exit codes: 0 done, 1 failed, 2 wrong usage.
+// Nothing here prints a signed link or a secret: links go to people by email.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { applyLocalEnv, localSettings, localSigningKey } from '../local/env';
 import { sweepAll } from '../shared/app/sweep';
-import { now, shanghai } from '../shared/core/clock';
+import { monthOf, now, shanghai } from '../shared/core/clock';
 import { config } from '../shared/core/config';
+import { NotFoundError } from '../shared/core/errors';
+import { figuresFile } from '../shared/desk/figuresSheet';
 import { failedEmails } from '../shared/mail/outbox';
+import { type Counts, figures } from '../shared/reports/figures';
 import { issueStats } from '../shared/reports/issueStats';
 import { sendReminders } from '../shared/review/sendReminders';
 import { importRoster } from '../shared/roster/importRoster';
-import { listRoster } from '../shared/roster/people';
+import { getPerson, listRoster, rosterSummary } from '../shared/roster/people';
+import { requestLink } from '../shared/roster/requestLink';
 import { revokePerson } from '../shared/roster/revokePerson';
+import { setActive } from '../shared/roster/setActive';
+import { personIdOf } from '../shared/store/keys';
 
-const USAGE = `用法：npm run admin -- [--aws] <命令>
-  roster import FILE.csv   导入或更新名单（UTF-8 CSV，表头：单位,单位类型,姓名,邮箱,手机,角色）
-  roster list              列出名单
-  roster revoke EMAIL      作废此人的全部链接（信息员、编辑、领导均可）；信息员会收到新的报送链接
-  sweep                    立即发送待发邮件
-  outbox failed            列出已放弃发送的邮件（地址被拒、多次失败），需人工处理
-  remind                   立即提醒编辑审核等待过久的稿件（每篇每天最多一次）
-  issues --year 2026       本年度《组工专报》期数和采用稿件数
-  --aws                    操作已部署的系统（从环境变量读取 TABLE_NAME、COUNTY_ID 等）`;
+type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
+interface Input {
+  args: string[];
+  values: Values;
+  county: string;
+}
+interface Command {
+  summary: string;
+  /** Required positional arguments, by the name the usage shows. */
+  args?: string[];
+  options?: Record<string, { type: 'string' | 'boolean'; value?: string; help: string }>;
+  details?: string[];
+  run: (input: Input) => Promise<number>;
+}
 
 const ROLE_LABELS = { informant: '信息员', editor: '编辑', leader: '领导' } as const;
 const KIND_LABELS = { department: '部门', township: '乡镇' } as const;
+const str = (value: Values[string]) => (typeof value === 'string' ? value : undefined);
 
-async function run(args: string[]): Promise<number> {
-  const aws = args.includes('--aws');
-  const [command, sub, arg] = args.filter((a) => a !== '--aws');
+const COMMANDS: Record<string, Command> = {
+  'roster import': {
+    summary: '导入或更新名单（Excel 工作簿 .xlsx，或 CSV：UTF-8 或 GBK 编码）',
+    args: ['FILE'],
+    details: [
+      '表头：单位,单位类型,姓名,邮箱,手机,角色（必须有姓名、邮箱两列；角色为 信息员、编辑 或 领导，不填为信息员）。',
+      '任何一行有错误时不导入任何内容，并列出全部有错误的行。新登记的人员收到欢迎邮件和个人链接。',
+    ],
+    run: async ({ args: [file = ''] }) => {
+      const result = await importRoster(readFileSync(file));
+      if (!result.ok) {
+        console.error(`名单有 ${result.errors.length} 处错误，未导入任何内容：`);
+        for (const e of result.errors) console.error(`  ${e.message}`);
+        return 1;
+      }
+      const s = result.summary;
+      const desk = s.deskLinks ? `另向编辑、领导发送工作台链接 ${s.deskLinks} 封。` : '';
+      console.log(
+        `导入完成：单位 ${s.units} 个；新增 ${s.added} 人，更新 ${s.updated} 人，未变 ${s.unchanged} 人；发送欢迎邮件 ${s.welcomed} 封。${desk}`,
+      );
+      return 0;
+    },
+  },
+  'roster list': {
+    summary: '列出名单（已停用的人员注明“已停用”）',
+    run: async ({ county }) => {
+      const { units, people } = await listRoster(county);
+      const unitName = new Map(units.map((u) => [u.unitId, u.name]));
+      const line = (p: (typeof people)[number], phone: boolean) =>
+        `  ${p.name}\t${ROLE_LABELS[p.role]}\t${p.email}${phone && p.phone ? `\t${p.phone}` : ''}${p.inactive ? '\t已停用' : ''}`;
+      for (const u of units.sort((a, b) => a.name.localeCompare(b.name, 'zh'))) {
+        console.log(`${u.name}（${KIND_LABELS[u.kind]}）`);
+        for (const p of people.filter((x) => x.unitId === u.unitId)) console.log(line(p, true));
+      }
+      const unattached = people.filter((p) => !p.unitId || !unitName.has(p.unitId));
+      if (unattached.length) console.log('未关联单位');
+      for (const p of unattached) console.log(line(p, false));
+      console.log(`共 ${units.length} 个单位，${people.length} 人。`);
+      return 0;
+    },
+  },
+  'roster revoke': {
+    summary: '作废此人的全部链接（信息员、编辑、领导均可），新链接发到其邮箱',
+    args: ['EMAIL'],
+    details: ['丢了手机、链接被转发时使用：旧链接立即失效。信息员收到新的报送链接，编辑、领导收到新的工作台链接。'],
+    run: async ({ args: [email = ''] }) => {
+      const { person, keyVersion, emailed } = await revokePerson(email);
+      const fresh = person.role === 'informant' ? '新链接' : '新的工作台链接';
+      const review = person.role === 'editor' ? '旧审核链接的页面上可点击按钮获取新的审核链接。' : '';
+      console.log(
+        emailed
+          ? `已作废 ${person.name} 的旧链接（现为第 ${keyVersion} 版），${fresh}已发到 ${person.email}。${review}`
+          : `已作废 ${person.name} 的全部链接（现为第 ${keyVersion} 版）。此人已停用，未发送新链接；启用后可用 desk-link 命令把链接发给本人。`,
+      );
+      return 0;
+    },
+  },
+  'roster deactivate': {
+    summary: '停用此人（已离开）：链接失效，不再收到邮件；已报送的稿件保留',
+    args: ['EMAIL'],
+    run: async ({ args: [email = ''] }) => {
+      const p = await setActive({ email }, false);
+      console.log(`已停用 ${p.name}（${p.email}）：链接失效，不再收到邮件；已报送的稿件保留。`);
+      return 0;
+    },
+  },
+  'roster activate': {
+    summary: '重新启用已停用的人员：原有链接恢复有效',
+    args: ['EMAIL'],
+    run: async ({ args: [email = ''] }) => {
+      const p = await setActive({ email }, true);
+      console.log(`已启用 ${p.name}（${p.email}）：链接恢复有效。`);
+      return 0;
+    },
+  },
+  'desk-link': {
+    summary: '把此人的链接重新发到其邮箱（编辑、领导：工作台链接；信息员：报送链接）',
+    args: ['EMAIL'],
+    details: ['与首页“把我的链接发到我的邮箱”相同：同一邮箱 10 分钟内只发一封。链接只发到名单中的邮箱，不在此显示。'],
+    run: async ({ args: [email = ''], county }) => {
+      const person = await getPerson(county, personIdOf(county, email), { consistent: true });
+      if (!person) throw new NotFoundError(`名单中没有这个邮箱：${email}`);
+      if (person.inactive) {
+        console.error(
+          `${person.name}（${person.email}）已停用，不发送链接；请先运行 roster activate ${person.email}。`,
+        );
+        return 1;
+      }
+      await requestLink(person.email);
+      const r = await sweepAll(county);
+      const link = person.role === 'informant' ? '个人报送链接' : '工作台链接';
+      console.log(`已把${person.name}的${link}发到 ${person.email}（10 分钟内重复申请不再发送）。`);
+      console.log(`已发送 ${r.sent} 封，失败 ${r.failed} 封，等待重试 ${r.pending} 封。`);
+      return 0;
+    },
+  },
+  sweep: {
+    summary: '立即发送待发邮件',
+    run: async ({ county }) => {
+      const r = await sweepAll(county);
+      console.log(`已发送 ${r.sent} 封，失败 ${r.failed} 封，等待重试 ${r.pending} 封。`);
+      return 0;
+    },
+  },
+  'outbox failed': {
+    summary: '列出已放弃发送的邮件（地址被拒、多次失败），需人工处理',
+    run: async ({ county }) => {
+      const failed = await failedEmails(county);
+      for (const f of failed) {
+        console.log(
+          `${f.failedAt}\t${f.to}\t${f.template}\t尝试 ${f.attempts} 次\t${f.lastError}\t${f.key.pk} ${f.key.sk}`,
+        );
+      }
+      console.log(failed.length ? `共 ${failed.length} 封邮件已放弃发送，请核对地址后处理。` : '没有放弃发送的邮件。');
+      return 0;
+    },
+  },
+  remind: {
+    summary: '立即提醒编辑审核等待过久的稿件（每篇每天最多一次）',
+    run: async ({ county }) => {
+      const r = await sendReminders(county);
+      console.log(`已提醒 ${r.reminded} 篇稿件；${r.cleared} 篇已处理，不再提醒。`);
+      return 0;
+    },
+  },
+  issues: {
+    summary: '本年度《组工专报》期数和采用稿件数',
+    options: { year: { type: 'string', value: 'YYYY', help: '年份，例如 2026（默认今年）' } },
+    run: async ({ values }) => {
+      const yearArg = str(values.year);
+      const year = yearArg ? Number(yearArg) : shanghai(now()).year;
+      if (!Number.isInteger(year) || year < 2000 || year > 2100) {
+        console.error('年份不正确，例如：issues --year 2026');
+        return 2;
+      }
+      const stats = await issueStats(year);
+      console.log(
+        `${year} 年《组工专报》：${stats.issues.length} 期，采用稿件 ${stats.accepted} 篇（未填期号 ${stats.acceptedWithoutIssue} 篇）。`,
+      );
+      for (const i of stats.issues)
+        console.log(`  第 ${i.issueNo} 期：${i.receipts.length} 篇（${i.receipts.join('、')}）`);
+      return 0;
+    },
+  },
+  figures: {
+    summary: '各单位某月和本年累计的报送、采用篇数（即工作台的“数据”）',
+    options: {
+      month: { type: 'string', value: 'YYYY-MM', help: '月份，例如 2026-11（默认本月）' },
+      xlsx: { type: 'string', value: 'FILE', help: '同时写成 Excel 工作簿' },
+      csv: { type: 'string', value: 'FILE', help: '同时写成 CSV 文件（UTF-8，Excel 可直接打开）' },
+    },
+    run: async ({ values, county }) => {
+      const current = monthOf(now());
+      const month = str(values.month) ?? current;
+      if (!/^20\d\d-(0[1-9]|1[0-2])$/.test(month)) {
+        console.error(`月份不正确：${month}。请写成 年-月，例如：figures --month ${current}`);
+        return 2;
+      }
+      if (month > current) {
+        console.error(`${month} 还没有到：最多统计到本月（${current}）。`);
+        return 2;
+      }
+      const f = await figures(county, month, (await rosterSummary(county)).units);
+      const cells = (name: string, m: Counts, y: Counts) => [name, m.sent, m.accepted, y.sent, y.accepted].map(String);
+      const rows = [
+        ['单位', '本月报送', '本月采用', '本年报送', '本年采用'],
+        ...f.units.map((u) => cells(u.name, u.month, u.year)),
+        cells('合计', f.total.month, f.total.year),
+      ];
+      console.log(
+        `${month} 数据（本月 = ${month}，本年 = ${month.slice(0, 4)} 年 1 月至 ${Number(month.slice(5))} 月）`,
+      );
+      for (const line of table(rows)) console.log(line);
+      console.log(
+        f.silent.length ? `本月未报送的单位（${f.silent.length} 个）：${f.silent.join('、')}` : '本月各单位均有报送。',
+      );
+      for (const format of ['xlsx', 'csv'] as const) {
+        const file = str(values[format]);
+        if (!file) continue;
+        writeFileSync(file, (await figuresFile(f, format)).body);
+        console.log(`已写入 ${file}`);
+      }
+      return 0;
+    },
+  },
+};
+
+/** Text columns lined up in a terminal, a Chinese character two columns wide; the numbers right-aligned. */
+function table(rows: string[][]): string[] {
+  const width = (s: string) => [...s].reduce((w, c) => w + ((c.codePointAt(0) ?? 0) > 0x2e7f ? 2 : 1), 0);
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => width(r[i] ?? ''))));
+  return rows.map((r) =>
+    r
+      .map((cell, i) =>
+        i === 0 ? cell + ' '.repeat(widths[0]! - width(cell)) : ' '.repeat(widths[i]! - width(cell)) + cell,
+      )
+      .join('  '),
+  );
+}
+
+const PROGRAM = 'npm run admin -- [--aws]';
+const COMMON = [
+  ['--aws', '操作已部署的系统（从环境变量读取 TABLE_NAME、COUNTY_ID 等），可写在任意位置'],
+  ['-h, --help', '显示帮助'],
+];
+const synopsis = (name: string) => {
+  const c = COMMANDS[name]!;
+  const options = Object.entries(c.options ?? {}).map(([key, o]) => `[--${key}${o.value ? ` ${o.value}` : ''}]`);
+  return [name, ...(c.args ?? []), ...options].join(' ');
+};
+const listing = (rows: string[][]) => rows.map(([left = '', right = '']) => `  ${left.padEnd(24)} ${right}`.trimEnd());
+
+/** The whole CLI's usage, or a group's (`roster`). */
+function overview(group?: string): string {
+  const names = Object.keys(COMMANDS).filter((n) => !group || n.startsWith(`${group} `));
+  const commands = names.flatMap((n) => {
+    const s = synopsis(n);
+    return s.length > 24 ? [[s], ['', COMMANDS[n]!.summary]] : [[s, COMMANDS[n]!.summary]];
+  });
+  return [
+    `用法：${PROGRAM} <命令> [参数]`,
+    '命令：',
+    ...listing(commands),
+    '选项：',
+    ...listing(COMMON),
+    '',
+    `每个命令的说明：${PROGRAM} <命令> --help`,
+  ].join('\n');
+}
+
+function usage(name: string): string {
+  const c = COMMANDS[name]!;
+  const options = Object.entries(c.options ?? {}).map(([key, o]) => [
+    `--${key}${o.value ? ` ${o.value}` : ''}`,
+    o.help,
+  ]);
+  return [
+    `用法：${PROGRAM} ${synopsis(name)}`,
+    `  ${c.summary}`,
+    ...(c.details ?? []).map((d) => `  ${d}`),
+    '选项：',
+    ...listing([...options, ...COMMON]),
+  ].join('\n');
+}
+
+/** A command's arguments: with parseArgs' tokens, each mistake is named in Chinese (strict mode words it in English). */
+function parse(c: Command, argv: string[]): { help: boolean; error?: string; args: string[]; values: Values } {
+  const options: NonNullable<ParseArgsConfig['options']> = { help: { type: 'boolean', short: 'h' } };
+  for (const [key, o] of Object.entries(c.options ?? {})) options[key] = { type: o.type };
+  const { values, positionals, tokens } = parseArgs({
+    args: argv,
+    options,
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
+  const wanted = c.args ?? [];
+  const error =
+    tokens
+      .map((t) => {
+        if (t.kind !== 'option') return undefined;
+        const o = Object.hasOwn(options, t.name) ? options[t.name] : undefined;
+        if (!o) return `未知选项：${t.rawName}`;
+        if (o.type === 'string' && !t.value) return `选项 ${t.rawName} 后面缺少值`;
+        if (o.type === 'boolean' && t.value !== undefined) return `选项 ${t.rawName} 不带值`;
+        return undefined;
+      })
+      .find(Boolean) ??
+    (positionals.length < wanted.length
+      ? `缺少参数 ${wanted[positionals.length]}`
+      : positionals.length > wanted.length
+        ? `多余的参数：${positionals.slice(wanted.length).join(' ')}`
+        : undefined);
+  return { help: values.help === true, error, args: positionals, values };
+}
+
+async function run(argv: string[]): Promise<number> {
+  const aws = argv.includes('--aws');
+  const rest = argv.filter((a) => a !== '--aws');
+  const [first = '', second = ''] = rest;
+  const name = [`${first} ${second}`, first].find((n) => Object.hasOwn(COMMANDS, n));
+  if (!name) {
+    const group = Object.keys(COMMANDS).some((n) => n.startsWith(`${first} `)) ? first : undefined;
+    const help = ['--help', '-h'].includes(group ? second : first);
+    if (help) console.log(overview(group));
+    else {
+      const what =
+        group && !second
+          ? `${group} 后面缺少子命令`
+          : first.startsWith('-')
+            ? `未知选项：${first}`
+            : `未知命令：${[first, second].filter(Boolean).join(' ')}`;
+      console.error(first ? `${what}\n\n${overview(group)}` : overview());
+    }
+    return help ? 0 : 2;
+  }
+  const command = COMMANDS[name]!;
+  const { help, error, args, values } = parse(command, rest.slice(name.split(' ').length));
+  if (help) {
+    console.log(usage(name));
+    return 0;
+  }
+  if (error) {
+    console.error(`${error}\n\n${usage(name)}`);
+    return 2;
+  }
   if (!aws) {
     const settings = localSettings();
     applyLocalEnv(settings, localSigningKey(settings.dataDir));
   }
-  const county = config().countyId;
-
-  if (command === 'roster' && sub === 'import' && arg) {
-    const result = await importRoster(readFileSync(arg));
-    if (!result.ok) {
-      console.error(`名单有 ${result.errors.length} 处错误，未导入任何内容：`);
-      for (const e of result.errors) console.error(`  ${e.message}`);
-      return 1;
-    }
-    const s = result.summary;
-    console.log(
-      `导入完成：单位 ${s.units} 个；新增 ${s.added} 人，更新 ${s.updated} 人，未变 ${s.unchanged} 人；发送欢迎邮件 ${s.welcomed} 封。`,
-    );
-    return 0;
-  }
-  if (command === 'roster' && sub === 'list') {
-    const { units, people } = await listRoster(county);
-    const unitName = new Map(units.map((u) => [u.unitId, u.name]));
-    for (const u of units.sort((a, b) => a.name.localeCompare(b.name, 'zh'))) {
-      console.log(`${u.name}（${KIND_LABELS[u.kind]}）`);
-      for (const p of people.filter((x) => x.unitId === u.unitId)) {
-        console.log(`  ${p.name}\t${ROLE_LABELS[p.role]}\t${p.email}${p.phone ? `\t${p.phone}` : ''}`);
-      }
-    }
-    const unattached = people.filter((p) => !p.unitId || !unitName.has(p.unitId));
-    if (unattached.length) console.log('未关联单位');
-    for (const p of unattached) console.log(`  ${p.name}\t${ROLE_LABELS[p.role]}\t${p.email}`);
-    console.log(`共 ${units.length} 个单位，${people.length} 人。`);
-    return 0;
-  }
-  if (command === 'roster' && sub === 'revoke' && arg) {
-    const { person, keyVersion, emailed } = await revokePerson(arg);
-    console.log(
-      emailed
-        ? `已作废 ${person.name} 的旧链接（现为第 ${keyVersion} 版），新链接已发到 ${person.email}。`
-        : `已作废 ${person.name} 的全部链接（现为第 ${keyVersion} 版）。旧审核链接的页面上可点击按钮获取新链接。`,
-    );
-    return 0;
-  }
-  if (command === 'remind') {
-    const r = await sendReminders(county);
-    console.log(`已提醒 ${r.reminded} 篇稿件；${r.cleared} 篇已处理，不再提醒。`);
-    return 0;
-  }
-  if (command === 'issues') {
-    const yearArg = sub === '--year' ? arg : undefined;
-    const year = yearArg ? Number(yearArg) : shanghai(now()).year;
-    if (!Number.isInteger(year) || year < 2000 || year > 2100) {
-      console.error('年份不正确，例如：issues --year 2026');
-      return 2;
-    }
-    const stats = await issueStats(year);
-    console.log(
-      `${year} 年《组工专报》：${stats.issues.length} 期，采用稿件 ${stats.accepted} 篇（未填期号 ${stats.acceptedWithoutIssue} 篇）。`,
-    );
-    for (const i of stats.issues)
-      console.log(`  第 ${i.issueNo} 期：${i.receipts.length} 篇（${i.receipts.join('、')}）`);
-    return 0;
-  }
-  if (command === 'outbox' && sub === 'failed') {
-    const failed = await failedEmails(county);
-    for (const f of failed) {
-      console.log(
-        `${f.failedAt}\t${f.to}\t${f.template}\t尝试 ${f.attempts} 次\t${f.lastError}\t${f.key.pk} ${f.key.sk}`,
-      );
-    }
-    console.log(failed.length ? `共 ${failed.length} 封邮件已放弃发送，请核对地址后处理。` : '没有放弃发送的邮件。');
-    return 0;
-  }
-  if (command === 'sweep') {
-    const r = await sweepAll(county);
-    console.log(`已发送 ${r.sent} 封，失败 ${r.failed} 封，等待重试 ${r.pending} 封。`);
-    return 0;
-  }
-  console.error(USAGE);
-  return 2;
+  return command.run({ args, values, county: config().countyId });
 }
 
 run(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
-    const e = err as Error & { code?: string };
+    const e = err as Error & { code?: string; path?: string };
     if (e?.code === 'ECONNREFUSED' || e?.name === 'TimeoutError') {
       console.error(
         '无法连接数据库：本地使用请先运行 npm start（或检查 DDB_PORT）；部署环境请加 --aws 并设置环境变量。',
       );
+    } else if (e?.code === 'ENOENT' || e?.code === 'EISDIR' || e?.code === 'EACCES') {
+      console.error(`无法读写文件：${e.path}（${{ ENOENT: '不存在', EISDIR: '是目录', EACCES: '没有权限' }[e.code]}）`);
     } else {
       console.error(e instanceof Error ? e.message : String(err));
     }

@@ -4,6 +4,7 @@ import { now, shanghai } from '../core/clock';
 import { errorFields, log } from '../core/log';
 import { repairReceiptNumbers } from '../intake/receiptNumbers';
 import { type DeliveryResult, sweepOutbox } from '../mail/outbox';
+import { announceDesk } from '../roster/announceDesk';
 import { rosterRecipients } from '../roster/people';
 import { allTemplates } from './emailTemplates';
 
@@ -18,9 +19,13 @@ export async function sweepAll(county: string): Promise<DeliveryResult> {
     if (repair?.freed.length) log.warn('receipt numbers given back', { year, numbers: repair.freed });
   });
   // The two parts do not wait on each other.
+  const announced = announceDesk(county).catch((err) => {
+    log.warn('desk links left for the next sweep', errorFields(err));
+  });
   const [result] = await Promise.all([
     sweepOutbox(county, { templates: allTemplates, recipients: rosterRecipients(county) }),
     ...repairs,
+    announced,
   ]);
   return result;
 }

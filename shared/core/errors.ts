@@ -37,6 +37,20 @@ export class RevokedLinkError extends InvalidLinkError {
   }
 }
 
+/** A genuine link of someone 停用 (who has left): it no longer acts until they are 启用 again. */
+export class InactiveLinkError extends InvalidLinkError {
+  constructor() {
+    super('此链接已停用：名单中的这位人员已停用。如需恢复，请联系县委组织部信息科。');
+  }
+}
+
+/** A leader's desk link is for reading: it shows the figures and pieces, and does nothing. */
+export class ReadOnlyLinkError extends InvalidLinkError {
+  constructor() {
+    super('此工作台链接只能查看，不能进行审核或修改名单等操作。');
+  }
+}
+
 /** A genuine link whose time is up. */
 export class ExpiredLinkError extends BaosongError {
   constructor(

@@ -11,16 +11,44 @@ export async function submitKey(personId: string, keyVersion: number): Promise<s
   return signToken(await signingKey(), 'submit', { c: config().countyId, i: personId, v: keyVersion });
 }
 
-export interface SubmitClaims {
+/** The claims of a personal key; InvalidLinkError when forged or for another county or purpose. */
+export async function submitClaims(k: unknown): Promise<PersonClaims> {
+  return personClaims(verifyToken(await signingKey(), 'submit', k, now().getTime()));
+}
+
+/** A person's link that names only who they are (county, person, key version): what the roster must still vouch for. */
+export interface PersonClaims {
   personId: string;
   keyVersion: number;
 }
 
-/** The claims of a personal key; InvalidLinkError when forged or for another county or purpose. */
-export async function submitClaims(k: unknown): Promise<SubmitClaims> {
-  const claims = verifyToken(await signingKey(), 'submit', k, now().getTime());
-  if (claims.c !== config().countyId || typeof claims.i !== 'string') throw new InvalidLinkError();
-  return { personId: claims.i, keyVersion: typeof claims.v === 'number' ? claims.v : Number.NaN };
+function personClaims(raw: Record<string, string | number>): PersonClaims {
+  if (raw.c !== config().countyId || typeof raw.i !== 'string') throw new InvalidLinkError();
+  return { personId: raw.i, keyVersion: typeof raw.v === 'number' ? raw.v : Number.NaN };
+}
+
+/**
+ * An editor's or leader's desk link (信息科工作台): no expiry, like the personal key; a revoke or 停用 ends it. A
+ * token of its own purpose, so an informant's key never opens the desk and a desk link never submits.
+ */
+export async function deskToken(personId: string, keyVersion: number): Promise<string> {
+  return signToken(await signingKey(), 'desk', { c: config().countyId, i: personId, v: keyVersion });
+}
+
+export async function deskClaims(token: unknown): Promise<PersonClaims> {
+  return personClaims(verifyToken(await signingKey(), 'desk', token, now().getTime()));
+}
+
+/**
+ * A read-only link to an informant's own page (我的报送), for the emails they get: emails are forwarded, so it shows
+ * their pieces and grants nothing else (not submitting). It ends with their key version.
+ */
+export async function mineToken(personId: string, keyVersion: number): Promise<string> {
+  return signToken(await signingKey(), 'mine', { c: config().countyId, i: personId, v: keyVersion });
+}
+
+export async function mineClaims(token: unknown): Promise<PersonClaims> {
+  return personClaims(verifyToken(await signingKey(), 'mine', token, now().getTime()));
 }
 
 const DAY_S = 24 * 3600;

@@ -14,7 +14,7 @@ import {
   str,
 } from '../mail/templates';
 import type { Person } from '../roster/people';
-import { receiptUrl } from '../roster/personalLinks';
+import { mineLine, receiptUrl } from '../roster/personalLinks';
 import type { PieceEvent } from './events';
 import { KIND_LABELS, type PieceKind } from './piece';
 
@@ -43,7 +43,9 @@ async function ackEmail(data: EmailData, context: RenderContext): Promise<Render
   const receipt = str(data, 'receipt');
   const title = str(data, 'title');
   const kind = KIND_LABELS[str(data, 'kind') as PieceKind] ?? str(data, 'kind');
-  const url = await receiptUrl(str(data, 'pieceId'), str(data, 'personId'), recipientOf(context).keyVersion);
+  const { keyVersion } = recipientOf(context);
+  const url = await receiptUrl(str(data, 'pieceId'), str(data, 'personId'), keyVersion);
+  const mine = await mineLine(str(data, 'personId'), keyVersion);
   const when = formatShanghai(str(data, 'at'));
   const next = '信息科编辑审核后，会通过邮件告诉您结果：采用编入《组工专报》、退回修改（附修改意见）或不予采用。';
   const revision = num(data, 'revision') || 1;
@@ -61,9 +63,9 @@ async function ackEmail(data: EmailData, context: RenderContext): Promise<Render
 <tr><th align="left" style="background:#fafafa">标题</th><td>${title}</td></tr>
 <tr><th align="left" style="background:#fafafa">类型</th><td>${kind}</td></tr>
 <tr><th align="left" style="background:#fafafa">报送时间</th><td>${when}</td></tr></table>
-${paragraphs(next)}${button(url, '查看稿件进度')}`,
+${paragraphs(next)}${button(url, '查看稿件进度')}${mine.html}`,
     ),
-    text: `${str(data, 'name')}同志：\n\n您报送的稿件已收到。\n回执号：${receipt}\n标题：${title}\n类型：${kind}\n报送时间：${when}\n\n${next}\n\n查看稿件进度：${url}\n`,
+    text: `${str(data, 'name')}同志：\n\n您报送的稿件已收到。\n回执号：${receipt}\n标题：${title}\n类型：${kind}\n报送时间：${when}\n\n${next}\n\n查看稿件进度：${url}\n${mine.text}`,
   };
 }
 

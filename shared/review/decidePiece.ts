@@ -13,6 +13,7 @@ import {
   BaosongError,
   ConflictError,
   type FieldError,
+  InactiveLinkError,
   InvalidLinkError,
   NotFoundError,
   RevokedLinkError,
@@ -20,7 +21,7 @@ import {
 } from '../core/errors';
 import { errorFields, log } from '../core/log';
 import { isBlank, isReadable, normalized } from '../core/text';
-import { assertNotExpired, reviewClaims, reviseExpiry } from '../links/links';
+import { assertNotExpired, type ReviewClaims, reviewClaims, reviseExpiry } from '../links/links';
 import { deliverWritten, type NotificationDraft, outboxAttributes } from '../mail/outbox';
 import {
   clearAwaiting,
@@ -93,12 +94,23 @@ export async function loadReview(
   options: { allowExpired?: boolean; allowRevoked?: boolean; latest?: boolean } = {},
 ): Promise<ReviewContext> {
   // Expiry is checked last: an editor opening an old link to a decided piece learns who decided, not "expired".
-  const claims = await reviewClaims(token, { allowExpired: true });
+  return loadReviewFor(await reviewClaims(token, { allowExpired: true }), options);
+}
+
+/**
+ * The same checks for a decision that does not come from a review link (the desk): the claims say which revision
+ * of which piece, and which editor at which key version, as a review link of theirs would.
+ */
+export async function loadReviewFor(
+  claims: ReviewClaims,
+  options: { allowExpired?: boolean; allowRevoked?: boolean; latest?: boolean } = {},
+): Promise<ReviewContext> {
   const county = config().countyId;
   const people = claims.informantId ? [claims.editorId, claims.informantId] : [claims.editorId];
   const [roster, events] = await Promise.all([readWithRoster(county, people), pieceEvents(county, claims.pieceId)]);
   const editor = roster.people.get(claims.editorId);
   if (editor?.role !== 'editor') throw new InvalidLinkError('此审核链接对应的编辑已不在名单中。');
+  if (editor.inactive) throw new InactiveLinkError();
   // A revoked link tells nothing about the piece; only renewal (to the editor's own address) may pass.
   if (editor.keyVersion !== claims.keyVersion && !options.allowRevoked) throw new RevokedLinkError();
   if (events.length === 0) throw new NotFoundError('未找到该稿件。');
@@ -173,7 +185,16 @@ export interface Decided {
 }
 
 export async function decidePiece(token: unknown, fields: RawFields): Promise<Decided> {
-  const context = await loadReview(token);
+  return decideWith(await reviewClaims(token, { allowExpired: true }), fields);
+}
+
+/**
+ * A decision on the revision the claims name, by their editor (a review link's claims, or the desk's for the same
+ * editor): the same checks and the same conditional write, so a decision from the desk and one from an email link
+ * race safely — exactly one wins.
+ */
+export async function decideWith(claims: ReviewClaims, fields: RawFields): Promise<Decided> {
+  const context = await loadReviewFor(claims);
   const { revision, editor, summary } = context;
   const input = validateDecision(fields);
   if (input.decision === 'rejected' && !confirmed(fields.confirm)) throw new RejectNotConfirmedError(input);

@@ -17,7 +17,7 @@ import {
 import { acknowledgmentTemplates } from '../pieces/acknowledgment';
 import { DECISION_LABELS, type DecisionType } from '../pieces/events';
 import { KIND_LABELS } from '../pieces/piece';
-import { receiptUrl } from '../roster/personalLinks';
+import { mineLine, receiptUrl } from '../roster/personalLinks';
 import { changesBlock, changesBlockText } from './changes';
 import { subjectOf } from './reviewRequests';
 
@@ -115,13 +115,14 @@ async function decisionEmail(template: DecisionType, data: EmailData, context: R
     lines.push('感谢您的报送，期待您的下一篇稿件。');
   }
   const heading = { accepted: '稿件已采用', returned: '稿件退回修改', rejected: '稿件未予采用' }[template];
+  const mine = await mineLine(str(data, 'personId'), keyVersion);
   return {
     subject,
     html: layout(
       heading,
-      html`<p>${str(data, 'name')}同志：</p>${lines.map((l) => paragraphs(l))}${button(action.url, action.label)}`,
+      html`<p>${str(data, 'name')}同志：</p>${lines.map((l) => paragraphs(l))}${button(action.url, action.label)}${mine.html}`,
     ),
-    text: `${str(data, 'name')}同志：\n\n${lines.join('\n')}\n\n${action.label}：${action.url}\n`,
+    text: `${str(data, 'name')}同志：\n\n${lines.join('\n')}\n\n${action.label}：${action.url}\n${mine.text}`,
   };
 }
 

@@ -58,10 +58,31 @@ ${changesSection(view)}
 <h2>经过</h2>${timeline(view.events)}`
     : ''
 }
-<h2>处理</h2>
+${decisionForm({ action: input.action, values, errors })}`,
+  );
+}
+
+export interface DecisionFormInput {
+  action: string;
+  values?: DecisionValues;
+  errors?: FieldError[];
+  /** What else the form carries (the desk's revision number). */
+  hidden?: Record<string, string>;
+  /** Under the 期号 field: the issue suggested and the one being put together. */
+  issueHint?: string;
+}
+
+/** The three decisions, as the review page and the desk's piece page both show them (buttons decide, on POST). */
+export function decisionForm(input: DecisionFormInput) {
+  const { values = {}, errors = [] } = input;
+  const errorOf = (field: string) =>
+    errors.filter((e) => e.field === field).map((e) => html`<p class="error">${e.message}</p>`);
+  return html`<h2>处理</h2>
 <form method="post" action="${input.action}">
+${Object.entries(input.hidden ?? {}).map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}">`)}
 <label for="issue">期号（采用时可填，编入本年度《组工专报》第几期）</label>
 <input type="text" id="issue" name="issue" inputmode="numeric" maxlength="8" value="${values.issue ?? ''}">${errorOf('issue')}
+${input.issueHint ? html`<p class="hint">${input.issueHint}</p>` : ''}
 <label for="comment">意见（退回修改时必填：修改意见；采用时为点评，不予采用时为原因，可不填）</label>
 <textarea id="comment" name="comment" maxlength="${COMMENT_MAX}">${values.comment ?? ''}</textarea>${errorOf('comment')}
 <div class="decisions">
@@ -70,8 +91,7 @@ ${changesSection(view)}
 <button type="submit" name="decision" value="reject" class="reject apart">不予采用…</button>
 </div>
 <p class="hint">“不予采用”会再请您确认一次。</p>
-</form>`,
-  );
+</form>`;
 }
 
 /** For a draft after the first: what changed against the draft before, so the editor need not re-read it all. */
@@ -86,7 +106,13 @@ ${changesBlock(before, now, { inline: false })}
 }
 
 /** The step between pressing 不予采用 and recording it: what will happen, the reason typed, and the way back. */
-export function rejectConfirmPage(view: ReviewView | undefined, action: string, values: DecisionValues): string {
+export function rejectConfirmPage(
+  view: Pick<ReviewView, 'revision'> | undefined,
+  action: string,
+  values: DecisionValues,
+  /** What else the form carries (the desk's revision number). */
+  hidden: Record<string, string> = {},
+): string {
   const title = view?.revision.title ?? '';
   return page(
     '确认不予采用',
@@ -96,6 +122,7 @@ ${values.comment ? html`<p>原因：${values.comment}</p>` : html`<p class="hint
 <form method="post" action="${action}">
 <input type="hidden" name="decision" value="reject"><input type="hidden" name="confirm" value="1">
 <input type="hidden" name="comment" value="${values.comment ?? ''}">
+${Object.entries(hidden).map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}">`)}
 <div class="decisions"><button type="submit" class="reject">确认不予采用</button>
 <button type="submit" name="back" value="1" class="secondary">返回修改</button></div>
 </form>`,
@@ -120,7 +147,7 @@ export function nothingWaitingPage(): string {
   return messagePage('没有待审稿件', '目前没有其他等待审核的稿件。新稿件到达时，您会收到邮件。');
 }
 
-const outcome = (d: PieceEvent) =>
+export const outcome = (d: PieceEvent) =>
   `${DECISION_LABELS[d.type as DecisionType] ?? d.type}${d.issueNo ? `，编入《组工专报》第 ${d.issueNo} 期` : ''}`;
 
 /** After the editor's own decision (and when they open or refresh it again): done, the next piece, the piece. */

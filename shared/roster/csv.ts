@@ -1,14 +1,16 @@
-// Roster import: turns the CSV an organizer exports from Excel (units, informants, editors, leaders) into checked
-// rows. Pure — no I/O — so the admin page and the CLI share it, and every bad row is reported in one pass so the
-// organizer can fix the sheet once instead of uploading it again and again.
+// Roster import: turns the sheet an organizer exports from Excel or WPS (units, informants, editors, leaders) — an
+// .xlsx, or a CSV in UTF-8 or GBK — into checked rows. Reading the file is shared/sheets' work; this file knows the
+// roster's columns and rules. No I/O, so the admin page and the CLI share it, and every bad row is reported in one pass
+// so the organizer can fix the sheet once instead of uploading it again and again.
 
 import { domainToASCII } from 'node:url';
+import { readTable, type TableRow } from '../sheets/read';
 import type { Role, UnitKind } from './people';
 
 export type RosterRole = Role;
 
 export interface RosterRow {
-  /** Physical line where the record starts (header = 1), for messages that point back into the sheet. */
+  /** The row's line in the file (header = 1): its row in the sheet, or where its CSV record starts. */
   line: number;
   unitName?: string;
   unitKind?: UnitKind;
@@ -64,7 +66,9 @@ const KIND_ALIASES = new Map<string, UnitKind>([
 ]);
 const KIND_LABELS: Record<UnitKind, string> = { department: '部门', township: '乡镇' };
 
-const NOT_UTF8 = '文件不是 UTF-8 编码，无法读取。请在 Excel 中用「另存为」→「CSV UTF-8（逗号分隔）」重新保存后再上传。';
+const EMPTY = '名单中没有人员';
+const GARBLED =
+  '表头无法识别，可能是文件编码有误（乱码）：请在 Excel 中另存为「Excel 工作簿 (.xlsx)」或「CSV UTF-8（逗号分隔）」后重新上传。';
 // As SES accepts them: a local part of 7-bit ASCII (张伟@… is refused), a domain in ASCII (an IDN as punycode).
 const EMAIL = /^[a-z0-9!#$%&'*+/=?^_`{|}~.-]+@[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z][a-z0-9-]{1,}$/;
 const NON_ASCII_LOCAL = /^[^@]*[^\p{ASCII}][^@]*@/u;
@@ -84,69 +88,6 @@ const TOWNSHIP_NAME = /(镇|乡|街道)(党委)?$/;
 const MAX_NAME = 50;
 const MAX_UNIT = 100;
 
-interface CsvRecord {
-  line: number;
-  fields: string[];
-}
-
-/** RFC 4180 split. Returns the line of an unclosed quote instead of records, since everything after it is garbage. */
-function splitRecords(text: string): CsvRecord[] | { unclosedQuoteLine: number } {
-  const records: CsvRecord[] = [];
-  let fields: string[] = [];
-  let field = '';
-  let quoted = false;
-  let line = 1;
-  let recordLine = 1;
-  const endRecord = () => {
-    fields.push(field);
-    const trimmed = fields.map((f) => f.trim());
-    // Excel writes rows of bare commas for empty rows; they count as blank lines.
-    if (trimmed.some((f) => f !== '')) records.push({ line: recordLine, fields: trimmed });
-    fields = [];
-    field = '';
-  };
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') {
-        quoted = false;
-      } else {
-        if (c === '\n' || (c === '\r' && text[i + 1] !== '\n')) line++;
-        field += c;
-      }
-    } else if (c === '"' && field.trim() === '') {
-      quoted = true;
-      field = '';
-    } else if (c === ',') {
-      fields.push(field);
-      field = '';
-    } else if (c === '\r' || c === '\n') {
-      endRecord();
-      if (c === '\r' && text[i + 1] === '\n') i++;
-      line++;
-      recordLine = line;
-    } else {
-      field += c;
-    }
-  }
-  if (quoted) return { unclosedQuoteLine: recordLine };
-  if (field !== '' || fields.length > 0) endRecord();
-  return records;
-}
-
-function decode(input: Buffer | string): string | undefined {
-  if (typeof input === 'string') return input.replace(/^\uFEFF/, '');
-  try {
-    // The decoder drops a leading BOM itself; `fatal` turns GBK bytes into an error rather than mojibake.
-    return new TextDecoder('utf-8', { fatal: true }).decode(input);
-  } catch {
-    return undefined;
-  }
-}
-
 /** Echo a user's value in a message without letting a huge or multi-line cell swamp it. */
 function shown(value: string): string {
   const flat = value.replace(/\p{Cc}/gu, ' ');
@@ -157,32 +98,61 @@ function inferKind(unitName: string): UnitKind {
   return TOWNSHIP_NAME.test(unitName) ? 'township' : 'department';
 }
 
-export function parseRosterCsv(input: Buffer | string): RosterParseResult {
-  const text = decode(input);
-  if (text === undefined) return { ok: false, errors: [{ line: 0, message: NOT_UTF8 }] };
-  const split = splitRecords(text);
-  if (!Array.isArray(split)) {
-    const line = split.unclosedQuoteLine;
-    return {
-      ok: false,
-      errors: [{ line, message: `第 ${line} 行：引号没有闭合（从这一行开始的引号一直到文件末尾）` }],
-    };
+/** The column a header cell names, if any (see HEADER_ALIASES). */
+function columnOf(title: string): Column | undefined {
+  return HEADER_ALIASES.get(title.toLowerCase().replace(/[\s_-]/g, ''));
+}
+
+// How a header looks when the file went through the wrong encoding on its way: GBK bytes read as UTF-8 leave U+FFFD;
+// U+FFFD saved as UTF-8 and read as GBK shows 锟斤拷; GBK read as Latin-1 shows 单位 as µ¥Î»; and a UTF-8 file opened
+// in Chinese Excel (which assumes GBK) and saved again shows 单位 as 鍗曚綅 — computed below from the aliases.
+const GBK_DECODER = new TextDecoder('gb18030');
+const UTF8_READ_AS_GBK = [...HEADER_ALIASES.keys()]
+  .filter((alias) => /[^\p{ASCII}]/u.test(alias))
+  .map((alias) => GBK_DECODER.decode(Buffer.from(alias)).replace(/\uFFFD+$/, ''));
+
+function looksGarbled(header: TableRow): boolean {
+  const text = header.fields.join(',');
+  if (/\uFFFD|锟斤拷/.test(text)) return true;
+  if ((text.match(/[\u0080-\u00ff]/g)?.length ?? 0) >= 2) return true;
+  return UTF8_READ_AS_GBK.some((garbled) => text.includes(garbled));
+}
+
+/** A title above the header ("2025 年信息员名单", often merged across the columns): one cell that names no column. */
+function isTitle(row: TableRow): boolean {
+  const filled = row.fields.filter((field) => field !== '');
+  return filled.length === 1 && columnOf(filled[0] ?? '') === undefined;
+}
+
+/**
+ * Reads and checks a roster: an .xlsx (its first sheet) or a CSV in UTF-8 or GBK, as bytes; a string is taken as
+ * the text of a UTF-8 CSV. Errors carry the line of the file they are on (0 for the file as a whole).
+ */
+export async function parseRosterFile(input: Buffer | string): Promise<RosterParseResult> {
+  const table = await readTable(typeof input === 'string' ? Buffer.from(input, 'utf8') : input);
+  if (!table.ok) {
+    // An empty file or sheet is an empty roster, said in the roster's words.
+    const message = table.problem === 'empty' || table.problem === 'blank' ? EMPTY : table.message;
+    return { ok: false, errors: [{ line: table.line ?? 0, message }] };
   }
-  const [header, ...records] = split;
+  let start = 0;
+  while (start < Math.min(3, table.rows.length - 1) && isTitle(table.rows[start]!)) start++;
+  const [header, ...records] = table.rows.slice(start);
   if (header === undefined || records.length === 0) {
-    return { ok: false, errors: [{ line: header?.line ?? 0, message: '名单中没有人员' }] };
+    return { ok: false, errors: [{ line: header?.line ?? 0, message: EMPTY }] };
   }
 
   const columns = new Map<Column, number>();
   header.fields.forEach((title, index) => {
-    const column = HEADER_ALIASES.get(title.toLowerCase().replace(/[\s_-]/g, ''));
+    const column = columnOf(title);
     // First occurrence wins; unknown columns (备注, 序号…) are ignored.
     if (column !== undefined && !columns.has(column)) columns.set(column, index);
   });
   const missing = (['name', 'email'] as const).filter((c) => !columns.has(c));
   if (missing.length > 0) {
     const names = missing.map((c) => `「${COLUMN_LABELS[c]}」`).join('');
-    return { ok: false, errors: [{ line: header.line, message: `第 ${header.line} 行：表头缺少${names}列` }] };
+    const message = looksGarbled(header) ? GARBLED : `表头缺少${names}列`;
+    return { ok: false, errors: [{ line: header.line, message: `第 ${header.line} 行：${message}` }] };
   }
 
   const errors: RosterError[] = [];

@@ -1,5 +1,6 @@
-// The roster's emails: each brings a person their personal submission link — on joining the roster (welcome), on
-// asking for it ("send me my link") and after a revoke (the old link no longer works).
+// The roster's emails: each brings a person their personal link — an informant's submission link, an editor's or a
+// leader's desk link — on joining the roster (welcome), on asking for it ("send me my link") and after a revoke (the
+// old link no longer works).
 
 import { DroppedEmailError } from '../core/errors';
 import { html } from '../core/html';
@@ -12,9 +13,10 @@ import {
   recipientOf,
   str,
 } from '../mail/templates';
-import { submitUrl } from './personalLinks';
+import { deskUrl, mineLine, submitUrl } from './personalLinks';
 
 type LinkTemplate = 'welcome' | 'link' | 'newLink';
+type DeskTemplate = 'deskWelcome' | 'deskLink' | 'deskNewLink';
 
 const SUBJECTS: Record<LinkTemplate, string> = {
   welcome: '欢迎使用组工信息报送系统：您的个人报送链接',
@@ -30,9 +32,13 @@ function intro(template: LinkTemplate, data: EmailData): string {
   }[template];
 }
 
+const KEEP_SAFE = '这是您本人的专用链接，请妥善保管、不要转发。如怀疑链接泄露，请联系县委组织部信息科重新生成。';
+
 async function linkEmail(template: LinkTemplate, data: EmailData, context: RenderContext): Promise<RenderedEmail> {
   const recipient = recipientOf(context);
-  const url = await submitUrl(str(data, 'personId'), recipient.keyVersion);
+  const personId = str(data, 'personId');
+  const url = await submitUrl(personId, recipient.keyVersion);
+  const mine = await mineLine(personId, recipient.keyVersion);
   const subject = SUBJECTS[template];
   const text = intro(template, data);
   const name = recipient.name;
@@ -40,10 +46,42 @@ async function linkEmail(template: LinkTemplate, data: EmailData, context: Rende
     subject,
     html: layout(
       subject,
-      html`<p>${name}同志：</p><p>${text}</p>${button(url, '打开报送页面')}
-<p>这是您本人的专用链接，请妥善保管、不要转发。如怀疑链接泄露，请联系县委组织部信息科重新生成。</p>`,
+      html`<p>${name}同志：</p><p>${text}</p>${button(url, '打开报送页面')}<p>${KEEP_SAFE}</p>${mine.html}`,
     ),
-    text: `${name}同志：\n\n${text}\n\n报送链接：${url}\n\n这是您本人的专用链接，请妥善保管、不要转发。如怀疑链接泄露，请联系县委组织部信息科重新生成。\n`,
+    text: `${name}同志：\n\n${text}\n\n报送链接：${url}\n\n${KEEP_SAFE}\n${mine.text}`,
+  };
+}
+
+const DESK_SUBJECTS: Record<DeskTemplate, string> = {
+  deskWelcome: '信息科工作台：您的个人工作台链接',
+  deskLink: '您的信息科工作台链接',
+  deskNewLink: '您的工作台链接已更新（旧链接已失效）',
+};
+
+/** An editor's or a leader's desk link: the same frame as an informant's link, the desk instead of the form. */
+async function deskEmail(template: DeskTemplate, context: RenderContext, personId: string): Promise<RenderedEmail> {
+  const recipient = recipientOf(context);
+  if (recipient.role !== 'editor' && recipient.role !== 'leader') {
+    throw new DroppedEmailError('a desk link only for an editor or a leader');
+  }
+  const url = await deskUrl(personId, recipient.keyVersion);
+  const subject = DESK_SUBJECTS[template];
+  const what =
+    recipient.role === 'editor'
+      ? '在工作台上可以查看待审稿件并直接审核、按月查看全部稿件、查看本年度《组工专报》、管理名单（上传 Excel 名单、停用人员）、下载各单位报送数据。'
+      : '在工作台上可以查看各单位报送和采用数据、全部稿件和本年度《组工专报》（只能查看，不能操作）。';
+  const text = {
+    deskWelcome: `您已被登记为组工信息报送系统的${recipient.role === 'editor' ? '编辑（信息科）' : '领导'}。${what}`,
+    deskLink: `您申请重新获取工作台链接。${what}`,
+    deskNewLink: `您的工作台链接已重新生成，此前的链接已经失效。请改用下面的新链接。${what}`,
+  }[template];
+  return {
+    subject,
+    html: layout(
+      subject,
+      html`<p>${recipient.name}同志：</p><p>${text}</p>${button(url, '打开信息科工作台')}<p>${KEEP_SAFE}</p>`,
+    ),
+    text: `${recipient.name}同志：\n\n${text}\n\n工作台链接：${url}\n\n${KEEP_SAFE}\n`,
   };
 }
 
@@ -52,7 +90,9 @@ async function linkEmail(template: LinkTemplate, data: EmailData, context: Rende
  * sweeper sends it, and anyone who is not an informant there gets nothing (the email is dropped, not sent).
  */
 function requestedLinkEmail(data: EmailData, context: RenderContext): Promise<RenderedEmail> {
-  if (context.recipient?.role !== 'informant') throw new DroppedEmailError('the address asked for is not an informant');
+  const role = context.recipient?.role;
+  if (role === 'editor' || role === 'leader') return deskEmail('deskLink', context, str(data, 'personId'));
+  if (role !== 'informant') throw new DroppedEmailError('the address asked for is not in the roster');
   return linkEmail('link', data, context);
 }
 
@@ -60,6 +100,8 @@ export const rosterTemplates = {
   welcome: (data: EmailData, context: RenderContext) => linkEmail('welcome', data, context),
   link: requestedLinkEmail,
   newLink: (data: EmailData, context: RenderContext) => linkEmail('newLink', data, context),
+  deskWelcome: (data: EmailData, context: RenderContext) => deskEmail('deskWelcome', context, str(data, 'personId')),
+  deskNewLink: (data: EmailData, context: RenderContext) => deskEmail('deskNewLink', context, str(data, 'personId')),
 } satisfies EmailTemplates;
 
 export type RosterTemplate = keyof typeof rosterTemplates;

@@ -33,7 +33,15 @@ export interface Person {
   /** Bumped by a revoke: links signed with an older version stop working. */
   keyVersion: number;
   updatedAt: string;
+  /**
+   * 停用: someone who has left. Their links stop and they get no email; their pieces and points stay in the record.
+   * Absent for everyone active (so people written before it existed are active); 启用 removes it.
+   */
+  inactive?: boolean;
 }
+
+/** Whether a person may use their links and receive email: in the roster and not 停用. */
+export const isActive = (person: Person | undefined): person is Person => person !== undefined && !person.inactive;
 
 /** A person; `consistent` where the answer decides whether a link still works (a revoke must stop it at once). */
 export async function getPerson(
@@ -113,7 +121,7 @@ export async function rosterSummary(county: string): Promise<RosterSummary> {
 function summarize(roster: Roster): RosterSummary {
   return {
     editors: roster.people
-      .filter((p) => p.role === 'editor')
+      .filter((p) => p.role === 'editor' && isActive(p))
       .map(({ personId, name, email, keyVersion }) => ({ personId, name, email, keyVersion })),
     units: Object.fromEntries(roster.units.map((u) => [u.unitId, u.name])),
   };
@@ -160,7 +168,9 @@ export function rosterRecipients(county: string, known: { people?: Person[]; edi
     const found = new Map<string, Recipient>();
     for (const e of known.editors ?? [])
       found.set(e.personId, { name: e.name, role: 'editor', keyVersion: e.keyVersion });
-    for (const p of known.people ?? []) found.set(p.personId, { name: p.name, role: p.role, keyVersion: p.keyVersion });
+    for (const p of (known.people ?? []).filter(isActive)) {
+      found.set(p.personId, { name: p.name, role: p.role, keyVersion: p.keyVersion });
+    }
     const missing = personIds.filter((id) => !found.has(id));
     if (missing.length > 0) {
       const items = await getItems(
@@ -169,7 +179,8 @@ export function rosterRecipients(county: string, known: { people?: Person[]; edi
       );
       for (const item of items.values()) {
         const p = item as unknown as Person;
-        found.set(p.personId, { name: p.name, role: p.role, keyVersion: p.keyVersion });
+        // 停用: someone who has left gets no more email (it is dropped, as for someone no longer in the roster).
+        if (isActive(p)) found.set(p.personId, { name: p.name, role: p.role, keyVersion: p.keyVersion });
       }
     }
     return found;
@@ -249,4 +260,17 @@ export async function bumpKeyVersion(county: string, person: Person, at: string)
     if (!now || now.keyVersion === person.keyVersion) throw err;
     return now.keyVersion;
   }
+}
+
+/** 停用 (`active: false`) or 启用 a person; idempotent (SET or REMOVE of one flag). */
+export async function setPersonActive(county: string, personId: string, active: boolean, at: string): Promise<void> {
+  await db().send(
+    new UpdateCommand({
+      TableName: tableName(),
+      Key: personKey(county, personId),
+      UpdateExpression: active ? 'REMOVE inactive SET updatedAt = :at' : 'SET inactive = :yes, updatedAt = :at',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: active ? { ':at': at } : { ':yes': true, ':at': at },
+    }),
+  );
 }

@@ -2,13 +2,37 @@
 // current one, and links in an email are signed with the version current when the email is rendered (the outbox
 // hands each template its recipient as the roster has them then).
 import { config } from '../core/config';
-import { InvalidLinkError } from '../core/errors';
-import { receiptClaims, receiptPathOf, submitClaims, submitKey } from '../links/links';
+import { InactiveLinkError, InvalidLinkError } from '../core/errors';
+import { html, type SafeHtml } from '../core/html';
+import { deskToken, mineToken, receiptClaims, receiptPathOf, submitClaims, submitKey } from '../links/links';
 import type { ItemKey } from '../store/db';
-import { type Person, type RosterRead, readWithRoster } from './people';
+import { isActive, type Person, type RosterRead, readWithRoster } from './people';
 
 export async function submitUrl(personId: string, keyVersion: number): Promise<string> {
   return `${config().publicUrl}/submit?k=${await submitKey(personId, keyVersion)}`;
+}
+
+/** An editor's or leader's desk (信息科工作台): the token is in the path, so every desk page hangs under it. */
+export async function deskUrl(personId: string, keyVersion: number): Promise<string> {
+  return `${config().publicUrl}${await deskPath(personId, keyVersion)}`;
+}
+
+export async function deskPath(personId: string, keyVersion: number): Promise<string> {
+  return `/desk/${await deskToken(personId, keyVersion)}`;
+}
+
+/** An informant's own page (我的报送), read-only: what their emails link to (emails are forwarded). */
+export async function mineUrl(personId: string, keyVersion: number): Promise<string> {
+  return `${config().publicUrl}/mine?m=${await mineToken(personId, keyVersion)}`;
+}
+
+/** The 我的报送 line every email to an informant ends with, in both parts. */
+export async function mineLine(personId: string, keyVersion: number): Promise<{ html: SafeHtml; text: string }> {
+  const url = await mineUrl(personId, keyVersion);
+  return {
+    html: html`<p style="margin-top:16px">查看本人今年报送的全部稿件、审核结果和修改意见：<a href="${url}" target="_blank">我的报送</a></p>`,
+    text: `\n我的报送（本人今年的全部稿件和审核结果）：${url}\n`,
+  };
 }
 
 /** A piece's receipt page, read-only (receipts get forwarded): never the personal key. */
@@ -27,7 +51,13 @@ async function verify(personId: string, keyVersion: number, also: ItemKey[]): Pr
   const roster = await readWithRoster(config().countyId, [personId], also);
   const person = roster.people.get(personId);
   if (person?.role !== 'informant' || person.keyVersion !== keyVersion) throw new InvalidLinkError();
+  if (!isActive(person)) throw new InactiveLinkError();
   return { informant: person, roster };
+}
+
+/** The informant a link of another purpose names (the read-only 我的报送 link), at the key version it carries. */
+export function informantOf(personId: string, keyVersion: number, also: ItemKey[] = []): Promise<Verified> {
+  return verify(personId, keyVersion, also);
 }
 
 /**

@@ -3,22 +3,27 @@
 
 import { now } from '../core/clock';
 import { config } from '../core/config';
-import { errorFields, log } from '../core/log';
-import { deliverWritten, outboxAttributes } from '../mail/outbox';
-import { putIfAbsent } from '../store/db';
+import { outboxAttributes } from '../mail/outbox';
+import { type ItemKey, putIfAbsent } from '../store/db';
 import { keys } from '../store/keys';
-import { type RosterTemplate, rosterTemplates } from './emails';
-import { type Person, rosterRecipients } from './people';
+import type { RosterTemplate } from './emails';
+import type { Person } from './people';
+
+/** The one desk-link welcome an editor or a leader gets (from an import, or once for those already there). */
+export const deskWelcomeKey = (personId: string): string => `DESKWELCOME#${personId}`;
+
+/** Sends a roster event's email at once (shared/roster/deliverNow.ts); without one, the sweeper sends it. */
+export type Deliver = (item: Record<string, unknown> & ItemKey, person: Person) => Promise<void>;
 
 /**
  * Writes the event `sk` for `person` with one email of `template`; false when it already exists.
- * `sendNow` tries the email at once; otherwise the sweeper sends it.
+ * `deliver` tries the email at once (the item is held for it); without it the sweeper sends it.
  */
 export async function recordLinkEmail(
   person: Person,
   sk: string,
   template: RosterTemplate,
-  extra: { unitName?: string; sendNow: boolean },
+  extra: { unitName?: string; deliver?: Deliver | undefined },
 ): Promise<boolean> {
   const county = config().countyId;
   const at = now().toISOString();
@@ -43,15 +48,10 @@ export async function recordLinkEmail(
         },
       ],
       at,
-      { held: extra.sendNow },
+      { held: extra.deliver !== undefined },
     ),
   };
   if (!(await putIfAbsent(item))) return false;
-  if (extra.sendNow) {
-    const sender = { templates: rosterTemplates, recipients: rosterRecipients(county, { people: [person] }) };
-    await deliverWritten(item, sender).catch((err) =>
-      log.warn('roster email left to the sweeper', { personId: person.personId, ...errorFields(err) }),
-    );
-  }
+  await extra.deliver?.(item, person);
   return true;
 }

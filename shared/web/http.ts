@@ -50,6 +50,26 @@ export interface HttpResponse {
   json?: unknown;
   location?: string;
   headers?: Record<string, string>;
+  /** A download (a workbook, a CSV): sent as it is, whatever the client prefers. */
+  file?: DownloadFile;
+}
+
+export interface DownloadFile {
+  body: Buffer;
+  contentType: string;
+  /** The name the browser saves it under (Chinese allowed: sent as RFC 5987 UTF-8, with an ASCII fallback). */
+  filename: string;
+}
+
+/** A file a form uploaded (multipart/form-data), as the upload routes see it in `fields`. */
+export interface UploadedFile {
+  filename: string;
+  mimetype: string;
+  content: Buffer;
+}
+
+export function isUploadedFile(value: unknown): value is UploadedFile {
+  return typeof value === 'object' && value !== null && Buffer.isBuffer((value as UploadedFile).content);
 }
 
 type Event = APIGatewayProxyEventV2 & { body?: unknown };
@@ -57,6 +77,7 @@ type Result = APIGatewayProxyStructuredResultV2;
 
 const FORM = /^application\/x-www-form-urlencoded(;.*)?$/;
 const JSON_TYPE = /^application\/json(;.*)?$/;
+const MULTIPART = /^multipart\/form-data(;.*)?$/;
 
 function bodyBytes(event: Event): number {
   if (typeof event.body !== 'string') return 0;
@@ -64,18 +85,18 @@ function bodyBytes(event: Event): number {
 }
 
 /** Size and media type are checked before any parsing: a 10 MB body is refused unread. */
-const bodyGuard = (): middy.MiddlewareObj<Event, Result> => ({
+const bodyGuard = (upload?: UploadOptions): middy.MiddlewareObj<Event, Result> => ({
   before: async ({ event }) => {
-    if (bodyBytes(event) > MAX_BODY_BYTES) throw new PayloadTooLargeError(MAX_BODY_BYTES);
+    const limit = upload ? upload.maxBytes : MAX_BODY_BYTES;
+    if (bodyBytes(event) > limit) throw new PayloadTooLargeError(limit);
     // Media types are case-insensitive and may have spaces around ';': normalize so the body parsers match them.
     const type = (event.headers?.['content-type'] ?? '')
       .trim()
       .toLowerCase()
       .replace(/\s*;\s*/g, '; ');
     if (event.headers && type) event.headers['content-type'] = type;
-    if (typeof event.body === 'string' && event.body.length > 0 && !FORM.test(type) && !JSON_TYPE.test(type)) {
-      throw new UnsupportedMediaTypeError();
-    }
+    const accepted = FORM.test(type) || JSON_TYPE.test(type) || (upload !== undefined && MULTIPART.test(type));
+    if (typeof event.body === 'string' && event.body.length > 0 && !accepted) throw new UnsupportedMediaTypeError();
   },
 });
 
@@ -83,9 +104,25 @@ function wantsJsonOf(context: Context): boolean {
   return (context as Context & { preferredMediaType?: string }).preferredMediaType === 'application/json';
 }
 
+/** `attachment; filename="figures.xlsx"; filename*=UTF-8''…`: every browser saves the Chinese name. */
+function contentDisposition(filename: string): string {
+  const ascii = filename.replace(/[^\x20-\x7e]/g, '_').replace(/["\\\r\n]/g, '_');
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(filename)}`;
+}
+
 export function render(response: HttpResponse, wantsJson: boolean): Result {
   const headers: Record<string, string> = { ...SECURITY_HEADERS, ...response.headers };
   if (response.location) headers.location = response.location;
+  if (response.file) {
+    headers['content-type'] = response.file.contentType;
+    headers['content-disposition'] = contentDisposition(response.file.filename);
+    return {
+      statusCode: response.status,
+      headers,
+      body: response.file.body.toString('base64'),
+      isBase64Encoded: true,
+    };
+  }
   if (response.json !== undefined && (wantsJson || response.html === undefined)) {
     headers['content-type'] = 'application/json; charset=utf-8';
     return { statusCode: response.status, headers, body: JSON.stringify(response.json) };
@@ -124,7 +161,11 @@ function classify(error: unknown): Mapped {
 }
 
 /** The packages whose errors mean the body could not be read: the client's mistake. */
-const BODY_PARSERS = ['@middy/http-json-body-parser', '@middy/http-urlencode-body-parser'];
+const BODY_PARSERS = [
+  '@middy/http-json-body-parser',
+  '@middy/http-urlencode-body-parser',
+  '@middy/http-multipart-body-parser',
+];
 
 const causePackage = (error: unknown): string | undefined =>
   (error as { cause?: { package?: unknown } } | undefined)?.cause?.package as string | undefined;
@@ -152,6 +193,10 @@ export function failureOf(error: unknown): Failure {
     // Keys that would reach object prototypes (__proto__, constructor.prototype) are refused by the parser.
     const message = `提交的内容含有不允许的字段名（${String(parserError.cause?.data)}）。`;
     return failureOf(new ValidationError([{ field: 'body', message }]));
+  }
+  if (fromParser && (error as { statusCode?: number }).statusCode === 413) {
+    // An uploaded file over the limit (the body guard caught the body over it; this is the file itself).
+    return failureOf(new PayloadTooLargeError(Number((error as { limit?: number }).limit ?? MAX_BODY_BYTES)));
   }
   if (fromParser) {
     // A body that does not parse is the client's mistake: answer as a validation error.
@@ -206,8 +251,18 @@ const BUDGET_MARGIN_MS = 1500;
 
 export type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<Result>;
 
-/** Wraps a handler function in the shared middy stack. */
-export function httpHandler(fn: (request: HttpRequest) => Promise<HttpResponse>): Handler {
+/** A route that takes a file (multipart/form-data): the most it takes, and its parser (shared/web/upload.ts). */
+export interface UploadOptions {
+  maxBytes: number;
+  parser: middy.MiddlewareObj<Event, Result>;
+}
+
+/** Wraps a handler function in the shared middy stack; `upload`: it also takes multipart/form-data up to a size. */
+export function httpHandler(
+  fn: (request: HttpRequest) => Promise<HttpResponse>,
+  options: { upload?: UploadOptions } = {},
+): Handler {
+  const upload = options.upload;
   return middy<Event, Result>({ timeoutEarlyInMillis: config().local ? 0 : 500 })
     .use(httpHeaderNormalizer())
     .use(
@@ -219,9 +274,10 @@ export function httpHandler(fn: (request: HttpRequest) => Promise<HttpResponse>)
         failOnMismatch: false,
       }),
     )
-    .use(bodyGuard())
+    .use(bodyGuard(upload))
     .use(httpUrlencodeBodyParser({ disableContentTypeError: true }))
     .use(httpJsonBodyParser({ disableContentTypeError: true }))
+    .use(upload ? [upload.parser] : [])
     .use({
       onError: async (request) => {
         request.response = errorResponse(request.error, wantsJsonOf(request.context));

@@ -28,6 +28,16 @@ table{border-collapse:collapse;width:100%}th,td{border:1px solid #ddd;padding:6p
 th{background:#fafafa;width:7em}.who{background:#f7f7f7;padding:8px 12px;border-left:4px solid #b71c1c}
 ol.timeline{padding-left:1.2em}ol.timeline li{margin:6px 0}.body{white-space:pre-wrap;border:1px solid #eee;padding:12px;background:#fcfcfc}
 footer{max-width:760px;margin:0 auto;padding:12px 16px;color:#595959;font-size:13px}
+main.wide,footer.wide{max-width:1200px}.scroll{overflow-x:auto;margin:8px 0}
+nav.tabs{display:flex;flex-wrap:wrap;gap:2px;margin:0 0 12px;border-bottom:2px solid #b71c1c}
+nav.tabs a{display:inline-block;padding:10px 12px;min-height:44px;color:#b71c1c;text-decoration:none}
+nav.tabs a[aria-current=page]{background:#b71c1c;color:#fff;border-radius:4px 4px 0 0}
+table.grid th{width:auto;white-space:nowrap}table.grid td.n,table.grid th.n{text-align:right;white-space:nowrap}
+form.filters{display:flex;flex-wrap:wrap;gap:0 12px;align-items:flex-end}form.filters label{margin:8px 0 4px}
+form.filters select,form.filters input{width:auto;min-width:8em;min-height:44px}
+form.inline{display:inline}form.inline button{margin:2px 4px 2px 0;padding:6px 12px}
+.pager a,.links a{display:inline-block;margin-right:16px;padding:10px 0;min-height:44px}
+.muted{color:#595959}
 `;
 
 const CSS_HASH = createHash('sha256').update(CSS).digest('base64');
@@ -48,13 +58,17 @@ export const FAVICON_SVG =
   '<text x="32" y="46" font-size="40" text-anchor="middle" fill="#fff" font-family="sans-serif">报</text></svg>';
 const FAVICON_LINK = `data:image/svg+xml,${encodeURIComponent(FAVICON_SVG)}`;
 
-/** `home`: where the header's name leads (an informant's own form, when the page knows their key). */
-export function page(title: string, content: SafeHtml, options: { home?: string } = {}): string {
+/**
+ * `home`: where the header's name leads (an informant's own form, when the page knows their key). `wide`: pages of
+ * tables (the desk), up to 1200 px instead of a column of text.
+ */
+export function page(title: string, content: SafeHtml, options: { home?: string; wide?: boolean } = {}): string {
+  const wide = options.wide ? ' class="wide"' : '';
   return html`<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <meta name="referrer" content="no-referrer"><link rel="icon" href="${FAVICON_LINK}"><title>${title} - 组工信息报送</title><style>${new SafeHtml(CSS)}</style></head>
-<body><header><a href="${options.home ?? '/'}">组工信息报送</a></header><main>${content}</main>
-<footer>如有疑问，请联系${config().contact}。</footer></body></html>`.value;
+<body><header><a href="${options.home ?? '/'}">组工信息报送</a></header><main${new SafeHtml(wide)}>${content}</main>
+<footer${new SafeHtml(wide)}>如有疑问，请联系${config().contact}。</footer></body></html>`.value;
 }
 
 export function messagePage(title: string, message: string, extra?: SafeHtml): string {

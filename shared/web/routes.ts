@@ -43,6 +43,14 @@ export const handlers = {
   reviseForm: { file: 'functions/reviseForm.ts', table: READ, email: false, secret: true },
   revise: { file: 'functions/revise.ts', table: WRITE, email: true, secret: true },
   renewLink: { file: 'functions/renewLink.ts', table: WRITE, email: true, secret: true },
+  // The desk's pages and the informant's own page: the person and the summary (BatchGet), month partitions (Query).
+  desk: { file: 'functions/desk.ts', table: READ, email: false, secret: true },
+  mine: { file: 'functions/mine.ts', table: READ, email: false, secret: true },
+  // A decision from the desk: the review's decision (its emails included).
+  deskDecide: { file: 'functions/deskDecide.ts', table: WRITE, email: true, secret: true },
+  // Roster upload and 作废链接 / 停用 / 启用: the import's writes. Their emails (welcome, new link) wait in the outbox
+  // for the sweeper, so this function, which carries the spreadsheet reader and the multipart parser, has no SES.
+  deskRoster: { file: 'functions/deskRoster.ts', table: WRITE, email: false, secret: true },
   methodNotAllowed: { file: 'functions/methodNotAllowed.ts', table: [], email: false, secret: false },
   // Every path no route knows (a link cut short by a mail client): the Chinese 404; and the favicon.
   fallback: { file: 'functions/fallback.ts', table: [], email: false, secret: false },
@@ -71,6 +79,18 @@ const explicitRoutes: Route[] = [
   { method: 'GET', path: '/revise/{token}', handler: 'reviseForm' },
   { method: 'POST', path: '/revise/{token}', handler: 'revise' },
   { method: 'POST', path: '/revise/{token}/renew', handler: 'renewLink' },
+  // 我的报送: the informant's own page.
+  { method: 'GET', path: '/mine', handler: 'mine' },
+  // The desk (信息科工作台): pages by GET, every action a POST from a button.
+  { method: 'GET', path: '/desk/{token}', handler: 'desk' },
+  { method: 'GET', path: '/desk/{token}/pieces', handler: 'desk' },
+  { method: 'GET', path: '/desk/{token}/pieces/{id}', handler: 'desk' },
+  { method: 'POST', path: '/desk/{token}/pieces/{id}', handler: 'deskDecide' },
+  { method: 'GET', path: '/desk/{token}/issues', handler: 'desk' },
+  { method: 'GET', path: '/desk/{token}/roster', handler: 'desk' },
+  { method: 'POST', path: '/desk/{token}/roster', handler: 'deskRoster' },
+  { method: 'POST', path: '/desk/{token}/roster/people/{personId}', handler: 'deskRoster' },
+  { method: 'GET', path: '/desk/{token}/figures', handler: 'desk' },
 ];
 
 /** What API Gateway calls `$default`: the route for whatever no other route matches. */
@@ -99,7 +119,8 @@ export const jobs = {
   sweeper: {
     file: 'functions/sweeper.ts',
     // BatchGetItem: the due outbox items and their recipients; the pieces of the receipt numbers handed out lately.
-    table: ['GetItem', 'BatchGetItem', 'Query', 'UpdateItem'],
+    // PutItem: the desk welcome of editors and leaders already in the roster when the desk came (once).
+    table: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem'],
     email: true,
     secret: true,
     /** Every minute on AWS; every few seconds under `npm start`. */

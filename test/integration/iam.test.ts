@@ -7,7 +7,9 @@ import { handler as remindersJob } from '../../functions/reminders';
 import { handler as sweep } from '../../functions/sweeper';
 import { esbuildOptions, repoRoot } from '../../infra/baosongFunction';
 import { setClock } from '../../shared/core/clock';
+import { config } from '../../shared/core/config';
 import { importRoster } from '../../shared/roster/importRoster';
+import { listRoster } from '../../shared/roster/people';
 import { type HandlerName, type HandlerSpec, handlers, jobs } from '../../shared/web/routes';
 import { faults } from '../support/faults';
 import { LONG_BODY, linkIn, rosterCsv, type StoredEmail, startTestCounty, type TestCounty } from '../support/harness';
@@ -92,6 +94,29 @@ describe('the permissions listed beside the route table', () => {
     const revise = linkIn(await newest(zhang, (m) => m.subject.startsWith('您的稿件需要修改')), '/revise/');
     await as('reviseForm', () => fetch(revise));
     await as('revise', () => fetch(revise, form({ kind: 'info', title: '权限检查稿件（二稿）', body: LONG_BODY })));
+    // The desk, from the editor's welcome: every page, a decision, an upload and a button of the roster.
+    const desk = linkIn(await newest(editor, (m) => m.subject.startsWith('信息科工作台')), '/desk/');
+    for (const page of [
+      '',
+      '/pieces',
+      `/pieces/${receipt}`,
+      '/issues',
+      '/roster',
+      '/figures',
+      '/figures?format=xlsx',
+    ]) {
+      await as('desk', () => fetch(`${desk}${page}`));
+    }
+    await as('deskDecide', () =>
+      fetch(`${desk}/pieces/${receipt}`, form({ decision: 'accept', issue: '1', revision: '2' })),
+    );
+    const upload = new FormData();
+    upload.append('file', new Blob([rosterCsv(county.domain)], { type: 'text/csv' }), 'roster.csv');
+    await as('deskRoster', () => fetch(`${desk}/roster`, { method: 'POST', body: upload }));
+    const zhou = (await listRoster(config().countyId)).people.find((p) => p.email === `zhou@${county.domain}`)!;
+    await as('deskRoster', () => fetch(`${desk}/roster/people/${zhou.personId}`, form({ action: 'deactivate' })));
+    await as('deskRoster', () => fetch(`${desk}/roster/people/${zhou.personId}`, form({ action: 'activate' })));
+    await as('mine', () => fetch(url(`/mine?k=${k}`)));
     await as('methodNotAllowed', () => fetch(url('/'), { method: 'PUT' }));
     await as('fallback', () => fetch(url('/no-such-page')));
     setClock(new Date(T + 4 * 86_400_000));

@@ -41,7 +41,7 @@ export async function startTestCounty(options: { sesEndpoint?: string } = {}): P
     AWS_REGION: 'cn-north-1',
     SIGNING_KEY: randomBytes(32).toString('hex'),
     BAOSONG_LOCAL: '1',
-    BAOSONG_QUIET: '1',
+    BAOSONG_QUIET: process.env.BAOSONG_LOUD ? '' : '1',
     ...(options.sesEndpoint ? { SES_ENDPOINT: options.sesEndpoint } : {}),
   });
   await ensureTable(process.env.DDB_ENDPOINT!, tableName);

@@ -44,7 +44,7 @@ describe('the front page', () => {
     expect(page).toContain('<html lang="zh-CN">');
     expect(page).toContain('组工信息报送');
     expect(page).toContain('<form method="post" action="/link">');
-    expect(page).toContain('把我的报送链接发到我的邮箱');
+    expect(page).toContain('把我的链接发到我的邮箱');
     expect(page).toContain('name="email"');
   });
 });
@@ -60,7 +60,7 @@ describe('POST /link', () => {
 
     const [informant, unknown, editor] = answers;
     expect(informant?.status).toBe(200);
-    expect(informant?.body).toContain('如果该邮箱已登记为信息员');
+    expect(informant?.body).toContain('如果该邮箱已登记在名单中');
     expect(unknown).toEqual(informant);
     expect(editor).toEqual(informant);
   });
@@ -93,10 +93,10 @@ describe('POST /link', () => {
     );
 
     expect(new Set(bodies).size).toBe(1);
-    expect(bodies[0]).toMatch(/^200 \{"message":"如果该邮箱已登记为信息员/);
+    expect(bodies[0]).toMatch(/^200 \{"message":"如果该邮箱已登记在名单中/);
   });
 
-  it('leaves the email to the sweeper, which sends it to the informant only', async () => {
+  it('leaves the email to the sweeper, which sends the informant their link, an editor and a leader their desk link, and nobody else anything', async () => {
     // Answered above; nothing is sent from the request itself, so its timing cannot tell the roster either.
     expect(await linkMails(`zhang@${county.domain}`)).toHaveLength(0);
 
@@ -105,8 +105,11 @@ describe('POST /link', () => {
     const [mail] = await county.waitForMails(`zhang@${county.domain}`, 1, LINK_SUBJECT);
     expect(await linkMails(`zhang@${county.domain}`)).toHaveLength(1);
     expect(await county.mails(`nobody@${county.domain}`)).toHaveLength(0);
-    expect(await county.mails(`editor@${county.domain}`)).toHaveLength(0);
-    expect(await county.mails(`leader@${county.domain}`)).toHaveLength(0);
+    for (const who of ['editor', 'leader']) {
+      const asked = (await county.mails(`${who}@${county.domain}`)).filter((m) => m.subject === '您的信息科工作台链接');
+      expect(asked).toHaveLength(1);
+      expect((await fetch(linkIn(asked[0], '/desk/'))).status).toBe(200);
+    }
     const form = await fetch(linkIn(mail));
     expect(form.status).toBe(200);
     expect(await form.text()).toContain('张伟（城关镇党委）');

@@ -110,10 +110,18 @@ describe('importing a roster with the admin CLI', () => {
     );
   });
 
-  it('sends each new informant exactly one welcome email whose link opens their form, and editors and leaders none', async () => {
+  it('sends each new informant exactly one welcome email whose link opens their form, and editors and leaders their desk link', async () => {
     for (const informant of ['chen.xm', 'zhang', 'zhou']) expect(await welcomes(informant)).toHaveLength(1);
-    expect(await county.mails(`editor@${county.domain}`)).toHaveLength(0);
-    expect(await county.mails(`leader@${county.domain}`)).toHaveLength(0);
+    for (const [who, name] of [
+      ['editor', '王编辑（编辑）'],
+      ['leader', '赵部长（领导，只能查看）'],
+    ] as const) {
+      const mails = await county.mails(`${who}@${county.domain}`);
+      expect(mails.map((m) => m.subject)).toEqual(['信息科工作台：您的个人工作台链接']);
+      const desk = await fetch(linkIn(mails[0], '/desk/'));
+      expect(desk.status).toBe(200);
+      expect(await desk.text()).toContain(`信息科工作台 · ${name}`);
+    }
 
     const [welcome] = await welcomes('chen.xm');
     expect(welcome?.subject).toBe('欢迎使用组工信息报送系统：您的个人报送链接');
@@ -161,7 +169,10 @@ describe('importing with the use case', () => {
     const result = await importRoster(excel);
     await sweep();
 
-    expect(result).toEqual({ ok: true, summary: { units: 5, added: 0, updated: 0, unchanged: 5, welcomed: 0 } });
+    expect(result).toEqual({
+      ok: true,
+      summary: { units: 5, added: 0, updated: 0, unchanged: 5, welcomed: 0, deskLinks: 0 },
+    });
     const after = await roster();
     expect(after.people).toHaveLength(before.people.length);
     expect(after.units).toHaveLength(before.units.length);
@@ -200,10 +211,13 @@ describe('importing with the use case', () => {
     const result = await importRoster(grown);
     await sweep();
 
-    expect(result).toMatchObject({ ok: true, summary: { added: 3, welcomed: 1 } });
+    expect(result).toMatchObject({ ok: true, summary: { added: 3, welcomed: 1, deskLinks: 2 } });
     expect(await welcomes('qian')).toHaveLength(1);
-    expect(await county.mails(`reviewer@${county.domain}`)).toHaveLength(0);
-    expect(await county.mails(`mayor@${county.domain}`)).toHaveLength(0);
+    for (const who of ['reviewer', 'mayor']) {
+      expect((await county.mails(`${who}@${county.domain}`)).map((m) => m.subject)).toEqual([
+        '信息科工作台：您的个人工作台链接',
+      ]);
+    }
     for (const informant of ['chen.xm', 'zhang', 'zhou']) expect(await welcomes(informant)).toHaveLength(1);
   });
 });
@@ -242,16 +256,21 @@ describe("revoking an informant's link", () => {
     expect((await fetch(linkIn(welcome))).status).toBe(403);
   });
 
-  it('revokes an editor too: a new key version, and no personal link to send', async () => {
+  it('revokes an editor too: a new key version, the old desk link refused, and a new desk link by email', async () => {
     const before = await person('editor');
+    const [welcome] = await county.mails(`editor@${county.domain}`);
+    const oldDesk = linkIn(welcome, '/desk/');
     const mailsBefore = (await county.mails(`editor@${county.domain}`)).length;
 
     const revoked = await revokePerson(`editor@${county.domain}`);
 
     await sweep();
-    expect(revoked).toMatchObject({ person: { name: '王编辑' }, keyVersion: before!.keyVersion + 1, emailed: false });
+    expect(revoked).toMatchObject({ person: { name: '王编辑' }, keyVersion: before!.keyVersion + 1, emailed: true });
     expect(await person('editor')).toMatchObject({ keyVersion: before!.keyVersion + 1 });
-    expect(await county.mails(`editor@${county.domain}`)).toHaveLength(mailsBefore);
+    const mails = await county.mails(`editor@${county.domain}`);
+    expect(mails.slice(mailsBefore).map((m) => m.subject)).toEqual(['您的工作台链接已更新（旧链接已失效）']);
+    expect((await fetch(oldDesk)).status).toBe(403);
+    expect((await fetch(linkIn(mails.at(-1), '/desk/'))).status).toBe(200);
   });
 
   it('refuses to revoke an address that is not on the roster, and changes nothing', async () => {

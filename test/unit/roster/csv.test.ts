@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { parseRosterCsv, type RosterParseResult } from '../../../shared/roster/csv';
+import iconv from 'iconv-lite';
+import { parseRosterFile, type RosterParseResult } from '../../../shared/roster/csv';
+import { xlsxOf } from '../../../shared/sheets/write';
 
 function rowsOf(result: RosterParseResult) {
   if (!result.ok) throw new Error(`expected rows, got errors: ${JSON.stringify(result.errors)}`);
@@ -18,11 +20,11 @@ function quote(value: string): string {
   return `"${value.replace(/"/g, '""')}"`;
 }
 
-describe('parseRosterCsv', () => {
-  it('reads an Excel UTF-8 export with a BOM, Chinese headers and CRLF', () => {
+describe('parseRosterFile', () => {
+  it('reads an Excel UTF-8 export with a BOM, Chinese headers and CRLF', async () => {
     const bytes = readFileSync(join(__dirname, '../../fixtures/roster-chinese-bom.csv'));
 
-    const rows = rowsOf(parseRosterCsv(bytes));
+    const rows = rowsOf(await parseRosterFile(bytes));
 
     expect(rows).toEqual([
       {
@@ -47,10 +49,10 @@ describe('parseRosterCsv', () => {
     ]);
   });
 
-  it('reads English headers in any order and any case, with CRLF line ends', () => {
+  it('reads English headers in any order and any case, with CRLF line ends', async () => {
     const csv = 'Email,ROLE,Name,Unit_Kind,Unit,Mobile\r\nA@B.CN,Editor,Ann,Department,组织部,+86 139-1234-5678\r\n';
 
-    const rows = rowsOf(parseRosterCsv(csv));
+    const rows = rowsOf(await parseRosterFile(csv));
 
     expect(rows).toEqual([
       {
@@ -65,7 +67,7 @@ describe('parseRosterCsv', () => {
     ]);
   });
 
-  it('keeps commas and quotes inside quoted fields and numbers lines after a multi-line field correctly', () => {
+  it('keeps commas and quotes inside quoted fields and numbers lines after a multi-line field correctly', async () => {
     const csv = [
       '姓名,邮箱,单位,备注',
       `${quote('欧阳, "小明"')},a@x.cn,宣传部,${quote('第一行\n第二行\n第三行')}`,
@@ -73,20 +75,20 @@ describe('parseRosterCsv', () => {
       '钱七,bad-email,宣传部,',
     ].join('\n');
 
-    const errors = errorsOf(parseRosterCsv(csv));
+    const errors = errorsOf(await parseRosterFile(csv));
     expect(errors).toEqual([{ line: 6, message: '第 6 行：邮箱格式不正确（bad-email）' }]);
 
-    const fixed = rowsOf(parseRosterCsv(csv.replace('bad-email', 'q@x.cn')));
+    const fixed = rowsOf(await parseRosterFile(csv.replace('bad-email', 'q@x.cn')));
     expect(fixed.map((r) => [r.line, r.name])).toEqual([
       [2, '欧阳, "小明"'],
       [6, '钱七'],
     ]);
   });
 
-  it('ignores extra columns and blank or comma-only lines', () => {
+  it('ignores extra columns and blank or comma-only lines', async () => {
     const csv = '序号,邮箱,备注,姓名,单位\n\n1,a@x.cn,无,赵六,统战部\n,,,,\n\n2,b@x.cn,,孙八,统战部\n';
 
-    const rows = rowsOf(parseRosterCsv(csv));
+    const rows = rowsOf(await parseRosterFile(csv));
 
     expect(rows.map((r) => [r.line, r.name, r.unitName])).toEqual([
       [3, '赵六', '统战部'],
@@ -94,7 +96,7 @@ describe('parseRosterCsv', () => {
     ]);
   });
 
-  it('reports every bad row with its line number in one result', () => {
+  it('reports every bad row with its line number in one result', async () => {
     const csv = [
       '单位,单位类型,姓名,邮箱,手机,角色',
       '城关镇,,好人,ok@x.cn,,',
@@ -112,7 +114,7 @@ describe('parseRosterCsv', () => {
       '城关镇,乡镇,名字,a10@x.cn,,',
     ].join('\n');
 
-    const errors = errorsOf(parseRosterCsv(csv));
+    const errors = errorsOf(await parseRosterFile(csv));
 
     expect(errors).toEqual([
       { line: 3, message: '第 3 行：信息员必须填写单位' },
@@ -129,25 +131,77 @@ describe('parseRosterCsv', () => {
     ]);
   });
 
-  it('rejects GBK bytes from an old Excel export and says how to save as UTF-8', () => {
+  it('reads the GBK bytes of an old Excel "CSV" export, Chinese headers and all', async () => {
     // "单位,姓名,邮箱" in GBK, then an ASCII row.
-    const gbk = Buffer.concat([
+    const handMade = Buffer.concat([
       Buffer.from([0xb5, 0xa5, 0xce, 0xbb, 0x2c, 0xd0, 0xd5, 0xc3, 0xfb, 0x2c, 0xd3, 0xca, 0xcf, 0xe4, 0x0a]),
       Buffer.from('x,y,a@b.cn\n'),
     ]);
+    const encoded = iconv.encode(
+      '单位,单位类型,姓名,邮箱,手机,角色\r\n城关镇党委,乡镇,张三,z@x.cn,13800138000,信息员\r\n',
+      'gbk',
+    );
 
-    const errors = errorsOf(parseRosterCsv(gbk));
+    expect(rowsOf(await parseRosterFile(handMade))).toEqual([
+      { line: 2, unitName: 'x', unitKind: 'department', name: 'y', email: 'a@b.cn', role: 'informant' },
+    ]);
+    expect(rowsOf(await parseRosterFile(encoded))).toEqual([
+      {
+        line: 2,
+        unitName: '城关镇党委',
+        unitKind: 'township',
+        name: '张三',
+        email: 'z@x.cn',
+        phone: '13800138000',
+        role: 'informant',
+      },
+    ]);
+  });
+
+  it('says the encoding is wrong when the header is mojibake, on the header line', async () => {
+    const csv = '单位,姓名,邮箱\n组织部,张三,a@x.cn\n';
+    const gbkReadAsLatin1 = Buffer.from(iconv.encode(csv, 'gbk').toString('latin1'), 'utf8');
+    const gbkReadAsUtf8 = Buffer.from(iconv.encode(csv, 'gbk').toString('utf8'), 'utf8');
+    const utf8OpenedInChineseExcel = iconv.encode(new TextDecoder('gb18030').decode(Buffer.from(csv)), 'gbk');
+    const replacementCharsReadAsGbk = Buffer.from(`\n\n${'锟斤拷,'.repeat(3)}\n组织部,张三,a@x.cn\n`);
+    const message =
+      '表头无法识别，可能是文件编码有误（乱码）：请在 Excel 中另存为「Excel 工作簿 (.xlsx)」或「CSV UTF-8（逗号分隔）」后重新上传。';
+
+    for (const file of [gbkReadAsLatin1, gbkReadAsUtf8, utf8OpenedInChineseExcel]) {
+      expect(errorsOf(await parseRosterFile(file))).toEqual([{ line: 1, message: `第 1 行：${message}` }]);
+    }
+    expect(errorsOf(await parseRosterFile(replacementCharsReadAsGbk))).toEqual([
+      { line: 3, message: `第 3 行：${message}` },
+    ]);
+  });
+
+  it('reads the first sheet of an .xlsx below a title row, with line numbers true to the sheet', async () => {
+    const xlsx = await xlsxOf({
+      name: '名单',
+      columns: [{ header: '2025 年信息员名单', width: 20 }],
+      rows: [
+        ['单位', '姓名', '邮箱', '手机'],
+        [null, null, null, null],
+        ['组织部', '张三', 'z@x.cn', 13800138000],
+        ['组织部', '李四', 'bad', null],
+      ],
+    });
+
+    expect(errorsOf(await parseRosterFile(xlsx))).toEqual([{ line: 5, message: '第 5 行：邮箱格式不正确（bad）' }]);
+  });
+
+  it('passes on what is wrong with a file that is not a table, for the file as a whole', async () => {
+    const errors = errorsOf(await parseRosterFile(Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1])));
 
     expect(errors).toHaveLength(1);
     expect(errors[0]?.line).toBe(0);
-    expect(errors[0]?.message).toContain('UTF-8');
-    expect(errors[0]?.message).toContain('「另存为」→「CSV UTF-8（逗号分隔）」');
+    expect(errors[0]?.message).toContain('「Excel 工作簿 (.xlsx)」');
   });
 
-  it('refuses an address SES would refuse: a Chinese local part, with the reason, on its line', () => {
+  it('refuses an address SES would refuse: a Chinese local part, with the reason, on its line', async () => {
     const csv = '姓名,邮箱,单位\n张伟,张伟@example.cn,组织部\n李四,li@example.cn,组织部\n';
 
-    expect(errorsOf(parseRosterCsv(csv))).toEqual([
+    expect(errorsOf(await parseRosterFile(csv))).toEqual([
       {
         line: 2,
         message:
@@ -156,19 +210,21 @@ describe('parseRosterCsv', () => {
     ]);
   });
 
-  it('keeps an internationalized domain as SES takes it: in punycode', () => {
-    const parsed = parseRosterCsv('姓名,邮箱,单位\n王五,wang@例子.中国,组织部\n');
+  it('keeps an internationalized domain as SES takes it: in punycode', async () => {
+    const parsed = await parseRosterFile('姓名,邮箱,单位\n王五,wang@例子.中国,组织部\n');
 
     expect(parsed.ok && parsed.rows[0]?.email).toBe('wang@xn--fsqu00a.xn--fiqs8s');
   });
 
-  it('reports a duplicate email on the later line, ignoring case', () => {
+  it('reports a duplicate email on the later line, ignoring case', async () => {
     const csv = '姓名,邮箱,单位\n甲,Same@X.cn,组织部\n乙,other@x.cn,组织部\n丙, same@x.CN ,宣传部\n';
 
-    expect(errorsOf(parseRosterCsv(csv))).toEqual([{ line: 4, message: '第 4 行：邮箱 same@x.cn 与第 2 行重复' }]);
+    expect(errorsOf(await parseRosterFile(csv))).toEqual([
+      { line: 4, message: '第 4 行：邮箱 same@x.cn 与第 2 行重复' },
+    ]);
   });
 
-  it('infers the unit kind from the unit name when the sheet does not say', () => {
+  it('infers the unit kind from the unit name when the sheet does not say', async () => {
     const csv = [
       '单位,姓名,邮箱',
       '城关镇党委,a,a@x.cn',
@@ -178,7 +234,7 @@ describe('parseRosterCsv', () => {
       '县委组织部,e,e@x.cn',
     ].join('\n');
 
-    const kinds = rowsOf(parseRosterCsv(csv)).map((r) => [r.unitName, r.unitKind]);
+    const kinds = rowsOf(await parseRosterFile(csv)).map((r) => [r.unitName, r.unitKind]);
 
     expect(kinds).toEqual([
       ['城关镇党委', 'township'],
@@ -189,59 +245,63 @@ describe('parseRosterCsv', () => {
     ]);
   });
 
-  it('gives a unit the kind typed on any of its rows, and maps 街道 to township', () => {
+  it('gives a unit the kind typed on any of its rows, and maps 街道 to township', async () => {
     const csv = '单位,单位类型,姓名,邮箱\n新区管委会,,a,a@x.cn\n新区管委会,街道,b,b@x.cn\n城关镇,部门,c,c@x.cn\n';
 
-    const kinds = rowsOf(parseRosterCsv(csv)).map((r) => r.unitKind);
+    const kinds = rowsOf(await parseRosterFile(csv)).map((r) => r.unitKind);
 
     expect(kinds).toEqual(['township', 'township', 'department']);
   });
 
-  it('accepts Chinese and English role synonyms', () => {
+  it('accepts Chinese and English role synonyms', async () => {
     const roles = ['', '信息员', 'Informant', '编辑', '审核', 'EDITOR', '领导', 'leader'];
     const csv = ['单位,姓名,邮箱,角色', ...roles.map((role, i) => `组织部,p${i},p${i}@x.cn,${role}`)].join('\n');
 
-    const result = rowsOf(parseRosterCsv(csv)).map((r) => r.role);
+    const result = rowsOf(await parseRosterFile(csv)).map((r) => r.role);
 
     expect(result).toEqual(['informant', 'informant', 'informant', 'editor', 'editor', 'editor', 'leader', 'leader']);
   });
 
-  it('names the missing required column on line 1', () => {
-    expect(errorsOf(parseRosterCsv('单位,姓名,电话\n组织部,a,13800138000\n'))).toEqual([
+  it('names the missing required column on line 1', async () => {
+    expect(errorsOf(await parseRosterFile('单位,姓名,电话\n组织部,a,13800138000\n'))).toEqual([
       { line: 1, message: '第 1 行：表头缺少「邮箱」列' },
     ]);
   });
 
-  it('says the roster is empty for an empty file or a header alone', () => {
-    expect(errorsOf(parseRosterCsv(''))).toEqual([{ line: 0, message: '名单中没有人员' }]);
-    expect(errorsOf(parseRosterCsv('\uFEFF姓名,邮箱\r\n\r\n')).map((e) => e.message)).toEqual(['名单中没有人员']);
+  it('says the roster is empty for an empty file or a header alone', async () => {
+    expect(errorsOf(await parseRosterFile(''))).toEqual([{ line: 0, message: '名单中没有人员' }]);
+    expect(errorsOf(await parseRosterFile('\uFEFF姓名,邮箱\r\n\r\n')).map((e) => e.message)).toEqual([
+      '名单中没有人员',
+    ]);
   });
 
-  it('reports an unclosed quote at the line where it starts', () => {
-    const errors = errorsOf(parseRosterCsv('姓名,邮箱\na,a@x.cn\n"b,b@x.cn\nc,c@x.cn\n'));
+  it('reports an unclosed quote at the line where it starts', async () => {
+    const errors = errorsOf(await parseRosterFile('姓名,邮箱\na,a@x.cn\n"b,b@x.cn\nc,c@x.cn\n'));
 
     expect(errors).toHaveLength(1);
     expect(errors[0]?.line).toBe(3);
   });
 
-  it('round-trips any quoted name, and never throws on arbitrary input', () => {
-    fc.assert(
-      fc.property(fc.string({ unit: 'binary', maxLength: 60 }), (name) => {
-        const result = parseRosterCsv(`姓名,邮箱,单位\n${quote(name)},a@x.cn,组织部\n`);
+  it('round-trips any quoted name, and never throws on arbitrary input', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.string({ unit: 'binary', maxLength: 60 }), async (name) => {
+        const result = await parseRosterFile(`姓名,邮箱,单位\n${quote(name)},a@x.cn,组织部\n`);
         const trimmed = name.trim();
         const valid = trimmed !== '' && [...trimmed].length <= 50 && !/\p{Cc}/u.test(trimmed);
         expect(result.ok).toBe(valid);
         if (result.ok) expect(result.rows[0]?.name).toBe(trimmed);
       }),
     );
-    fc.assert(
-      fc.property(
+    await fc.assert(
+      fc.asyncProperty(
         fc.oneof(
           fc.string({ unit: 'binary' }),
           fc.uint8Array().map((b) => Buffer.from(b)),
+          // Past the zip magic, so the .xlsx path meets garbage too.
+          fc.uint8Array().map((b) => Buffer.concat([Buffer.from('PK\x03\x04', 'latin1'), b])),
         ),
-        (input) => {
-          expect(() => parseRosterCsv(input)).not.toThrow();
+        async (input) => {
+          await expect(parseRosterFile(input)).resolves.toHaveProperty('ok');
         },
       ),
     );

@@ -1,0 +1,226 @@
+// What each desk route answers: the desk user first (a forged, revoked, 停用 or informant's link is 403 before
+// anything else is read), then the page's reads, then the page. GET and HEAD change nothing; every action is a POST
+// from a button, and a leader's link is refused for every one of them.
+import { monthOf, now, shanghai } from '../core/clock';
+import { config } from '../core/config';
+import { FORM_KEPT_NOTICE, NotFoundError, ValidationError } from '../core/errors';
+import { figures } from '../reports/figures';
+import { AlreadyDecidedError, RejectNotConfirmedError } from '../review/decidePiece';
+import { rejectConfirmPage } from '../review/pages';
+import { importRosterFile } from '../roster/importRosterFile';
+import { listRoster } from '../roster/people';
+import { revokeLinks } from '../roster/revokeLinks';
+import { setActive } from '../roster/setActive';
+import { failureOf, type HttpResponse, isUploadedFile } from '../web/http';
+import { deskEditor, deskUser } from './access';
+import { figuresFile } from './figuresSheet';
+import { yearIssues } from './issues';
+import { deskPiecePage, figuresPage, issuesPage, piecesPage, queuePage, rosterPage } from './pages';
+import { filterOf, listPieces } from './pieceList';
+import { decideFromDesk, deskPiece, issueSuggestion } from './pieceStory';
+import { waitingPieces } from './queue';
+
+type Query = Record<string, string | undefined>;
+
+export async function queueView(token: string): Promise<HttpResponse> {
+  const user = await deskUser(token);
+  const waiting = await waitingPieces(user.roster.summary.units);
+  return {
+    status: 200,
+    html: queuePage(user, waiting),
+    json: {
+      waiting: waiting.map((w) => ({ receipt: w.revision.receipt, revision: w.revision.revision, days: w.days })),
+    },
+  };
+}
+
+export async function piecesView(token: string, query: Query): Promise<HttpResponse> {
+  const user = await deskUser(token);
+  const list = await listPieces(filterOf(query));
+  return {
+    status: 200,
+    html: piecesPage(user, list, user.roster.summary.units),
+    json: {
+      total: list.total,
+      pages: list.pages,
+      rows: list.rows.map((r) => ({ receipt: r.receipt, title: r.title, status: r.status, unitId: r.unitId })),
+    },
+  };
+}
+
+export async function pieceView(token: string, pieceId: string): Promise<HttpResponse> {
+  const user = await deskUser(token);
+  const piece = await deskPiece(user, pieceId);
+  const form = user.canAct && piece.waiting ? await issueSuggestion() : undefined;
+  return {
+    status: 200,
+    html: deskPiecePage(user, { ...piece, ...(form ? { form } : {}) }),
+    json: { receipt: piece.latest.receipt, revision: piece.latest.revision, waiting: piece.waiting },
+  };
+}
+
+const field = (v: unknown) => (typeof v === 'string' ? v : '');
+
+/** POST on a piece: the decision, with the same one-decision rule as the review link's. */
+export async function decideView(token: string, pieceId: string, fields: Record<string, unknown>, wantsJson: boolean) {
+  const user = await deskEditor(token);
+  const values = { decision: field(fields.decision), issue: field(fields.issue), comment: field(fields.comment) };
+  const again = async (answer: { status: number; errors?: { field: string; message: string }[]; notice?: string }) => {
+    const piece = await deskPiece(user, pieceId);
+    const form = piece.waiting ? { ...(await issueSuggestion()), values, ...answer } : undefined;
+    return { status: answer.status, html: deskPiecePage(user, { ...piece, ...(form ? { form } : {}) }) };
+  };
+  if (fields.back !== undefined && !wantsJson) return again({ status: 200 });
+  try {
+    const { decision } = await decideFromDesk(user, pieceId, fields);
+    const piece = await deskPiece(user, pieceId);
+    return {
+      status: 200,
+      html: deskPiecePage(user, { ...piece, result: { done: true, decision } }),
+      json: { receipt: decision.receipt, revision: decision.revision, decision: decision.type },
+    };
+  } catch (err) {
+    if (err instanceof AlreadyDecidedError) {
+      const piece = await deskPiece(user, pieceId);
+      const mine = err.decision.editorId === user.person.personId;
+      return {
+        status: mine ? 200 : 409,
+        html: deskPiecePage(user, { ...piece, result: { done: mine, decision: err.decision } }),
+        json: {
+          error: 'already_decided',
+          decision: err.decision.type,
+          editor: err.decision.editorName,
+          message: err.message,
+        },
+      };
+    }
+    if (err instanceof RejectNotConfirmedError) {
+      if (wantsJson) {
+        return {
+          status: 428,
+          json: { error: 'confirmation_required', message: err.message, confirm: 'send "confirm": true' },
+        };
+      }
+      const piece = await deskPiece(user, pieceId);
+      return {
+        status: 200,
+        html: rejectConfirmPage({ revision: piece.latest }, `${user.base}/pieces/${pieceId}`, values, {
+          revision: String(piece.latest.revision),
+        }),
+      };
+    }
+    if (wantsJson || err instanceof NotFoundError) throw err;
+    const failure = failureOf(err);
+    if (err instanceof ValidationError) return again({ status: 400, errors: err.errors });
+    if (failure.status >= 500 && failure.status !== 503) throw err;
+    return again({ status: failure.status, notice: `${failure.message}${FORM_KEPT_NOTICE}` });
+  }
+}
+
+export async function issuesView(token: string, query: Query): Promise<HttpResponse> {
+  const user = await deskUser(token);
+  const year = query.year ? Number(query.year) : shanghai(now()).year;
+  if (!Number.isInteger(year) || year < 2000 || year > shanghai(now()).year + 1) {
+    throw new ValidationError([{ field: 'year', message: '年份不正确，例如 2026。' }]);
+  }
+  const issues = await yearIssues(year, user.roster.summary.units);
+  return {
+    status: 200,
+    html: issuesPage(user, issues),
+    json: {
+      year,
+      nextIssueNo: issues.nextIssueNo,
+      issues: issues.issues.map((i) => ({ issueNo: i.issueNo, receipts: i.pieces.map((p) => p.receipt) })),
+    },
+  };
+}
+
+export async function rosterView(token: string): Promise<HttpResponse> {
+  const user = await deskUser(token);
+  const roster = await listRoster(config().countyId);
+  return {
+    status: 200,
+    html: rosterPage(user, { roster }),
+    json: { units: roster.units.length, people: roster.people.length },
+  };
+}
+
+/** The most a roster upload may be: a roster of a few hundred people is tens of KB in either format. */
+export const UPLOAD_MAX_BYTES = 1024 * 1024;
+
+/** POST a roster file: every bad row reported by line and nothing written, or the whole roster imported. */
+export async function uploadView(token: string, fields: Record<string, unknown>): Promise<HttpResponse> {
+  const user = await deskEditor(token);
+  const file = fields.file;
+  const county = config().countyId;
+  if (!isUploadedFile(file) || file.content.length === 0) {
+    const message = isUploadedFile(file)
+      ? '上传的文件是空的，请选择名单文件。'
+      : '请选择要上传的名单文件（.xlsx 或 CSV）。';
+    return {
+      status: 400,
+      html: rosterPage(user, { roster: await listRoster(county), result: { ok: false, message } }),
+      json: { errors: [{ field: 'file', message }] },
+    };
+  }
+  // The welcome emails go out with the sweeper's next pass (within a minute): this function sends no email itself.
+  const result = await importRosterFile(file.content);
+  const roster = await listRoster(county);
+  if (!result.ok) {
+    const message = `名单有 ${result.errors.length} 处错误，未导入任何内容。请改正后重新上传：`;
+    return {
+      status: 400,
+      html: rosterPage(user, { roster, result: { ok: false, message, errors: result.errors.map((e) => e.message) } }),
+      json: { errors: result.errors },
+    };
+  }
+  const s = result.summary;
+  const message = `导入完成：单位 ${s.units} 个；新增 ${s.added} 人，更新 ${s.updated} 人，未变 ${s.unchanged} 人；向新信息员发送报送链接 ${s.welcomed} 封，向新编辑、领导发送工作台链接 ${s.deskLinks} 封。`;
+  return { status: 200, html: rosterPage(user, { roster, result: { ok: true, message } }), json: result.summary };
+}
+
+const PERSON_ACTIONS = ['revoke', 'deactivate', 'activate'] as const;
+
+/** POST on a person: 作废链接, 停用 or 启用. */
+export async function personActionView(token: string, personId: string, fields: Record<string, unknown>) {
+  const user = await deskEditor(token);
+  const action = field(fields.action) as (typeof PERSON_ACTIONS)[number];
+  if (!PERSON_ACTIONS.includes(action)) {
+    throw new ValidationError([{ field: 'action', message: '操作无法识别：应为作废链接、停用或启用。' }]);
+  }
+  const county = config().countyId;
+  const target = (await listRoster(county)).people.find((p) => p.personId === personId);
+  if (!target) throw new NotFoundError('名单中没有这个人员。');
+  let message: string;
+  if (action === 'revoke') {
+    const { keyVersion, emailed } = await revokeLinks(target.email);
+    message = `已作废 ${target.name} 的全部旧链接（现为第 ${keyVersion} 版）${emailed ? '，新链接将在一分钟内发到其邮箱' : ''}。`;
+  } else {
+    await setActive({ personId }, action === 'activate');
+    message =
+      action === 'activate'
+        ? `已启用 ${target.name}：链接恢复有效。`
+        : `已停用 ${target.name}：链接失效，不再收到邮件；已报送的稿件保留。`;
+  }
+  const roster = await listRoster(county);
+  return {
+    status: 200,
+    html: rosterPage(user, { roster, result: { ok: true, message } }),
+    json: { ok: true, message },
+  };
+}
+
+export async function figuresView(token: string, query: Query): Promise<HttpResponse> {
+  const user = await deskUser(token);
+  const month = (query.month ?? '').trim() || monthOf(now());
+  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month) || month > monthOf(now())) {
+    throw new ValidationError([{ field: 'month', message: '月份格式应为 2026-11，且不能晚于本月。' }]);
+  }
+  const format = query.format;
+  if (format !== undefined && format !== 'xlsx' && format !== 'csv') {
+    throw new ValidationError([{ field: 'format', message: '下载格式只能是 xlsx 或 csv。' }]);
+  }
+  const f = await figures(config().countyId, month, user.roster.summary.units);
+  if (format) return { status: 200, file: await figuresFile(f, format) };
+  return { status: 200, html: figuresPage(user, f), json: f };
+}

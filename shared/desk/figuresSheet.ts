@@ -1,0 +1,56 @@
+// The desk's 数据 as a download: one row per unit (this month, then the year to date, sent and accepted by kind),
+// a 合计 row, and whether the unit sent nothing this month — the same figures as the page, for Excel.
+import type { Figures, UnitFigures } from '../reports/figures';
+import { csvOf, type Sheet, xlsxOf } from '../sheets/write';
+import type { DownloadFile } from '../web/http';
+
+const COLUMNS: Sheet['columns'] = [
+  { header: '单位', width: 28 },
+  { header: '本月报送', width: 10 },
+  { header: '本月报送：信息', width: 14 },
+  { header: '本月报送：调研文稿', width: 18 },
+  { header: '本月采用', width: 10 },
+  { header: '本月采用：信息', width: 14 },
+  { header: '本月采用：调研文稿', width: 18 },
+  { header: '本年报送', width: 10 },
+  { header: '本年报送：信息', width: 14 },
+  { header: '本年报送：调研文稿', width: 18 },
+  { header: '本年采用', width: 10 },
+  { header: '本年采用：信息', width: 14 },
+  { header: '本年采用：调研文稿', width: 18 },
+  { header: '本月未报送', width: 12 },
+];
+
+const counts = (c: UnitFigures['month']) => [
+  c.sent,
+  c.sentByKind.info,
+  c.sentByKind.research,
+  c.accepted,
+  c.acceptedByKind.info,
+  c.acceptedByKind.research,
+];
+
+export function figuresSheet(figures: Figures): Sheet {
+  const silent = new Set(figures.silent);
+  return {
+    name: `${figures.month} 数据`,
+    columns: COLUMNS,
+    rows: [
+      ...figures.units.map((u) => [u.name, ...counts(u.month), ...counts(u.year), silent.has(u.name) ? '是' : '']),
+      ['合计', ...counts(figures.total.month), ...counts(figures.total.year), String(figures.silent.length)],
+    ],
+  };
+}
+
+/** The file to download: `组工信息数据-2026-11.xlsx` (or `.csv`). */
+export async function figuresFile(figures: Figures, format: 'xlsx' | 'csv'): Promise<DownloadFile> {
+  const sheet = figuresSheet(figures);
+  const filename = `组工信息数据-${figures.month}.${format}`;
+  return format === 'xlsx'
+    ? {
+        body: await xlsxOf(sheet),
+        contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+        filename,
+      }
+    : { body: csvOf(sheet), contentType: 'text/csv; charset=utf-8', filename };
+}

@@ -1,0 +1,61 @@
+// Use case: one piece on the desk — its whole story, and, for an editor while its newest draft waits, the three
+// decisions with the next 《组工专报》 issue number filled in. The decision itself is the review's (decideWith), so
+// one made here and one made from an email link race safely: exactly one wins.
+import { now, shanghai } from '../core/clock';
+import { config } from '../core/config';
+import { NotFoundError, ValidationError } from '../core/errors';
+import { isPieceId } from '../intake/receiptNumbers';
+import { decisionOn, latestRevision, type PieceEvent, pieceEvents } from '../pieces/events';
+import type { RawFields } from '../pieces/piece';
+import { issueStats } from '../reports/issueStats';
+import { type Decided, decideWith } from '../review/decidePiece';
+import type { DeskUser } from './access';
+
+export interface DeskPiece {
+  events: PieceEvent[];
+  latest: PieceEvent;
+  unitName: string;
+  informantName: string;
+  /** The newest draft waits for a decision. */
+  waiting: boolean;
+}
+
+export async function deskPiece(user: DeskUser, pieceId: string): Promise<DeskPiece> {
+  const events = isPieceId(pieceId) ? await pieceEvents(config().countyId, pieceId) : [];
+  if (events.length === 0) throw new NotFoundError('未找到该稿件。');
+  const latest = latestRevision(events);
+  return {
+    events,
+    latest,
+    unitName: latest.unitName ?? user.roster.summary.units[latest.unitId] ?? '',
+    informantName: latest.informantName ?? '',
+    waiting: decisionOn(events, latest.revision) === undefined,
+  };
+}
+
+/** The issue numbers the form suggests: the one after the highest used this year, and that highest. */
+export async function issueSuggestion(): Promise<{ nextIssueNo: number; latestIssueNo?: number }> {
+  const stats = await issueStats(shanghai(now()).year);
+  const latest = stats.issues.at(-1)?.issueNo;
+  return { nextIssueNo: (latest ?? 0) + 1, ...(latest ? { latestIssueNo: latest } : {}) };
+}
+
+/** An editor's decision from the desk on the draft the page showed (`revision`), as their review link would make it. */
+export async function decideFromDesk(user: DeskUser, pieceId: string, fields: RawFields): Promise<Decided> {
+  const revision = Number(fields.revision);
+  if (!isPieceId(pieceId)) throw new NotFoundError('未找到该稿件。');
+  if (!Number.isInteger(revision) || revision < 1) {
+    throw new ValidationError([{ field: 'revision', message: '页面已过期，请刷新后再处理。' }]);
+  }
+  return decideWith(
+    {
+      pieceId,
+      revision,
+      editorId: user.person.personId,
+      keyVersion: user.person.keyVersion,
+      // The desk link does not expire; the checks of the review link's expiry have nothing to stop.
+      exp: Math.floor(now().getTime() / 1000) + 3600,
+    },
+    fields,
+  );
+}

@@ -1,0 +1,45 @@
+// The informant's own page (我的报送): this year's pieces, newest first, each with its status, the decisions and the
+// feedback in full, and a way to write a new one.
+import { formatShanghai } from '../core/clock';
+import { html, paragraphs } from '../core/html';
+import { DECISION_LABELS, type DecisionType } from '../pieces/events';
+import { KIND_LABELS } from '../pieces/piece';
+import { STATUS_LABELS } from '../reports/pieceRows';
+import { page } from '../web/pages';
+import type { MyPieces } from './myPieces';
+
+export function minePage(view: MyPieces): string {
+  const { informant, pieces } = view;
+  const submit = view.k ? `/submit?k=${encodeURIComponent(view.k)}` : undefined;
+  const accepted = pieces.filter((p) => p.status === 'accepted').length;
+  return page(
+    '我的报送',
+    html`<h1>我的报送</h1>
+<p class="who">${informant.name}（${view.unitName}）· ${view.year} 年</p>
+<p>今年您报送 ${pieces.length} 篇，已采用 ${accepted} 篇。本单位本月共报送 ${view.unitThisMonth} 篇。</p>
+${
+  submit
+    ? html`<p><a class="button" href="${submit}">写新稿件</a></p>`
+    : html`<form method="post" action="/link"><input type="hidden" name="email" value="${informant.email}">
+<button type="submit">写新稿件：把我的报送链接发到我的邮箱</button></form>
+<p class="hint">本页来自邮件里的查看链接，只能查看。报送新稿件请用本人的报送链接（点上面的按钮，会发到您登记的邮箱）。</p>`
+}
+${
+  pieces.length === 0
+    ? html`<p class="muted">今年还没有报送稿件。</p>`
+    : pieces.map(
+        (p) => html`<h2>${p.title}</h2>
+<table><tr><th>回执号</th><td>${p.receipt}</td></tr><tr><th>类型</th><td>${KIND_LABELS[p.kind]}</td></tr>
+<tr><th>报送时间</th><td>${formatShanghai(p.submittedAt)}</td></tr><tr><th>稿次</th><td>第 ${p.revision} 稿</td></tr>
+<tr><th>状态</th><td>${STATUS_LABELS[p.status]}${p.issueNo ? `，编入《组工专报》第 ${p.issueNo} 期` : ''}</td></tr></table>
+${p.decisions.map(
+  (
+    d,
+  ) => html`<div class="next"><p>${formatShanghai(d.at)} 第 ${d.revision} 稿：${DECISION_LABELS[d.type as DecisionType] ?? d.type}${d.issueNo ? `（第 ${d.issueNo} 期）` : ''}</p>
+${d.comment ? html`<div class="hint">${d.type === 'returned' ? '修改意见' : d.type === 'rejected' ? '原因' : '点评'}：${paragraphs(d.comment)}</div>` : ''}</div>`,
+)}`,
+      )
+}`,
+    submit ? { home: submit } : {},
+  );
+}

@@ -1,0 +1,90 @@
+// Use case: the desk's 数据 (and `npm run admin -- figures`): per unit, this month and the year to date — pieces sent
+// (first revisions) and accepted, by kind — and the units that sent nothing this month. Reads the month partitions
+// of the report index from January to the month asked for: the cost follows the year, never history. A decision
+// counts in the month it was made, a piece in the month it was first sent (as the monthly bulletin counts them).
+import type { PieceEvent } from '../pieces/events';
+import type { PieceKind } from '../pieces/piece';
+import { monthEvents } from './issueStats';
+
+export interface Counts {
+  sent: number;
+  accepted: number;
+  /** By kind: 信息 and 调研文稿. */
+  sentByKind: Record<PieceKind, number>;
+  acceptedByKind: Record<PieceKind, number>;
+}
+
+export interface UnitFigures {
+  unitId: string;
+  name: string;
+  month: Counts;
+  year: Counts;
+}
+
+export interface Figures {
+  /** `2026-11`. */
+  month: string;
+  units: UnitFigures[];
+  /** Units of the roster that sent nothing this month, by name. */
+  silent: string[];
+  total: { month: Counts; year: Counts };
+}
+
+const zero = (): Counts => ({
+  sent: 0,
+  accepted: 0,
+  sentByKind: { info: 0, research: 0 },
+  acceptedByKind: { info: 0, research: 0 },
+});
+
+function count(counts: Counts, e: PieceEvent): void {
+  if (e.type === 'submitted') {
+    counts.sent += 1;
+    counts.sentByKind[e.kind] += 1;
+  } else if (e.type === 'accepted') {
+    counts.accepted += 1;
+    counts.acceptedByKind[e.kind] += 1;
+  }
+}
+
+/** `units`: the roster's units (id → name); a unit gone from the roster still shows with what it did. */
+export async function figures(county: string, month: string, units: Record<string, string>): Promise<Figures> {
+  const [year, m] = month.split('-').map(Number) as [number, number];
+  const months = Array.from({ length: m }, (_, i) => `${year}-${String(i + 1).padStart(2, '0')}`);
+  const byMonth = await Promise.all(months.map((x) => monthEvents(county, x)));
+  const rows = new Map<string, UnitFigures>();
+  const row = (unitId: string): UnitFigures => {
+    let r = rows.get(unitId);
+    if (!r) {
+      r = { unitId, name: units[unitId] ?? `（已不在名单中的单位 ${unitId}）`, month: zero(), year: zero() };
+      rows.set(unitId, r);
+    }
+    return r;
+  };
+  for (const unitId of Object.keys(units)) row(unitId);
+  const total = { month: zero(), year: zero() };
+  byMonth.forEach((events, i) => {
+    const current = i === byMonth.length - 1;
+    for (const e of events) {
+      const r = row(e.unitId);
+      count(r.year, e);
+      count(total.year, e);
+      if (current) {
+        count(r.month, e);
+        count(total.month, e);
+      }
+    }
+  });
+  const list = [...rows.values()].sort(
+    (a, b) =>
+      b.month.sent - a.month.sent ||
+      b.month.accepted - a.month.accepted ||
+      b.year.sent - a.year.sent ||
+      a.name.localeCompare(b.name, 'zh'),
+  );
+  const silent = list
+    .filter((r) => r.month.sent === 0 && units[r.unitId] !== undefined)
+    .map((r) => r.name)
+    .sort((a, b) => a.localeCompare(b, 'zh'));
+  return { month, units: list, silent, total };
+}
