@@ -17,7 +17,7 @@ import { figuresFile } from './figuresSheet';
 import { yearIssues } from './issues';
 import { deskPiecePage, figuresPage, issuesPage, piecesPage, queuePage, rosterPage } from './pages';
 import { filterOf, listPieces } from './pieceList';
-import { decideFromDesk, deskPiece, issueSuggestion } from './pieceStory';
+import { decideFromDesk, deskPiece, issueSuggestion, pieceOf } from './pieceStory';
 import { waitingPieces } from './queue';
 
 type Query = Record<string, string | undefined>;
@@ -72,8 +72,8 @@ export async function decideView(token: string, pieceId: string, fields: Record<
   };
   if (fields.back !== undefined && !wantsJson) return again({ status: 200 });
   try {
-    const { decision } = await decideFromDesk(user, pieceId, fields);
-    const piece = await deskPiece(user, pieceId);
+    const { decision, events } = await decideFromDesk(user, pieceId, fields);
+    const piece = pieceOf(user, events);
     return {
       status: 200,
       html: deskPiecePage(user, { ...piece, result: { done: true, decision } }),

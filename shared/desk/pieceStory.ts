@@ -23,6 +23,11 @@ export interface DeskPiece {
 export async function deskPiece(user: DeskUser, pieceId: string): Promise<DeskPiece> {
   const events = isPieceId(pieceId) ? await pieceEvents(config().countyId, pieceId) : [];
   if (events.length === 0) throw new NotFoundError('未找到该稿件。');
+  return pieceOf(user, events);
+}
+
+/** The page's view of a piece from its events (as read, or as a decision just left them). */
+export function pieceOf(user: DeskUser, events: PieceEvent[]): DeskPiece {
   const latest = latestRevision(events);
   return {
     events,

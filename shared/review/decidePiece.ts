@@ -182,6 +182,8 @@ export interface Decided {
   decision: PieceEvent;
   /** The revision decided. */
   revision: PieceEvent;
+  /** The piece's events as read before the decision, and the decision after them: its story now. */
+  events: PieceEvent[];
 }
 
 export async function decidePiece(token: unknown, fields: RawFields): Promise<Decided> {
@@ -282,5 +284,5 @@ export async function decideWith(claims: ReviewClaims, fields: RawFields): Promi
         : undefined,
     ]),
   );
-  return { decision: event, revision };
+  return { decision: event, revision, events: [...context.events, event] };
 }

@@ -28,12 +28,8 @@ export async function announceDesk(county: string): Promise<number> {
       if (await recordLinkEmail(person, deskWelcomeKey(person.personId), 'deskWelcome', {})) written++;
     }
   }
-  await markDeskAnnounced(county);
-  return written;
-}
-
-/** After an import every editor and leader has had their desk welcome: nothing is left to announce. */
-export async function markDeskAnnounced(county: string): Promise<void> {
+  // Every editor and leader of the whole roster has their welcome written (here, or by the import that added them).
   await putIfAbsent({ ...markerKey(county), at: now().toISOString() });
   done.add(county);
+  return written;
 }

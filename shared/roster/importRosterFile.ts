@@ -8,7 +8,6 @@
 import { now } from '../core/clock';
 import { config } from '../core/config';
 import { personIdOf, unitIdOf } from '../store/keys';
-import { markDeskAnnounced } from './announceDesk';
 import { parseRosterFile, type RosterError } from './csv';
 import { addPerson, getPerson, type Person, putUnit, refreshSummary, updatePerson } from './people';
 import { type Deliver, deskWelcomeKey, recordLinkEmail } from './rosterEvents';
@@ -89,7 +88,5 @@ export async function importRosterFile(file: Buffer | string, deliver?: Deliver)
   }
   // Who reviews or a unit's name may have changed: the one item almost every request reads.
   await refreshSummary(county);
-  // Every editor and leader of the roster has had a desk welcome now (this import's, or an earlier one's).
-  await markDeskAnnounced(county);
   return { ok: true, summary };
 }
