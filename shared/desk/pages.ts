@@ -54,11 +54,11 @@ export function queuePage(user: DeskUser, waiting: Waiting[]): string {
     waiting.length === 0
       ? html`<p>目前没有等待审核的稿件。新稿件到达时，编辑会收到邮件。</p>`
       : html`<p>共 ${waiting.length} 篇等待审核，最早到达的在前。${user.canAct ? '点击标题打开稿件并处理。' : ''}</p>
-<div class="scroll"><table class="grid"><thead><tr><th>回执号</th><th>标题</th><th>单位</th><th>信息员</th><th>类型</th><th>稿次</th><th class="n">已等待</th></tr></thead><tbody>
+<div class="scroll" tabindex="0" role="region" aria-label="待审稿件"><table class="grid"><thead><tr><th>回执号</th><th>标题</th><th>单位</th><th>信息员</th><th>类型</th><th>稿次</th><th class="n">已等待</th></tr></thead><tbody>
 ${waiting.map(
   (
     w,
-  ) => html`<tr><td>${w.revision.receipt}</td><td><a href="${piecePath(user, w.revision.pieceId)}">${w.revision.title}</a></td>
+  ) => html`<tr><td>${w.revision.receipt}</td><td class="title"><a href="${piecePath(user, w.revision.pieceId)}">${w.revision.title}</a></td>
 <td>${w.unitName}</td><td>${w.informantName}</td><td>${KIND_LABELS[w.revision.kind]}</td><td>第 ${w.revision.revision} 稿</td><td class="n">${w.days} 天</td></tr>`,
 )}</tbody></table></div>`,
   );
@@ -96,11 +96,11 @@ export function piecesPage(user: DeskUser, list: PieceList, units: Record<string
 ${
   list.rows.length === 0
     ? html`<p class="muted">没有符合条件的稿件。</p>`
-    : html`<div class="scroll"><table class="grid"><thead><tr><th>回执号</th><th>标题</th><th>单位</th><th>类型</th><th>报送时间</th><th>稿次</th><th>状态</th></tr></thead><tbody>
+    : html`<div class="scroll" tabindex="0" role="region" aria-label="稿件列表"><table class="grid"><thead><tr><th>回执号</th><th>标题</th><th>单位</th><th>类型</th><th>报送时间</th><th>稿次</th><th>状态</th></tr></thead><tbody>
 ${list.rows.map(
   (
     r,
-  ) => html`<tr><td>${r.receipt}</td><td><a href="${piecePath(user, r.pieceId)}">${r.title}</a></td><td>${r.unitName ?? units[r.unitId] ?? ''}</td>
+  ) => html`<tr><td>${r.receipt}</td><td class="title"><a href="${piecePath(user, r.pieceId)}">${r.title}</a></td><td>${r.unitName ?? units[r.unitId] ?? ''}</td>
 <td>${KIND_LABELS[r.kind]}</td><td>${formatShanghai(r.submittedAt)}</td><td>第 ${r.revision} 稿</td><td>${STATUS_LABELS[r.status]}${r.issueNo ? `（第 ${r.issueNo} 期）` : ''}</td></tr>`,
 )}</tbody></table></div>`
 }
@@ -181,7 +181,7 @@ ${
 
 export function issuesPage(user: DeskUser, issues: YearIssues): string {
   const row = (p: YearIssues['unnumbered'][number]) =>
-    html`<tr><td>${p.receipt}</td><td><a href="${piecePath(user, p.pieceId)}">${p.title}</a></td><td>${p.unitName}</td><td>${KIND_LABELS[p.kind]}</td><td>${formatShanghaiDate(p.acceptedAt)}</td><td>${p.editorName}</td></tr>`;
+    html`<tr><td>${p.receipt}</td><td class="title"><a href="${piecePath(user, p.pieceId)}">${p.title}</a></td><td>${p.unitName}</td><td>${KIND_LABELS[p.kind]}</td><td>${formatShanghaiDate(p.acceptedAt)}</td><td>${p.editorName}</td></tr>`;
   const head = html`<thead><tr><th>回执号</th><th>标题</th><th>单位</th><th>类型</th><th>采用日期</th><th>编辑</th></tr></thead>`;
   const count = issues.issues.reduce((n, i) => n + i.pieces.length, 0) + issues.unnumbered.length;
   return deskPage(
@@ -192,9 +192,9 @@ export function issuesPage(user: DeskUser, issues: YearIssues): string {
 <p class="links">${[issues.year - 1, issues.year + 1].map((y) => html`<a href="${user.base}/issues?year=${y}">${y} 年</a>`)}</p>
 ${issues.issues.map(
   (i) =>
-    html`<h2>第 ${i.issueNo} 期（${i.pieces.length} 篇）</h2><div class="scroll"><table class="grid">${head}<tbody>${i.pieces.map(row)}</tbody></table></div>`,
+    html`<h2>第 ${i.issueNo} 期（${i.pieces.length} 篇）</h2><div class="scroll" tabindex="0" role="region" aria-label="第 ${i.issueNo} 期稿件"><table class="grid">${head}<tbody>${i.pieces.map(row)}</tbody></table></div>`,
 )}
-${issues.unnumbered.length ? html`<h2>已采用、未填期号（${issues.unnumbered.length} 篇）</h2><div class="scroll"><table class="grid">${head}<tbody>${issues.unnumbered.map(row)}</tbody></table></div>` : ''}
+${issues.unnumbered.length ? html`<h2>已采用、未填期号（${issues.unnumbered.length} 篇）</h2><div class="scroll" tabindex="0" role="region" aria-label="已采用、未填期号的稿件"><table class="grid">${head}<tbody>${issues.unnumbered.map(row)}</tbody></table></div>` : ''}
 ${issues.issues.length === 0 && issues.unnumbered.length === 0 ? html`<p class="muted">本年度还没有采用的稿件。</p>` : ''}`,
   );
 }
@@ -244,7 +244,7 @@ ${
     : ''
 }
 <h2>人员</h2>
-<div class="scroll"><table class="grid"><thead><tr><th>单位</th><th>姓名</th><th>角色</th><th>邮箱</th><th>手机</th><th>状态</th>${user.canAct ? html`<th>操作</th>` : ''}</tr></thead><tbody>
+<div class="scroll" tabindex="0" role="region" aria-label="人员名单"><table class="grid"><thead><tr><th>单位</th><th>姓名</th><th>角色</th><th>邮箱</th><th>手机</th><th>状态</th>${user.canAct ? html`<th>操作</th>` : ''}</tr></thead><tbody>
 ${sorted.map(
   (
     p,
@@ -272,7 +272,7 @@ export function figuresPage(user: DeskUser, figures: Figures): string {
 <div><label for="month">月份</label><input type="month" id="month" name="month" value="${month}"></div><div><button type="submit">查看</button></div></form>
 <p class="links">下载：${download('xlsx', 'Excel 表格（.xlsx）')}${download('csv', 'CSV')}</p>
 <p>本月报送 ${figures.total.month.sent} 篇、采用 ${figures.total.month.accepted} 篇；本年累计报送 ${figures.total.year.sent} 篇、采用 ${figures.total.year.accepted} 篇。</p>
-<div class="scroll"><table class="grid"><thead><tr><th rowspan="2">单位</th><th colspan="6">本月</th><th colspan="6">本年累计</th></tr><tr>${groupHead}${groupHead}</tr></thead><tbody>
+<div class="scroll" tabindex="0" role="region" aria-label="各单位数据"><table class="grid"><thead><tr><th rowspan="2">单位</th><th colspan="6">本月</th><th colspan="6">本年累计</th></tr><tr>${groupHead}${groupHead}</tr></thead><tbody>
 ${figures.units.map((u) => html`<tr><td>${u.name}</td>${cells(u.month)}${cells(u.year)}</tr>`)}
 <tr><th>合计</th>${cells(figures.total.month)}${cells(figures.total.year)}</tr></tbody></table></div>
 <h2>本月未报送的单位（${figures.silent.length} 个）</h2>

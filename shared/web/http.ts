@@ -89,11 +89,13 @@ const bodyGuard = (upload?: UploadOptions): middy.MiddlewareObj<Event, Result> =
   before: async ({ event }) => {
     const limit = upload ? upload.maxBytes : MAX_BODY_BYTES;
     if (bodyBytes(event) > limit) throw new PayloadTooLargeError(limit);
-    // Media types are case-insensitive and may have spaces around ';': normalize so the body parsers match them.
+    // Media types and parameter names are case-insensitive and may have spaces around ';': normalize so the body
+    // parsers match them. Parameter values are not: a multipart boundary must stay exactly as the browser sent it.
     const type = (event.headers?.['content-type'] ?? '')
       .trim()
-      .toLowerCase()
-      .replace(/\s*;\s*/g, '; ');
+      .split(/\s*;\s*/)
+      .map((part, i) => (i === 0 ? part.toLowerCase() : part.replace(/^[^=]*/, (name) => name.toLowerCase())))
+      .join('; ');
     if (event.headers && type) event.headers['content-type'] = type;
     const accepted = FORM.test(type) || JSON_TYPE.test(type) || (upload !== undefined && MULTIPART.test(type));
     if (typeof event.body === 'string' && event.body.length > 0 && !accepted) throw new UnsupportedMediaTypeError();

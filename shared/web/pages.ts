@@ -32,7 +32,7 @@ main.wide,footer.wide{max-width:1200px}.scroll{overflow-x:auto;margin:8px 0}
 nav.tabs{display:flex;flex-wrap:wrap;gap:2px;margin:0 0 12px;border-bottom:2px solid #b71c1c}
 nav.tabs a{display:inline-block;padding:10px 12px;min-height:44px;color:#b71c1c;text-decoration:none}
 nav.tabs a[aria-current=page]{background:#b71c1c;color:#fff;border-radius:4px 4px 0 0}
-table.grid th{width:auto;white-space:nowrap}table.grid td.n,table.grid th.n{text-align:right;white-space:nowrap}
+table.grid th{width:auto;white-space:nowrap}table.grid td.title{min-width:12em}table.grid td.n,table.grid th.n{text-align:right;white-space:nowrap}
 form.filters{display:flex;flex-wrap:wrap;gap:0 12px;align-items:flex-end}form.filters label{margin:8px 0 4px}
 form.filters select,form.filters input{width:auto;min-width:8em;min-height:44px}
 form.inline{display:inline}form.inline button{margin:2px 4px 2px 0;padding:6px 12px}
