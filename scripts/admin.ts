@@ -17,7 +17,7 @@ import { type Counts, figures } from '../shared/reports/figures';
 import { issueStats } from '../shared/reports/issueStats';
 import { sendReminders } from '../shared/review/sendReminders';
 import { importRoster } from '../shared/roster/importRoster';
-import { getPerson, listRoster, rosterSummary } from '../shared/roster/people';
+import { getPerson, listRoster, reportingUnits } from '../shared/roster/people';
 import { requestLink } from '../shared/roster/requestLink';
 import { revokePerson } from '../shared/roster/revokePerson';
 import { setActive } from '../shared/roster/setActive';
@@ -204,7 +204,7 @@ const COMMANDS: Record<string, Command> = {
         console.error(`${month} 还没有到：最多统计到本月（${current}）。`);
         return 2;
       }
-      const f = await figures(county, month, (await rosterSummary(county)).units);
+      const f = await figures(county, month, reportingUnits(await listRoster(county)));
       const cells = (name: string, m: Counts, y: Counts) => [name, m.sent, m.accepted, y.sent, y.accepted].map(String);
       const rows = [
         ['单位', '本月报送', '本月采用', '本年报送', '本年采用'],

@@ -5,10 +5,10 @@ import { monthOf, now, shanghai } from '../core/clock';
 import { config } from '../core/config';
 import { FORM_KEPT_NOTICE, NotFoundError, ValidationError } from '../core/errors';
 import { figures } from '../reports/figures';
-import { AlreadyDecidedError, RejectNotConfirmedError } from '../review/decidePiece';
+import { AlreadyDecidedError, DECISIONS, RejectNotConfirmedError, SupersededError } from '../review/decidePiece';
 import { rejectConfirmPage } from '../review/pages';
 import { importRosterFile } from '../roster/importRosterFile';
-import { listRoster } from '../roster/people';
+import { listRoster, reportingUnits } from '../roster/people';
 import { revokeLinks } from '../roster/revokeLinks';
 import { setActive } from '../roster/setActive';
 import { failureOf, type HttpResponse, isUploadedFile } from '../web/http';
@@ -82,7 +82,11 @@ export async function decideView(token: string, pieceId: string, fields: Record<
   } catch (err) {
     if (err instanceof AlreadyDecidedError) {
       const piece = await deskPiece(user, pieceId);
-      const mine = err.decision.editorId === user.person.personId;
+      // The same editor's same decision again (a refresh, a second tab): done. Anything else was not recorded.
+      const mine =
+        !wantsJson &&
+        err.decision.editorId === user.person.personId &&
+        DECISIONS[values.decision] === err.decision.type;
       return {
         status: mine ? 200 : 409,
         html: deskPiecePage(user, { ...piece, result: { done: mine, decision: err.decision } }),
@@ -108,6 +112,10 @@ export async function decideView(token: string, pieceId: string, fields: Record<
           revision: String(piece.latest.revision),
         }),
       };
+    }
+    if (err instanceof SupersededError && !wantsJson) {
+      const notice = `信息员已提交第 ${err.latest} 稿，您的处理没有记录。下面是新稿，请阅后重新处理。`;
+      return again({ status: 409, notice });
     }
     if (wantsJson || err instanceof NotFoundError) throw err;
     const failure = failureOf(err);
@@ -220,7 +228,7 @@ export async function figuresView(token: string, query: Query): Promise<HttpResp
   if (format !== undefined && format !== 'xlsx' && format !== 'csv') {
     throw new ValidationError([{ field: 'format', message: '下载格式只能是 xlsx 或 csv。' }]);
   }
-  const f = await figures(config().countyId, month, user.roster.summary.units);
+  const f = await figures(config().countyId, month, reportingUnits(await listRoster(config().countyId)));
   if (format) return { status: 200, file: await figuresFile(f, format) };
   return { status: 200, html: figuresPage(user, f), json: f };
 }

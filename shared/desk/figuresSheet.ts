@@ -37,7 +37,7 @@ export function figuresSheet(figures: Figures): Sheet {
     columns: COLUMNS,
     rows: [
       ...figures.units.map((u) => [u.name, ...counts(u.month), ...counts(u.year), silent.has(u.name) ? '是' : '']),
-      ['合计', ...counts(figures.total.month), ...counts(figures.total.year), String(figures.silent.length)],
+      ['合计', ...counts(figures.total.month), ...counts(figures.total.year), figures.silent.length],
     ],
   };
 }

@@ -52,6 +52,9 @@ export async function decideFromDesk(user: DeskUser, pieceId: string, fields: Ra
   if (!Number.isInteger(revision) || revision < 1) {
     throw new ValidationError([{ field: 'revision', message: '页面已过期，请刷新后再处理。' }]);
   }
+  // The desk's form comes with the next 期号 filled in: it belongs to an acceptance only, and 退回修改 or 不予采用
+  // pressed on the form as it came is not a mistake to refuse.
+  const decided = fields.decision === 'accept' ? fields : { ...fields, issue: undefined };
   return decideWith(
     {
       pieceId,
@@ -61,6 +64,6 @@ export async function decideFromDesk(user: DeskUser, pieceId: string, fields: Ra
       // The desk link does not expire; the checks of the review link's expiry have nothing to stop.
       exp: Math.floor(now().getTime() / 1000) + 3600,
     },
-    fields,
+    decided,
   );
 }

@@ -25,7 +25,7 @@ export interface Figures {
   /** `2026-11`. */
   month: string;
   units: UnitFigures[];
-  /** Units of the roster that sent nothing this month, by name. */
+  /** Units with informants that sent nothing this month, by name. */
   silent: string[];
   total: { month: Counts; year: Counts };
 }
@@ -47,8 +47,17 @@ function count(counts: Counts, e: PieceEvent): void {
   }
 }
 
-/** `units`: the roster's units (id → name); a unit gone from the roster still shows with what it did. */
-export async function figures(county: string, month: string, units: Record<string, string>): Promise<Figures> {
+/** The roster's units as the figures need them: every name, and which units are expected to send pieces. */
+export interface RosterUnits {
+  /** unitId → name, every unit of the roster. */
+  names: Record<string, string>;
+  /** The units with an informant: listed even with nothing sent, and named among the silent when so. */
+  reporting: string[];
+}
+
+/** A unit gone from the roster still shows with what it did; a unit without informants shows only if it sent. */
+export async function figures(county: string, month: string, roster: RosterUnits): Promise<Figures> {
+  const units = roster.names;
   const [year, m] = month.split('-').map(Number) as [number, number];
   const months = Array.from({ length: m }, (_, i) => `${year}-${String(i + 1).padStart(2, '0')}`);
   const byMonth = await Promise.all(months.map((x) => monthEvents(county, x)));
@@ -61,7 +70,7 @@ export async function figures(county: string, month: string, units: Record<strin
     }
     return r;
   };
-  for (const unitId of Object.keys(units)) row(unitId);
+  for (const unitId of roster.reporting) row(unitId);
   const total = { month: zero(), year: zero() };
   byMonth.forEach((events, i) => {
     const current = i === byMonth.length - 1;
@@ -83,7 +92,7 @@ export async function figures(county: string, month: string, units: Record<strin
       a.name.localeCompare(b.name, 'zh'),
   );
   const silent = list
-    .filter((r) => r.month.sent === 0 && units[r.unitId] !== undefined)
+    .filter((r) => r.month.sent === 0 && roster.reporting.includes(r.unitId))
     .map((r) => r.name)
     .sort((a, b) => a.localeCompare(b, 'zh'));
   return { month, units: list, silent, total };

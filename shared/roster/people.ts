@@ -83,6 +83,18 @@ export async function listRoster(county: string): Promise<Roster> {
   };
 }
 
+/**
+ * Every unit's name, and the units expected to send pieces: those with an informant (active or 停用: the unit still
+ * reports). The 信息科 itself and units of leaders only are not, so the figures do not list them as having sent nothing.
+ */
+export function reportingUnits(roster: Roster): { names: Record<string, string>; reporting: string[] } {
+  const withInformants = new Set(roster.people.filter((p) => p.role === 'informant').map((p) => p.unitId));
+  return {
+    names: Object.fromEntries(roster.units.map((u) => [u.unitId, u.name])),
+    reporting: roster.units.filter((u) => withInformants.has(u.unitId)).map((u) => u.unitId),
+  };
+}
+
 /** Who reviews: what a review request needs of each editor (the key version signs their links). */
 export type Editor = Pick<Person, 'personId' | 'name' | 'email' | 'keyVersion'>;
 

@@ -1,0 +1,90 @@
+// What the desk's integration tests share: requests in the shapes a browser and a JSON client send them, the links
+// people find in their mailbox, and a snapshot of the whole table (a Scan: test code only, to prove that a page
+// wrote nothing; the application itself never scans).
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { db, tableName } from '../../../shared/store/db';
+import { LONG_BODY, linkIn, type TestCounty } from '../../support/harness';
+
+export const DESK_WELCOME = /^信息科工作台：您的个人工作台链接$/;
+export const INFORMANT_WELCOME = /^欢迎使用组工信息报送系统/;
+export const DESK_NEW_LINK = /^您的工作台链接已更新（旧链接已失效）$/;
+
+/** A form post as a browser sends it. */
+export const form = (fields: Record<string, string> = {}): RequestInit => ({
+  method: 'POST',
+  redirect: 'manual',
+  headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  body: new URLSearchParams(fields).toString(),
+});
+
+/** A JSON post that wants JSON back. */
+export const jsonPost = (fields: Record<string, unknown>): RequestInit => ({
+  method: 'POST',
+  redirect: 'manual',
+  headers: { 'content-type': 'application/json', accept: 'application/json' },
+  body: JSON.stringify(fields),
+});
+
+export const wantsJson: RequestInit = { headers: { accept: 'application/json' } };
+
+/** The desk link in the newest desk email to `email` whose subject matches (the welcome unless told). */
+export async function deskLinkOf(county: TestCounty, email: string, subject = DESK_WELCOME, count = 1) {
+  const mails = await county.waitForMails(email, count, subject);
+  return linkIn(mails.at(-1), '/desk/');
+}
+
+/** `/desk/{token}` of a desk link. */
+export const deskPathOf = (link: string): string => new URL(link).pathname;
+
+/** An informant's personal key, from their welcome email. */
+export async function submitKeyOf(county: TestCounty, email: string): Promise<string> {
+  const [welcome] = await county.waitForMails(email, 1, INFORMANT_WELCOME);
+  return new URL(linkIn(welcome)).searchParams.get('k')!;
+}
+
+/** Sends a piece as the informant whose key `k` is, through POST /submissions; its receipt number. */
+export async function submitOver(
+  county: TestCounty,
+  k: string,
+  title: string,
+  extra: { kind?: 'info' | 'research'; body?: string } = {},
+): Promise<string> {
+  const res = await fetch(
+    `${county.baseUrl}/submissions`,
+    jsonPost({ k, kind: extra.kind ?? 'info', title, body: extra.body ?? `${LONG_BODY}（${title}）` }),
+  );
+  if (res.status !== 201) throw new Error(`submission "${title}" answered ${res.status}: ${await res.text()}`);
+  return ((await res.json()) as { receipt: string }).receipt;
+}
+
+/** The review link in the newest review request to `email` for `receipt`. */
+export async function reviewLinkOf(county: TestCounty, email: string, receipt: string): Promise<string> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const found = (await county.mails(email)).filter(
+      (m) => m.subject.startsWith('【待审核】') && (m.body.text?.includes(`回执号：${receipt}`) ?? false),
+    );
+    if (found.length > 0) return linkIn(found.at(-1), '/review/');
+    if (Date.now() > deadline) throw new Error(`no review request for ${receipt} to ${email}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Every item of this file's table, keyed and sorted, so two snapshots compare as equal or show what changed. */
+export async function tableSnapshot(): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await db().send(new ScanCommand({ TableName: tableName(), ExclusiveStartKey: start }));
+    items.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return items.sort((a, b) => `${a.pk}|${a.sk}`.localeCompare(`${b.pk}|${b.sk}`));
+}
+
+/** The events of one piece, from the snapshot (not through the code under test). */
+export async function eventsOf(receipt: string): Promise<Record<string, unknown>[]> {
+  return (await tableSnapshot()).filter((i) => String(i.pk).endsWith(`#P#${receipt}`) && String(i.sk).startsWith('E#'));
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
