@@ -80,8 +80,9 @@ export class ConflictError extends BaosongError {}
 
 /** DynamoDB or another dependency is unreachable, or the request ran out of time: nothing was saved. */
 export class StoreUnavailableError extends BaosongError {
-  constructor(options?: { cause?: unknown }) {
-    super('系统暂时无法处理，未能保存，请稍后重试。', options);
+  /** `message`: what a use case knows better (e.g. that part of an import is in and the same file finishes it). */
+  constructor(options?: { cause?: unknown }, message = '系统暂时无法处理，未能保存，请稍后重试。') {
+    super(message, options);
   }
 }
 

@@ -1,21 +1,23 @@
 // What each desk route answers: the desk user first (a forged, revoked, 停用 or informant's link is 403 before
 // anything else is read), then the page's reads, then the page. GET and HEAD change nothing; every action is a POST
 // from a button, and a leader's link is refused for every one of them.
+
+import { settle } from '../core/budget';
 import { monthOf, now, shanghai } from '../core/clock';
 import { config } from '../core/config';
-import { FORM_KEPT_NOTICE, NotFoundError, ValidationError } from '../core/errors';
+import { FORM_KEPT_NOTICE, NotFoundError, StoreUnavailableError, ValidationError } from '../core/errors';
 import { figures } from '../reports/figures';
 import { AlreadyDecidedError, DECISIONS, RejectNotConfirmedError, SupersededError } from '../review/decidePiece';
 import { rejectConfirmPage } from '../review/pages';
 import { importRosterFile } from '../roster/importRosterFile';
-import { listRoster, reportingUnits } from '../roster/people';
+import { listRoster, type Roster, reportingUnits } from '../roster/people';
 import { revokeLinks } from '../roster/revokeLinks';
 import { setActive } from '../roster/setActive';
 import { failureOf, type HttpResponse, isUploadedFile } from '../web/http';
-import { deskEditor, deskUser } from './access';
+import { type DeskUser, deskEditor, deskUser } from './access';
 import { figuresFile } from './figuresSheet';
 import { yearIssues } from './issues';
-import { deskPiecePage, figuresPage, issuesPage, piecesPage, queuePage, rosterPage } from './pages';
+import { deskPiecePage, figuresPage, issuesPage, keptDecisionPage, piecesPage, queuePage, rosterPage } from './pages';
 import { filterOf, listPieces } from './pieceList';
 import { decideFromDesk, deskPiece, issueSuggestion, pieceOf } from './pieceStory';
 import { waitingPieces } from './queue';
@@ -61,14 +63,43 @@ export async function pieceView(token: string, pieceId: string): Promise<HttpRes
 
 const field = (v: unknown) => (typeof v === 'string' ? v : '');
 
+/** A failure the user did nothing for (the store, the time budget): 503, and what they typed is kept. */
+const isTemporary = (err: unknown) => failureOf(err).status === 503;
+
 /** POST on a piece: the decision, with the same one-decision rule as the review link's. */
 export async function decideView(token: string, pieceId: string, fields: Record<string, unknown>, wantsJson: boolean) {
-  const user = await deskEditor(token);
   const values = { decision: field(fields.decision), issue: field(fields.issue), comment: field(fields.comment) };
-  const again = async (answer: { status: number; errors?: { field: string; message: string }[]; notice?: string }) => {
-    const piece = await deskPiece(user, pieceId);
-    const form = piece.waiting ? { ...(await issueSuggestion()), values, ...answer } : undefined;
-    return { status: answer.status, html: deskPiecePage(user, { ...piece, ...(form ? { form } : {}) }) };
+  const action = `/desk/${token}/pieces/${encodeURIComponent(pieceId)}`;
+  // Whatever cannot be shown with the piece (the store down before even the link could be checked) keeps what was
+  // typed on a page of its own, with the same button again.
+  const kept = (err: unknown): HttpResponse => ({
+    status: 503,
+    html: keptDecisionPage(action, `${failureOf(err).message}${FORM_KEPT_NOTICE}`, {
+      ...values,
+      revision: field(fields.revision),
+      confirm: field(fields.confirm),
+    }),
+  });
+  let user: DeskUser;
+  try {
+    user = await deskEditor(token);
+  } catch (err) {
+    if (!wantsJson && isTemporary(err)) return kept(err);
+    throw err;
+  }
+  const again = async (
+    answer: { status: number; errors?: { field: string; message: string }[]; notice?: string },
+    cause?: unknown,
+  ): Promise<HttpResponse> => {
+    const shown = await settle(async () => {
+      const piece = await deskPiece(user, pieceId);
+      const form = piece.waiting ? { ...(await issueSuggestion()), values, ...answer } : undefined;
+      return { status: answer.status, html: deskPiecePage(user, { ...piece, ...(form ? { form } : {}) }) };
+    }).catch((err) => {
+      if (!isTemporary(err)) throw err;
+      return undefined;
+    });
+    return shown ?? kept(cause ?? new StoreUnavailableError());
   };
   if (fields.back !== undefined && !wantsJson) return again({ status: 200 });
   try {
@@ -121,7 +152,7 @@ export async function decideView(token: string, pieceId: string, fields: Record<
     const failure = failureOf(err);
     if (err instanceof ValidationError) return again({ status: 400, errors: err.errors });
     if (failure.status >= 500 && failure.status !== 503) throw err;
-    return again({ status: failure.status, notice: `${failure.message}${FORM_KEPT_NOTICE}` });
+    return again({ status: failure.status, notice: `${failure.message}${FORM_KEPT_NOTICE}` }, err);
   }
 }
 
@@ -172,8 +203,15 @@ export async function uploadView(token: string, fields: Record<string, unknown>)
     };
   }
   // The welcome emails go out with the sweeper's next pass (within a minute): this function sends no email itself.
-  const result = await importRosterFile(file.content);
-  const roster = await listRoster(county);
+  const result = await importRosterFile(file.content).catch((err) => {
+    if (!isTemporary(err)) throw err;
+    // Part of the roster may be in: the same file again finishes it (an import adds or updates, never twice).
+    throw new StoreUnavailableError(
+      { cause: err },
+      '名单可能只导入了一部分：请稍后重新上传同一个文件，已导入的人员不会重复。',
+    );
+  });
+  const roster = await rosterAfter(county);
   if (!result.ok) {
     const message = `名单有 ${result.errors.length} 处错误，未导入任何内容。请改正后重新上传：`;
     return {
@@ -189,6 +227,14 @@ export async function uploadView(token: string, fields: Record<string, unknown>)
 
 const PERSON_ACTIONS = ['revoke', 'deactivate', 'activate'] as const;
 
+/** The roster to show under an action's result: done is done, even when the page's own read then fails. */
+async function rosterAfter(county: string): Promise<Roster | undefined> {
+  return settle(() => listRoster(county)).catch((err) => {
+    if (!isTemporary(err)) throw err;
+    return undefined;
+  });
+}
+
 /** POST on a person: 作废链接, 停用 or 启用. */
 export async function personActionView(token: string, personId: string, fields: Record<string, unknown>) {
   const user = await deskEditor(token);
@@ -201,7 +247,9 @@ export async function personActionView(token: string, personId: string, fields: 
   if (!target) throw new NotFoundError('名单中没有这个人员。');
   let message: string;
   if (action === 'revoke') {
-    const { keyVersion, emailed } = await revokeLinks(target.email);
+    // The version the page showed: pressed again after an answer that was lost, it revokes nothing twice.
+    const seen = Number(field(fields.v)) || undefined;
+    const { keyVersion, emailed } = await revokeLinks(target.email, undefined, seen);
     message = `已作废 ${target.name} 的全部旧链接（现为第 ${keyVersion} 版）${emailed ? '，新链接将在一分钟内发到其邮箱' : ''}。`;
   } else {
     await setActive({ personId }, action === 'activate');
@@ -210,7 +258,7 @@ export async function personActionView(token: string, personId: string, fields: 
         ? `已启用 ${target.name}：链接恢复有效。`
         : `已停用 ${target.name}：链接失效，不再收到邮件；已报送的稿件保留。`;
   }
-  const roster = await listRoster(county);
+  const roster = await rosterAfter(county);
   return {
     status: 200,
     html: rosterPage(user, { roster, result: { ok: true, message } }),

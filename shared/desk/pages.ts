@@ -199,8 +199,28 @@ ${issues.issues.length === 0 && issues.unnumbered.length === 0 ? html`<p class="
   );
 }
 
+/**
+ * A decision that could not be made or shown (the store down before the link could even be checked): what was typed,
+ * kept, and the same button again. It shows only what the editor sent, nothing of the piece.
+ */
+export function keptDecisionPage(action: string, notice: string, values: Record<string, string>): string {
+  const label = { accept: '采用', return: '退回修改', reject: '不予采用' }[values.decision ?? ''] ?? '提交';
+  const { comment = '', ...hidden } = values;
+  return page(
+    '暂时无法处理',
+    html`<h1>暂时无法处理</h1><div class="errors" role="alert"><p>${notice}</p></div>
+<form method="post" action="${action}">
+${Object.entries(hidden)
+  .filter(([, v]) => v !== '')
+  .map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}">`)}
+<label for="comment">意见</label><textarea id="comment" name="comment">${comment}</textarea>
+<button type="submit">再次提交：${label}</button></form>`,
+  );
+}
+
 export interface RosterPageInput {
-  roster: Roster;
+  /** Undefined: the roster could not be read after an action that was done (the result still says so). */
+  roster?: Roster;
   /** What an upload or a button just did, or why it did nothing. */
   result?: { ok: true; message: string } | { ok: false; message: string; errors?: string[] };
 }
@@ -208,7 +228,7 @@ export interface RosterPageInput {
 export const UPLOAD_LIMIT_LABEL = '1 MB';
 
 export function rosterPage(user: DeskUser, input: RosterPageInput): string {
-  const { units, people } = input.roster;
+  const { units, people } = input.roster ?? { units: [], people: [] };
   const unitName = new Map(units.map((u) => [u.unitId, u.name]));
   const sorted = [...people].sort(
     (a, b) =>
@@ -217,7 +237,7 @@ export function rosterPage(user: DeskUser, input: RosterPageInput): string {
   );
   const actions = (p: Person) =>
     user.canAct
-      ? html`<form class="inline" method="post" action="${user.base}/roster/people/${p.personId}"><input type="hidden" name="action" value="revoke"><button type="submit" class="secondary">作废链接</button></form>
+      ? html`<form class="inline" method="post" action="${user.base}/roster/people/${p.personId}"><input type="hidden" name="action" value="revoke"><input type="hidden" name="v" value="${p.keyVersion}"><button type="submit" class="secondary">作废链接</button></form>
 <form class="inline" method="post" action="${user.base}/roster/people/${p.personId}"><input type="hidden" name="action" value="${p.inactive ? 'activate' : 'deactivate'}"><button type="submit" class="secondary">${p.inactive ? '启用' : '停用'}</button></form>`
       : '';
   const result = input.result;
@@ -232,7 +252,11 @@ export function rosterPage(user: DeskUser, input: RosterPageInput): string {
           : html`<div class="errors" role="alert"><p>${result.message}</p>${(result.errors ?? []).map((e) => html`<p>${e}</p>`)}</div>`
         : ''
     }
-<p>${units.length} 个单位，${people.length} 人（停用 ${people.filter((p) => p.inactive).length} 人）。</p>
+${
+  input.roster
+    ? html`<p>${units.length} 个单位，${people.length} 人（停用 ${people.filter((p) => p.inactive).length} 人）。</p>`
+    : html`<p>名单暂时无法显示。<a href="${user.base}/roster">刷新名单</a></p>`
+}
 ${
   user.canAct
     ? html`<h2>上传名单</h2>

@@ -1,8 +1,9 @@
 // Use case: the desk's 待审 — every revision waiting for a decision, oldest first, with its unit, informant, kind
-// and days waiting. One Query of the awaiting index (the reminder job's) and one BatchGet of the revisions it names.
+// and days waiting. One Query of the awaiting index (the reminder job's) and one BatchGet of the revisions it names
+// and of the events after them (a decision whose mark was left behind).
 import { now } from '../core/clock';
 import { config } from '../core/config';
-import { decisionOn, type PieceEvent } from '../pieces/events';
+import type { PieceEvent } from '../pieces/events';
 import { getItems, keyId, queryAll } from '../store/db';
 import { keys } from '../store/keys';
 import { AWAITING_INDEX } from '../store/tableDefinition';
@@ -24,7 +25,10 @@ export async function waitingPieces(units: Record<string, string>): Promise<Wait
     ExpressionAttributeValues: { ':a': keys.awaiting(county) },
   });
   const itemKeys = found.map((k) => ({ pk: String(k.pk), sk: String(k.sk) }));
-  const items = await getItems(itemKeys, {
+  // A revision's decision is the event right after it. Read with the revisions, it shows a revision decided whose
+  // mark the decision could not clear (the reminder job clears it later): not waiting any more.
+  const decisionKey = (k: { pk: string; sk: string }) => ({ pk: k.pk, sk: keys.eventSk(Number(k.sk.slice(2)) + 1) });
+  const items = await getItems([...itemKeys, ...itemKeys.map(decisionKey)], {
     attributes: [
       'type',
       'pieceId',
@@ -43,6 +47,7 @@ export async function waitingPieces(units: Record<string, string>): Promise<Wait
   });
   const t = now().getTime();
   return itemKeys
+    .filter((k) => !items.has(keyId(decisionKey(k))))
     .map((k) => items.get(keyId(k)) as PieceEvent | undefined)
     .filter((r): r is PieceEvent => r?.awaitingSince !== undefined)
     .map((revision) => ({
@@ -51,9 +56,4 @@ export async function waitingPieces(units: Record<string, string>): Promise<Wait
       informantName: revision.informantName ?? '',
       days: Math.max(0, Math.floor((t - new Date(revision.awaitingSince ?? revision.at).getTime()) / 86_400_000)),
     }));
-}
-
-/** Whether a piece's newest revision still waits (what the desk's piece page shows the decision buttons for). */
-export function stillWaiting(events: PieceEvent[], latest: PieceEvent): boolean {
-  return decisionOn(events, latest.revision) === undefined;
 }

@@ -16,11 +16,19 @@ export interface Revoked {
   emailed: boolean;
 }
 
-export async function revokeLinks(email: string, deliver?: Deliver): Promise<Revoked> {
+/**
+ * `seen`: the key version the asker saw (the desk's button carries it). Already past it, the revoke was done —
+ * by this press whose answer was lost, or by someone else — and is not done again; only its email is made sure of
+ * (its key names the version, so it is written once).
+ */
+export async function revokeLinks(email: string, deliver?: Deliver, seen?: number): Promise<Revoked> {
   const county = config().countyId;
   const person = await getPerson(county, personIdOf(county, email), { consistent: true });
   if (!person) throw new NotFoundError(`名单中没有这个邮箱：${email}`);
-  const keyVersion = await bumpKeyVersion(county, person, now().toISOString());
+  const keyVersion =
+    seen !== undefined && person.keyVersion > seen
+      ? person.keyVersion
+      : await bumpKeyVersion(county, person, now().toISOString());
   // Review requests sign editors' links with the key versions in the roster summary: it must know the new one.
   if (person.role === 'editor') await refreshSummary(county);
   // Someone 停用 gets nothing: their links stay stopped until they are 启用 again.
