@@ -143,14 +143,14 @@ describe('readTable on a CSV', () => {
     });
   });
 
-  it('keeps quoted commas, quotes and line breaks, and gives each record the line it starts on', async () => {
+  it('keeps quoted commas, quotes and line breaks (as LF), and gives each record the line it starts on', async () => {
     const csv = 'a,b\r\n"x, ""y""\r\nz", c \r\n,,\r\n\r\n"p\nq",r\nlast';
 
     const rows = rowsOf(await readTable(Buffer.from(csv)));
 
     expect(rows).toEqual([
       { line: 1, fields: ['a', 'b'] },
-      { line: 2, fields: ['x, "y"\r\nz', 'c'] },
+      { line: 2, fields: ['x, "y"\nz', 'c'] },
       { line: 6, fields: ['p\nq', 'r'] },
       { line: 8, fields: ['last'] },
     ]);
