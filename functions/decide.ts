@@ -3,7 +3,13 @@
 import { settle } from '../shared/core/budget';
 import { InvalidLinkError, NotFoundError } from '../shared/core/errors';
 import { AlreadyDecidedError, DECISIONS, decidePiece, RejectNotConfirmedError } from '../shared/review/decidePiece';
-import { decisionDonePage, linkProblem, rejectConfirmPage, reviewPage } from '../shared/review/pages';
+import {
+  confirmationRequired,
+  decisionDonePage,
+  linkProblem,
+  rejectConfirmPage,
+  reviewPage,
+} from '../shared/review/pages';
 import { reviewView } from '../shared/review/reviewView';
 import { formAgain, type HttpResponse, httpHandler } from '../shared/web/http';
 
@@ -48,10 +54,7 @@ export const handler = httpHandler(async (request): Promise<HttpResponse> => {
       return { status: 200, html: decisionDonePage(err.decision, err.context.revision, action) };
     }
     if (err instanceof RejectNotConfirmedError) {
-      const message = err.message;
-      if (request.wantsJson) {
-        return { status: 428, json: { error: 'confirmation_required', message, confirm: 'send "confirm": true' } };
-      }
+      if (request.wantsJson) return confirmationRequired(err);
       const view = await settle(() => reviewView(token)).catch(() => undefined);
       return { status: 200, html: rejectConfirmPage(view, action, values) };
     }

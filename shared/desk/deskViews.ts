@@ -8,7 +8,7 @@ import { config } from '../core/config';
 import { FORM_KEPT_NOTICE, NotFoundError, StoreUnavailableError, ValidationError } from '../core/errors';
 import { figures } from '../reports/figures';
 import { AlreadyDecidedError, DECISIONS, RejectNotConfirmedError, SupersededError } from '../review/decidePiece';
-import { rejectConfirmPage } from '../review/pages';
+import { alreadyDecidedJson, confirmationRequired, rejectConfirmPage } from '../review/pages';
 import { importRosterFile } from '../roster/importRosterFile';
 import { listRoster, type Roster, reportingUnits } from '../roster/people';
 import { revokeLinks } from '../roster/revokeLinks';
@@ -121,25 +121,15 @@ export async function decideView(token: string, pieceId: string, fields: Record<
       return {
         status: mine ? 200 : 409,
         html: deskPiecePage(user, { ...piece, result: { done: mine, decision: err.decision } }),
-        json: {
-          error: 'already_decided',
-          decision: err.decision.type,
-          editor: err.decision.editorName,
-          message: err.message,
-        },
+        json: alreadyDecidedJson(err),
       };
     }
     if (err instanceof RejectNotConfirmedError) {
-      if (wantsJson) {
-        return {
-          status: 428,
-          json: { error: 'confirmation_required', message: err.message, confirm: 'send "confirm": true' },
-        };
-      }
+      if (wantsJson) return confirmationRequired(err);
       const piece = await deskPiece(user, pieceId);
       return {
         status: 200,
-        html: rejectConfirmPage({ revision: piece.latest }, `${user.base}/pieces/${pieceId}`, values, {
+        html: rejectConfirmPage({ revision: piece.latest }, action, values, {
           revision: String(piece.latest.revision),
         }),
       };

@@ -4,7 +4,7 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { now } from '../core/clock';
 import { config } from '../core/config';
-import { InvalidLinkError, RevokedLinkError } from '../core/errors';
+import { InactiveLinkError, InvalidLinkError, RevokedLinkError } from '../core/errors';
 import { reviewClaims, reviewExpiry, reviewUrl } from '../links/links';
 import type { PieceEvent } from '../pieces/events';
 import { readWithRoster } from '../roster/people';
@@ -37,6 +37,7 @@ export async function nextWaiting(token: unknown): Promise<string | undefined> {
   ]);
   const editor = roster.people.get(claims.editorId);
   if (editor?.role !== 'editor') throw new InvalidLinkError('此审核链接对应的编辑已不在名单中。');
+  if (editor.inactive) throw new InactiveLinkError();
   if (editor.keyVersion !== claims.keyVersion) throw new RevokedLinkError();
   const others = (waiting.Items ?? [])
     .map((k) => ({ pk: String(k.pk), sk: String(k.sk) }))

@@ -9,7 +9,7 @@ import { timeline } from '../pieces/timeline';
 import type { HttpResponse } from '../web/http';
 import { messagePage, page } from '../web/pages';
 import { changesBlock } from './changes';
-import { AlreadyDecidedError, COMMENT_MAX, SupersededError } from './decidePiece';
+import { AlreadyDecidedError, COMMENT_MAX, type RejectNotConfirmedError, SupersededError } from './decidePiece';
 import type { ReviewView } from './reviewView';
 import { AlreadyRevisedError } from './revisePiece';
 
@@ -168,6 +168,21 @@ ${nextStep(action)}${pieceSummary(revision)}`,
   );
 }
 
+/** What a JSON client is told when the revision was decided already: who, what, when. */
+export const alreadyDecidedJson = (error: AlreadyDecidedError) => ({
+  error: 'already_decided',
+  decision: error.decision.type,
+  editor: error.decision.editorName,
+  at: error.decision.at,
+  message: error.message,
+});
+
+/** 不予采用 without `confirm`, to a JSON client: 428, and what to send. */
+export const confirmationRequired = (error: RejectNotConfirmedError): HttpResponse => ({
+  status: 428,
+  json: { error: 'confirmation_required', message: error.message, confirm: 'send "confirm": true' },
+});
+
 /**
  * The answers a review or revise link gives when it cannot be used as it is: decided or superseded (409), expired
  * (410, with a button that emails a fresh link to its owner). Undefined for any other error.
@@ -178,7 +193,7 @@ export function linkProblem(error: unknown, renewAction: string): HttpResponse |
     return {
       status: 409,
       html: decidedPage(d, error.context.revision, renewAction.replace(/\/renew$/, '')),
-      json: { error: 'already_decided', decision: d.type, editor: d.editorName, at: d.at, message: error.message },
+      json: alreadyDecidedJson(error),
     };
   }
   const renewButton = html`<form method="post" action="${renewAction}"><button type="submit">把新链接发到我的邮箱</button></form>`;

@@ -9,7 +9,7 @@
 import { settle } from '../core/budget';
 import { now } from '../core/clock';
 import { config } from '../core/config';
-import { ConflictError, InvalidLinkError, NotFoundError, RevokedLinkError } from '../core/errors';
+import { ConflictError, InactiveLinkError, InvalidLinkError, NotFoundError, RevokedLinkError } from '../core/errors';
 import { errorFields, log } from '../core/log';
 import { assertNotExpired, reviseClaims } from '../links/links';
 import { deliverWritten, outboxAttributes } from '../mail/outbox';
@@ -66,6 +66,7 @@ export async function loadRevise(
   ]);
   const informant = roster.people.get(claims.informantId);
   if (informant?.role !== 'informant') throw new InvalidLinkError();
+  if (informant.inactive) throw new InactiveLinkError();
   // Revoked with the personal key; its owner may still have a fresh one sent to their address.
   if (informant.keyVersion !== claims.keyVersion && !options.allowRevoked) throw new RevokedLinkError();
   if (events.length === 0 || events[0]?.informantId !== informant.personId) throw new NotFoundError('未找到该稿件。');

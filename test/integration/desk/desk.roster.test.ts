@@ -366,6 +366,26 @@ describe('停用 and 启用 on the roster page', () => {
     await submitOver(county, zhangKey, '城关镇启用后报送的稿件');
   });
 
+  it('stops a revise link too, and 启用 brings it back', async () => {
+    const piece = await submitOver(county, zhangKey, '城关镇停用前退回的稿件');
+    const returned = await fetch(
+      url(`${editorDesk}/pieces/${piece}`),
+      form({ decision: 'return', comment: '请补充数据。', revision: '1' }),
+    );
+    expect(returned.status).toBe(200);
+    const [mail] = await county.waitForMails(address('zhang'), 1, /^您的稿件需要修改：城关镇停用前退回的稿件$/);
+    const revise = linkIn(mail, '/revise/');
+    const person = url(`${editorDesk}/roster/people/${personOf('zhang')}`);
+
+    expect((await fetch(person, form({ action: 'deactivate' }))).status).toBe(200);
+    const stopped = await fetch(revise);
+    expect(stopped.status).toBe(403);
+    expect(await stopped.text()).toContain('此链接已停用');
+
+    expect((await fetch(person, form({ action: 'activate' }))).status).toBe(200);
+    expect((await fetch(revise)).status).toBe(200);
+  });
+
   it('stops an editor: their desk link answers 403 and new pieces send them no review request; 启用 restores both', async () => {
     const pending = await submitOver(county, zhangKey, '编辑停用之前收到审核邮件的稿件');
     const [request] = await county.waitForMails(address('editor2'), 1, /^【待审核】.*编辑停用之前收到审核邮件的稿件$/);
