@@ -1,5 +1,5 @@
 // GET (and HEAD) /desk/{token}[/pieces[/{id}]|/issues|/roster|/figures] — the desk's pages (信息科工作台) for an
-// editor or a leader; 数据 also as a download (`?format=xlsx` or `csv`). Opening any of them changes nothing.
+// editor or a leader (数据's download is functions/deskExport.ts). Opening any of them changes nothing.
 import { figuresView, issuesView, piecesView, pieceView, queueView, rosterView } from '../shared/desk/deskViews';
 import { type HttpResponse, httpHandler } from '../shared/web/http';
 

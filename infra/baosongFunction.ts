@@ -28,8 +28,10 @@ const mainFields = ['module', 'main'];
  * costs ~45% more load work on every cold start.
  */
 // The SDK's default credential chain, replaced by the environment provider Lambda needs (infra/lambdaCredentials.ts).
-const credentialsAlias = {
+// DynamoDB's endpoint discovery, which no operation we call uses, replaced by its "off" (infra/endpointDiscovery.ts).
+const sdkAliases = {
   '@aws-sdk/credential-provider-node': path.join(repoRoot, 'infra', 'lambdaCredentials.ts'),
+  '@aws-sdk/middleware-endpoint-discovery': path.join(repoRoot, 'infra', 'endpointDiscovery.ts'),
 };
 
 export const bundling: BundlingOptions = {
@@ -41,7 +43,7 @@ export const bundling: BundlingOptions = {
   bundleAwsSDK: true,
   // Pages and emails are Chinese: as UTF-8 each character is 3 bytes to read and parse, escaped (the default) 6.
   charset: Charset.UTF8,
-  esbuildArgs: Object.fromEntries(Object.entries(credentialsAlias).map(([from, to]) => [`--alias:${from}`, to])),
+  esbuildArgs: Object.fromEntries(Object.entries(sdkAliases).map(([from, to]) => [`--alias:${from}`, to])),
 };
 
 /**
@@ -58,7 +60,7 @@ export const esbuildOptions: BuildOptions = {
   mainFields,
   // bundleAwsSDK: nothing is external.
   external: [],
-  alias: credentialsAlias,
+  alias: sdkAliases,
   charset: 'utf8',
 };
 

@@ -256,17 +256,31 @@ export async function personActionView(token: string, personId: string, fields: 
   };
 }
 
-export async function figuresView(token: string, query: Query): Promise<HttpResponse> {
-  const user = await deskUser(token);
+/** The month a figures page or download asks for (default this month); a wrong one is a clear 400. */
+function figuresMonth(query: Query): string {
   const month = (query.month ?? '').trim() || monthOf(now());
   if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month) || month > monthOf(now())) {
     throw new ValidationError([{ field: 'month', message: '月份格式应为 2026-11，且不能晚于本月。' }]);
   }
-  const format = query.format;
-  if (format !== undefined && format !== 'xlsx' && format !== 'csv') {
+  return month;
+}
+
+const monthFigures = async (month: string) =>
+  figures(config().countyId, month, reportingUnits(await listRoster(config().countyId)));
+
+export async function figuresView(token: string, query: Query): Promise<HttpResponse> {
+  const user = await deskUser(token);
+  const f = await monthFigures(figuresMonth(query));
+  return { status: 200, html: figuresPage(user, f), json: f };
+}
+
+/** 数据 to download: `format=xlsx` (the default) or `csv`. */
+export async function figuresDownload(token: string, query: Query): Promise<HttpResponse> {
+  await deskUser(token);
+  const month = figuresMonth(query);
+  const format = query.format ?? 'xlsx';
+  if (format !== 'xlsx' && format !== 'csv') {
     throw new ValidationError([{ field: 'format', message: '下载格式只能是 xlsx 或 csv。' }]);
   }
-  const f = await figures(config().countyId, month, reportingUnits(await listRoster(config().countyId)));
-  if (format) return { status: 200, file: await figuresFile(f, format) };
-  return { status: 200, html: figuresPage(user, f), json: f };
+  return { status: 200, file: await figuresFile(await monthFigures(month), format) };
 }

@@ -52,5 +52,5 @@ export async function figuresFile(figures: Figures, format: 'xlsx' | 'csv'): Pro
         contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
         filename,
       }
-    : { body: csvOf(sheet), contentType: 'text/csv; charset=utf-8', filename };
+    : { body: await csvOf(sheet), contentType: 'text/csv; charset=utf-8', filename };
 }

@@ -287,7 +287,7 @@ export function figuresPage(user: DeskUser, figures: Figures): string {
     html`<td class="n">${c.sent}</td>${KINDS.map((k) => html`<td class="n">${c.sentByKind[k]}</td>`)}<td class="n">${c.accepted}</td>${KINDS.map((k) => html`<td class="n">${c.acceptedByKind[k]}</td>`)}`;
   const groupHead = html`<th class="n">报送</th><th class="n">信息</th><th class="n">调研</th><th class="n">采用</th><th class="n">信息</th><th class="n">调研</th>`;
   const download = (format: string, label: string) =>
-    html`<a href="${user.base}/figures?month=${month}&format=${format}">${label}</a>`;
+    html`<a href="${user.base}/figures/download?month=${month}&format=${format}">${label}</a>`;
   return deskPage(
     user,
     'figures',

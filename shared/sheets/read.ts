@@ -9,9 +9,10 @@
 // what keeps it inside the bench's bundle goals. The universal entry of read-excel-file, not its node one (88 KB
 // alone): that one adds graceful-fs and unzipper and parses in a worker thread, none of which a Lambda needs.
 
-import { unzipSync } from 'fflate';
-import Papa from 'papaparse';
-import { readSheet } from 'read-excel-file/universal';
+// The libraries are loaded when a file comes, not when the function starts: most requests of a function that can take
+// an upload (the roster page's buttons) never read one, and a cold start should not pay for them.
+const libraries = () => import('./libraries');
+type Libraries = Awaited<ReturnType<typeof libraries>>;
 
 export interface TableRow {
   /** The row's line in the file (header = 1): its row number in the sheet, or the line a CSV record starts on. */
@@ -71,7 +72,8 @@ const TEXT_LIKE_BINARY = [
  */
 export async function readTable(bytes: Buffer): Promise<TableRead> {
   if (!Buffer.isBuffer(bytes)) throw new TypeError('readTable takes the file as a Buffer');
-  if (startsWith(bytes, ZIP)) return readXlsx(bytes);
+  const libs = await libraries();
+  if (startsWith(bytes, ZIP)) return readXlsx(bytes, libs);
   if (startsWith(bytes, OLE)) return failure('old-excel', MESSAGES.oldExcel);
   if (UTF16_BOMS.some((bom) => startsWith(bytes, bom))) return failure('binary', MESSAGES.unicodeText);
   if (bytes.includes(0) || TEXT_LIKE_BINARY.some((magic) => startsWith(bytes, magic))) {
@@ -80,7 +82,7 @@ export async function readTable(bytes: Buffer): Promise<TableRead> {
   const { text, format } = decode(bytes);
   if (text.trim() === '') return failure('empty', MESSAGES.empty);
   if (looksBinary(text, format)) return failure('binary', MESSAGES.binary);
-  return readCsv(text, format);
+  return readCsv(text, format, libs);
 }
 
 function failure(problem: TableProblem, message: string, line?: number): TableRead {
@@ -119,7 +121,7 @@ function lineBreaks(fields: string[]): number {
   return count;
 }
 
-function readCsv(text: string, format: 'csv-utf8' | 'csv-gb18030'): TableRead {
+function readCsv(text: string, format: 'csv-utf8' | 'csv-gb18030', { Papa }: Libraries): TableRead {
   // One kind of line end (a file edited by hand may mix all three), so the parser splits records on every one of
   // them; a CRLF inside a quoted cell becomes a LF, which changes nothing of the trimmed text.
   const parsed = Papa.parse<string[]>(text.replace(/\r\n?/g, '\n'), {
@@ -154,7 +156,7 @@ function readCsv(text: string, format: 'csv-utf8' | 'csv-gb18030'): TableRead {
   return { ok: true, rows, format };
 }
 
-async function readXlsx(bytes: Buffer): Promise<TableRead> {
+async function readXlsx(bytes: Buffer, { unzipSync, readSheet }: Libraries): Promise<TableRead> {
   // The zip's directory first, without inflating anything: is it a workbook at all, and how big would it unzip?
   const names = new Set<string>();
   let xmlBytes = 0;

@@ -7,8 +7,10 @@
 // write-excel-file/node 60 KB + fflate 14 KB, csv-stringify/sync 11 KB; all in 87 KB (88,788 bytes), xlsxOf alone
 // 76 KB. With read.ts in the same function: 182 KB (185,992 bytes), fflate shared.
 
-import { stringify } from 'csv-stringify/sync';
-import writeXlsxFile, { type Cell } from 'write-excel-file/node';
+import type { Cell } from 'write-excel-file/node';
+
+// Loaded when a file is written, not when the function starts (a cold start should not pay for them).
+const writers = () => import('./writers');
 
 export interface Sheet {
   /** The worksheet's tab: at most 31 characters, none of [ ] / \ : * ? (Excel's rule; write-excel-file throws). */
@@ -28,6 +30,7 @@ export async function xlsxOf(sheet: Sheet): Promise<Buffer> {
       return { value, type: String };
     }),
   );
+  const { writeXlsxFile } = await writers();
   return writeXlsxFile([header, ...rows], {
     sheet: sheet.name,
     columns: sheet.columns.map(({ width }) => ({ width })),
@@ -36,7 +39,8 @@ export async function xlsxOf(sheet: Sheet): Promise<Buffer> {
 }
 
 /** The CSV Excel opens without asking: UTF-8 with a BOM, CRLF, quoted as RFC 4180 says, no cell a formula. */
-export function csvOf(sheet: Sheet): Buffer {
+export async function csvOf(sheet: Sheet): Promise<Buffer> {
+  const { stringify } = await writers();
   const records = [sheet.columns.map(({ header }) => header), ...sheet.rows].map((row) =>
     row.map((value) => (typeof value === 'string' ? safeCell(value) : value === null ? '' : finite(value))),
   );

@@ -45,6 +45,8 @@ export const handlers = {
   renewLink: { file: 'functions/renewLink.ts', table: WRITE, email: true, secret: true },
   // The desk's pages and the informant's own page: the person and the summary (BatchGet), month partitions (Query).
   desk: { file: 'functions/desk.ts', table: READ, email: false, secret: true },
+  // 数据 as a workbook or a CSV: its own function, so the desk's pages do not carry the spreadsheet writer.
+  deskExport: { file: 'functions/deskExport.ts', table: READ, email: false, secret: true },
   mine: { file: 'functions/mine.ts', table: READ, email: false, secret: true },
   // A decision from the desk: the review's decision (its emails included).
   deskDecide: { file: 'functions/deskDecide.ts', table: WRITE, email: true, secret: true },
@@ -91,6 +93,7 @@ const explicitRoutes: Route[] = [
   { method: 'POST', path: '/desk/{token}/roster', handler: 'deskRoster' },
   { method: 'POST', path: '/desk/{token}/roster/people/{personId}', handler: 'deskRoster' },
   { method: 'GET', path: '/desk/{token}/figures', handler: 'desk' },
+  { method: 'GET', path: '/desk/{token}/figures/download', handler: 'deskExport' },
 ];
 
 /** What API Gateway calls `$default`: the route for whatever no other route matches. */

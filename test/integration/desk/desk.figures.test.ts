@@ -169,7 +169,7 @@ function expectedRows(month: string): Map<string, string[]> {
 }
 
 async function download(format: 'xlsx' | 'csv', month: string, from = desk): Promise<Buffer> {
-  const res = await fetch(url(`${from}/figures?month=${month}&format=${format}`));
+  const res = await fetch(url(`${from}/figures/download?month=${month}&format=${format}`));
   expect(res.status).toBe(200);
   expect(res.headers.get('content-type')).toMatch(format === 'xlsx' ? /spreadsheetml/ : /^text\/csv/);
   expect(res.headers.get('content-disposition')).toMatch(/^attachment;/);
@@ -293,7 +293,7 @@ describe('asking for figures the desk cannot give', () => {
     ['a month that is no month', '2026-13', '月份格式应为 2026-11，且不能晚于本月。'],
     ['a format it does not make', '2026-06&format=pdf', '下载格式只能是 xlsx 或 csv。'],
   ])('answers %s with 400 and says why', async (_what, query, message) => {
-    const res = await fetch(url(`${desk}/figures?month=${query}`));
+    const res = await fetch(url(`${desk}/figures/download?month=${query}`));
 
     expect(res.status).toBe(400);
     expect(await res.text()).toContain(message);

@@ -33,8 +33,8 @@ function deskPages(desk: string, receipt = receipts.plain): Record<string, strin
     issues: `${desk}/issues?year=2026`,
     roster: `${desk}/roster`,
     figures: `${desk}/figures?month=2026-06`,
-    xlsx: `${desk}/figures?month=2026-06&format=xlsx`,
-    csv: `${desk}/figures?month=2026-06&format=csv`,
+    xlsx: `${desk}/figures/download?month=2026-06&format=xlsx`,
+    csv: `${desk}/figures/download?month=2026-06&format=csv`,
   };
 }
 

@@ -81,7 +81,10 @@ describe('xlsxOf', () => {
 });
 
 describe('csvOf', () => {
-  const csv = csvOf(roster);
+  let csv: Buffer;
+  beforeAll(async () => {
+    csv = await csvOf(roster);
+  });
 
   it('starts with the UTF-8 BOM Excel looks for and ends every record with CRLF', () => {
     expect([...csv.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
