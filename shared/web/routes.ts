@@ -50,9 +50,11 @@ export const handlers = {
   mine: { file: 'functions/mine.ts', table: READ, email: false, secret: true },
   // A decision from the desk: the review's decision (its emails included).
   deskDecide: { file: 'functions/deskDecide.ts', table: WRITE, email: true, secret: true },
-  // Roster upload and 作废链接 / 停用 / 启用: the import's writes. Their emails (welcome, new link) wait in the outbox
-  // for the sweeper, so this function, which carries the spreadsheet reader and the multipart parser, has no SES.
+  // Roster upload: the import's writes. Its welcome emails wait in the outbox for the sweeper, so this function,
+  // which carries the spreadsheet reader and the multipart parser, has no SES client.
   deskRoster: { file: 'functions/deskRoster.ts', table: WRITE, email: false, secret: true },
+  // 作废链接 / 停用 / 启用 on the roster page (a new link waits in the outbox for the sweeper, as the upload's emails).
+  deskPerson: { file: 'functions/deskPerson.ts', table: WRITE, email: false, secret: true },
   methodNotAllowed: { file: 'functions/methodNotAllowed.ts', table: [], email: false, secret: false },
   // Every path no route knows (a link cut short by a mail client): the Chinese 404; and the favicon.
   fallback: { file: 'functions/fallback.ts', table: [], email: false, secret: false },
@@ -91,7 +93,7 @@ const explicitRoutes: Route[] = [
   { method: 'GET', path: '/desk/{token}/issues', handler: 'desk' },
   { method: 'GET', path: '/desk/{token}/roster', handler: 'desk' },
   { method: 'POST', path: '/desk/{token}/roster', handler: 'deskRoster' },
-  { method: 'POST', path: '/desk/{token}/roster/people/{personId}', handler: 'deskRoster' },
+  { method: 'POST', path: '/desk/{token}/roster/people/{personId}', handler: 'deskPerson' },
   { method: 'GET', path: '/desk/{token}/figures', handler: 'desk' },
   { method: 'GET', path: '/desk/{token}/figures/download', handler: 'deskExport' },
 ];

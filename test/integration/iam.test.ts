@@ -107,8 +107,8 @@ describe('the permissions listed beside the route table', () => {
     upload.append('file', new Blob([rosterCsv(county.domain)], { type: 'text/csv' }), 'roster.csv');
     await as('deskRoster', () => fetch(`${desk}/roster`, { method: 'POST', body: upload }));
     const zhou = (await listRoster(config().countyId)).people.find((p) => p.email === `zhou@${county.domain}`)!;
-    await as('deskRoster', () => fetch(`${desk}/roster/people/${zhou.personId}`, form({ action: 'deactivate' })));
-    await as('deskRoster', () => fetch(`${desk}/roster/people/${zhou.personId}`, form({ action: 'activate' })));
+    await as('deskPerson', () => fetch(`${desk}/roster/people/${zhou.personId}`, form({ action: 'deactivate' })));
+    await as('deskPerson', () => fetch(`${desk}/roster/people/${zhou.personId}`, form({ action: 'activate' })));
     await as('mine', () => fetch(url(`/mine?k=${k}`)));
     await as('methodNotAllowed', () => fetch(url('/'), { method: 'PUT' }));
     await as('fallback', () => fetch(url('/no-such-page')));

@@ -1,0 +1,8 @@
+// POST /desk/{token}/roster/people/{personId} — 作废链接, 停用 or 启用 one person (the `action` field; `v`, the key
+// version the page showed, makes 作废链接 pressed twice revoke once).
+import { personActionView } from '../shared/desk/deskViews';
+import { httpHandler } from '../shared/web/http';
+
+export const handler = httpHandler((request) =>
+  personActionView(request.path.token ?? '', request.path.personId ?? '', request.fields),
+);
