@@ -94,7 +94,8 @@ export function submitFormPage(ctx: FormContext): string {
   return page(
     ctx.sent ? '报送成功' : heading,
     html`<h1>${heading}</h1>
-${ctx.informantName ? html`<p class="who">报送人：${ctx.informantName}（${ctx.unitName ?? ''}）${ctx.k ? html`　<a href="/mine?k=${encodeURIComponent(ctx.k)}">我的报送</a>` : ''}</p>` : ''}
+${ctx.informantName ? html`<p class="who">报送人：${ctx.informantName}（${ctx.unitName ?? ''}）</p>` : ''}
+${ctx.k ? html`<p class="links"><a href="/mine?k=${encodeURIComponent(ctx.k)}">我的报送</a>（今年报送的稿件、审核结果和修改意见）</p>` : ''}
 ${ctx.notice ? html`<div class="errors"><p>${ctx.notice}</p></div>` : ''}
 ${ctx.sent ? sentBanner(ctx.sent) : ''}
 ${errors.length ? html`<div class="errors" role="alert"><p>请修改下面标出的内容后再提交${named.length ? `：${named.join('、')}` : ''}。</p>${other.map((e) => html`<p class="error">${e.message}</p>`)}</div>` : ''}

@@ -77,6 +77,9 @@ describe('an informant and an editor in a real browser', () => {
     expect(await heading(informant)).toBe('报送稿件');
     expect(await informant.title()).toBe('报送稿件 - 组工信息报送');
     expect(await informant.locator('.who').textContent()).toBe('报送人：陈晓明（县委办公室）');
+    expect(await informant.getByRole('link', { name: '我的报送', exact: true }).getAttribute('href')).toMatch(
+      /^\/mine\?k=/,
+    );
 
     await informant.getByLabel('信息', { exact: true }).check();
     await informant.getByLabel('标题', { exact: true }).fill(TITLE);
