@@ -14,6 +14,11 @@ const markerKey = (county: string) => ({ pk: keys.rosterEvents(county), sk: 'DES
 /** Counties of this process known to be done (the marker read). */
 const done = new Set<string>();
 
+/** Forgets what this process knows (tests that start a county over, as a fresh Lambda container would). */
+export function forgetAnnounced(): void {
+  done.clear();
+}
+
 export async function announceDesk(county: string): Promise<number> {
   if (done.has(county)) return 0;
   const marker = await db().send(new GetCommand({ TableName: tableName(), Key: markerKey(county) }));

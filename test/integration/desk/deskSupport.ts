@@ -1,8 +1,7 @@
 // What the desk's integration tests share: requests in the shapes a browser and a JSON client send them, the links
 // people find in their mailbox, and a snapshot of the whole table (a Scan: test code only, to prove that a page
 // wrote nothing; the application itself never scans).
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { db, tableName } from '../../../shared/store/db';
+import { allItems } from '../../support/faultState';
 import { LONG_BODY, linkIn, type TestCounty } from '../../support/harness';
 
 export const DESK_WELCOME = /^信息科工作台：您的个人工作台链接$/;
@@ -72,14 +71,7 @@ export async function reviewLinkOf(county: TestCounty, email: string, receipt: s
 
 /** Every item of this file's table, keyed and sorted, so two snapshots compare as equal or show what changed. */
 export async function tableSnapshot(): Promise<Record<string, unknown>[]> {
-  const items: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await db().send(new ScanCommand({ TableName: tableName(), ExclusiveStartKey: start }));
-    items.push(...(page.Items ?? []));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return items.sort((a, b) => `${a.pk}|${a.sk}`.localeCompare(`${b.pk}|${b.sk}`));
+  return (await allItems()).sort((a, b) => `${a.pk}|${a.sk}`.localeCompare(`${b.pk}|${b.sk}`));
 }
 
 /** The events of one piece, from the snapshot (not through the code under test). */

@@ -1,0 +1,78 @@
+// Fault injection on the one-time desk links (the sweeper's first pass after the desk landed: every editor and leader
+// already in the roster gets their desk link once), at every call × lost answer, throttle, time-out. After recovery
+// (the next sweeps run it again): each editor exactly one desk welcome that opens their desk, the marker written,
+// and later passes send nothing more.
+import { DeleteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { config } from '../../../shared/core/config';
+import { announceDesk, forgetAnnounced } from '../../../shared/roster/announceDesk';
+import { db, tableName } from '../../../shared/store/db';
+import { keys } from '../../../shared/store/keys';
+import { runFaultMatrix } from '../../support/faultCases';
+import { type FaultCounty, recover, startFaultCounty, steppingClock } from '../../support/faultState';
+import { linkIn } from '../../support/harness';
+
+let fc: FaultCounty;
+const clock = steppingClock(new Date('2026-08-01T01:00:00Z').getTime());
+const DESK_WELCOME = '信息科工作台：您的个人工作台链接';
+
+beforeAll(async () => {
+  fc = await startFaultCounty();
+});
+afterAll(async () => {
+  await fc.close();
+});
+
+/** The roster as it was before the desk: no desk welcome written, no marker, nothing known to this process. */
+async function beforeTheDesk(): Promise<void> {
+  const pk = keys.rosterEvents(config().countyId);
+  const out = await db().send(
+    new QueryCommand({
+      TableName: tableName(),
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': pk },
+    }),
+  );
+  for (const item of out.Items ?? []) {
+    if (/^DESK(WELCOME|LINKS)#/.test(String(item.sk))) {
+      await db().send(new DeleteCommand({ TableName: tableName(), Key: { pk, sk: item.sk } }));
+    }
+  }
+  forgetAnnounced();
+  await fc.clearMailbox();
+}
+
+describe('the one-time desk links under injected faults', () => {
+  it('sends each editor exactly one desk welcome that opens their desk, and nothing on later passes', async () => {
+    const result = await runFaultMatrix({
+      route: 'desk links once (sweeper)',
+      services: ['dynamodb'],
+      prepare: async () => {
+        await beforeTheDesk();
+        return {};
+      },
+      act: () =>
+        announceDesk(config().countyId).then(
+          () => ({ ok: true }),
+          (err: Error) => ({ ok: false, error: err.name }),
+        ),
+      verify: async () => {
+        const problems: string[] = [];
+        // The sweeper runs it on every pass until the marker is written.
+        await recover(clock);
+        await recover(clock);
+        for (const who of ['wang', 'li']) {
+          const welcomes = (await fc.county.mails(fc.address(who))).filter((m) => m.subject === DESK_WELCOME);
+          if (welcomes.length !== 1) problems.push(`${who}: ${welcomes.length} desk welcomes`);
+          else if ((await fetch(linkIn(welcomes[0], '/desk/'))).status !== 200)
+            problems.push(`${who}: desk link refused`);
+        }
+        for (const who of ['zhang', 'zhou']) {
+          const sent = (await fc.county.mails(fc.address(who))).length;
+          if (sent !== 0) problems.push(`${who} (an informant) got ${sent} emails`);
+        }
+        return problems;
+      },
+    });
+    expect(result.violations).toEqual([]);
+  }, 300_000);
+});
