@@ -8,13 +8,14 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { sweepAll } from '../../shared/app/sweep';
 import { monthOf, now, shanghai } from '../../shared/core/clock';
 import { config } from '../../shared/core/config';
 import { importRoster } from '../../shared/roster/importRoster';
 import { readTable } from '../../shared/sheets/read';
 import { xlsxOf } from '../../shared/sheets/write';
+import { accessibilityProblems, launchChromium, openFromMailbox, press } from '../support/browser';
 import { LONG_BODY, linkIn, rosterCsv, type StoredEmail, startTestCounty, type TestCounty } from '../support/harness';
 
 const SCREENSHOTS = join(__dirname, 'screenshots');
@@ -40,10 +41,7 @@ beforeAll(async () => {
   expect(imported.ok).toBe(true);
   await mkdir(SCREENSHOTS, { recursive: true });
   workDir = await mkdtemp(join(tmpdir(), 'baosong-desk-'));
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  browser = await launchChromium();
   checking = await browser.newContext({ locale: 'zh-CN', bypassCSP: true, acceptDownloads: true });
 });
 afterAll(async () => {
@@ -58,32 +56,6 @@ async function newest(to: string, subject: RegExp, atLeast = 1): Promise<StoredE
   return found.at(-1)!;
 }
 
-/** Opens the local mailbox's page, shows `mail` as HTML and clicks its link `name`: the page that opens (new tab). */
-async function openFromMailbox(mail: StoredEmail, name: string): Promise<Page> {
-  const mailbox = await checking.newPage();
-  await mailbox.goto(`${process.env.SES_ENDPOINT}/`);
-  const entry = mailbox.locator('.email-inner', { has: mailbox.locator(`[id="${mail.messageId}-html"]`) });
-  await entry.getByRole('button', { name: 'Toggle HTML view' }).click();
-  const email = mailbox.frameLocator(`[id="${mail.messageId}-html-iframe"]`);
-  const [opened] = await Promise.all([
-    checking.waitForEvent('page'),
-    email.getByRole('link', { name, exact: true }).click(),
-  ]);
-  await opened.waitForLoadState('load');
-  await mailbox.close();
-  return opened;
-}
-
-/** Clicks a button that submits its form, waits until the page it leads to has loaded and returns the POST's status. */
-async function press(page: Page, name: string): Promise<number> {
-  const [posted] = await Promise.all([
-    page.waitForResponse((r) => r.request().method() === 'POST'),
-    page.waitForEvent('load'),
-    page.getByRole('button', { name, exact: true }).click(),
-  ]);
-  return posted.status();
-}
-
 /** Follows a link and waits for the page it leads to. */
 async function follow(page: Page, name: string, within = page.locator('body')): Promise<void> {
   await Promise.all([page.waitForEvent('load'), within.getByRole('link', { name, exact: true }).first().click()]);
@@ -93,19 +65,6 @@ async function follow(page: Page, name: string, within = page.locator('body')): 
 const tab = (page: Page, name: string) => follow(page, name, page.getByRole('navigation', { name: '工作台' }));
 
 const heading = (page: Page) => page.locator('h1').textContent();
-
-/** The serious and critical findings of axe-core on what the page shows now. */
-async function accessibilityProblems(page: Page): Promise<string[]> {
-  const axeSource = await readFile(require.resolve('axe-core/axe.min.js'), 'utf8');
-  await page.addScriptTag({ content: axeSource });
-  // A string, run in the page (this project's TypeScript has no DOM types).
-  const found = (await page.evaluate(
-    'axe.run(document).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes })))',
-  )) as { id: string; impact: string; nodes: { target: string[] }[] }[];
-  return found
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}) at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 /** What a phone user meets at `width`: the page wider than the screen, and buttons or tabs too small to tap. */
 async function layoutProblems(page: Page, width: number): Promise<string[]> {
@@ -154,7 +113,7 @@ describe('the desk in a real browser', () => {
     expect(await informant.locator('.done h2').textContent()).toBe('报送成功');
     await informant.close();
 
-    editor = await openFromMailbox(await newest(address('editor'), DESK_WELCOME), '打开信息科工作台');
+    editor = await openFromMailbox(checking, await newest(address('editor'), DESK_WELCOME), '打开信息科工作台');
     editorDesk = editor.url();
     expect(new URL(editorDesk).pathname).toMatch(/^\/desk\/[^/]+$/);
     expect(await heading(editor)).toBe('待审稿件');
@@ -207,7 +166,7 @@ describe('the desk in a real browser', () => {
     const links = [...(accepted.body.html ?? '').matchAll(/<a\s[^>]*>([\s\S]*?)<\/a>/g)].map((m) => m[1]?.trim());
     expect(links.at(-1)).toBe('我的报送');
 
-    const mine = await openFromMailbox(accepted, '我的报送');
+    const mine = await openFromMailbox(checking, accepted, '我的报送');
     expect(new URL(mine.url()).pathname).toBe('/mine');
     expect(await heading(mine)).toBe('我的报送');
     expect(await mine.locator('main').textContent()).toContain('今年您报送 1 篇，已采用 1 篇。');

@@ -3,14 +3,15 @@
 // open in a new tab, and axe-core finding no serious or critical accessibility problem; then an editor rejecting
 // by accident (the confirmation stops it), going on to the next waiting piece, and a link cut short. Screenshots go to
 // test/browser/screenshots/ (not committed).
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { handler as remind } from '../../functions/reminders';
 import { handler as sweep } from '../../functions/sweeper';
 import { setClock } from '../../shared/core/clock';
 import { importRoster } from '../../shared/roster/importRoster';
 import { revokePerson } from '../../shared/roster/revokePerson';
+import { accessibilityProblems, launchChromium, openFromMailbox } from '../support/browser';
 import { LONG_BODY, linkIn, type StoredEmail, startTestCounty, type TestCounty } from '../support/harness';
 
 const SCREENSHOTS = join(__dirname, 'screenshots');
@@ -20,7 +21,6 @@ let county: TestCounty;
 let browser: Browser;
 /** Pages of our own site keep their CSP; this context lets axe's script into them (it changes nothing else). */
 let checking: BrowserContext;
-let axeSource: string;
 const address = (name: string) => `${name}@${county.domain}`;
 
 async function post(path: string, fields: Record<string, string>): Promise<Response> {
@@ -51,11 +51,7 @@ beforeAll(async () => {
   );
   expect(imported.ok).toBe(true);
   await mkdir(SCREENSHOTS, { recursive: true });
-  axeSource = await readFile(require.resolve('axe-core/axe.min.js'), 'utf8');
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  browser = await launchChromium();
   checking = await browser.newContext({ locale: 'zh-CN', bypassCSP: true });
 });
 afterAll(async () => {
@@ -63,18 +59,6 @@ afterAll(async () => {
   await browser?.close();
   await county?.close();
 });
-
-/** The serious and critical findings of axe-core on what the page shows now. */
-async function accessibilityProblems(page: Page): Promise<string[]> {
-  await page.addScriptTag({ content: axeSource });
-  // A string, run in the page (this project's TypeScript has no DOM types).
-  const found = (await page.evaluate(
-    'axe.run(document).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes })))',
-  )) as { id: string; impact: string; nodes: { target: string[] }[] }[];
-  return found
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}) at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 /** A page at a phone's width, and `check(name)`: axe on what it shows now (findings collected), and a screenshot. */
 async function phonePage() {
@@ -184,19 +168,11 @@ describe('every email', () => {
 describe('the local mailbox', () => {
   it('opens a link clicked inside an email in a new tab, so a new user can follow the story without copying URLs', async () => {
     const welcome = await newest(address('chen'), /^欢迎使用/);
-    const mailbox = await checking.newPage();
-    await mailbox.goto(`${process.env.SES_ENDPOINT}/`);
-    const entry = mailbox.locator('.email-inner', { has: mailbox.locator(`[id="${welcome.messageId}-html"]`) });
-    await entry.getByRole('button', { name: 'Toggle HTML view' }).click();
-    const email = mailbox.frameLocator(`[id="${welcome.messageId}-html-iframe"]`);
-    const [opened] = await Promise.all([
-      checking.waitForEvent('page'),
-      email.getByRole('link', { name: '打开报送页面' }).click(),
-    ]);
-    await opened.waitForLoadState('load');
+
+    const opened = await openFromMailbox(checking, welcome, '打开报送页面');
+
     expect(await opened.locator('h1').textContent()).toBe('报送稿件');
     await opened.close();
-    await mailbox.close();
   });
 });
 

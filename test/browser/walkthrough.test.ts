@@ -4,9 +4,10 @@
 // script. The tests run in order and share the county. Screenshots go to test/browser/screenshots/ (not committed).
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { shanghai } from '../../shared/core/clock';
 import { importRoster } from '../../shared/roster/importRoster';
+import { launchChromium, press } from '../support/browser';
 import { LONG_BODY, linkIn, rosterCsv, startTestCounty, type TestCounty } from '../support/harness';
 
 const SCREENSHOTS = join(__dirname, 'screenshots');
@@ -31,18 +32,7 @@ beforeAll(async () => {
   editorEmail = `editor@${county.domain}`;
   await importRoster(rosterCsv(county.domain));
   await mkdir(SCREENSHOTS, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium(['--disable-component-update', '--no-first-run', '--disable-sync']);
   informant = await (await browser.newContext({ locale: 'zh-CN' })).newPage();
   editor = await (await browser.newContext({ locale: 'zh-CN' })).newPage();
 });
@@ -51,17 +41,6 @@ afterAll(async () => {
   await county?.close();
 });
 
-/** Clicks a button that submits its form, waits until the page it leads to has loaded and returns the POST's status. */
-async function press(page: Page, name: string): Promise<number> {
-  const [posted] = await Promise.all([
-    page.waitForResponse((r) => r.request().method() === 'POST'),
-    page.waitForEvent('load'),
-    page.getByRole('button', { name, exact: true }).click(),
-  ]);
-  return posted.status();
-}
-
-/** The value beside a row heading in the table of a receipt or review page. */
 const cell = (page: Page, heading: string) => page.locator(`xpath=//tr[th="${heading}"]/td`).textContent();
 const heading = (page: Page) => page.locator('h1').textContent();
 const screenshot = (page: Page, name: string) =>
