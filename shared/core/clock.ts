@@ -41,6 +41,26 @@ export function monthOf(date: Date): string {
   return `${t.year}-${pad(t.month)}`;
 }
 
+/** Whether `text` names a month as months are written here: `2026-11`. */
+export const isMonth = (text: string): boolean => /^\d{4}-(0[1-9]|1[0-2])$/.test(text);
+
+/** `2026-11` → the months from it up to `to` (inclusive), oldest first; none when `from` is after `to`. */
+export function monthsFrom(from: string, to: string): string[] {
+  const out: string[] = [];
+  let [y, m] = from.split('-').map(Number) as [number, number];
+  for (let guard = 0; guard < 1200; guard++) {
+    const month = `${y}-${pad(m)}`;
+    if (month > to) break;
+    out.push(month);
+    m += 1;
+    if (m > 12) {
+      y += 1;
+      m = 1;
+    }
+  }
+  return out;
+}
+
 /** `2026-11-26 13:05`, as shown to users. */
 export function formatShanghai(date: Date | string): string {
   const t = shanghai(typeof date === 'string' ? new Date(date) : date);

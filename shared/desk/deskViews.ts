@@ -3,7 +3,7 @@
 // from a button, and a leader's link is refused for every one of them.
 
 import { settle } from '../core/budget';
-import { monthOf, now, shanghai } from '../core/clock';
+import { now, shanghai } from '../core/clock';
 import { config } from '../core/config';
 import { FORM_KEPT_NOTICE, NotFoundError, StoreUnavailableError, ValidationError } from '../core/errors';
 import { figures } from '../reports/figures';
@@ -18,7 +18,7 @@ import { type DeskUser, deskEditor, deskUser } from './access';
 import { figuresFile } from './figuresSheet';
 import { yearIssues } from './issues';
 import { deskPiecePage, figuresPage, issuesPage, keptDecisionPage, piecesPage, queuePage, rosterPage } from './pages';
-import { filterOf, listPieces } from './pieceList';
+import { askedMonth, filterOf, listPieces } from './pieceList';
 import { decideFromDesk, deskPiece, issueSuggestion, pieceOf } from './pieceStory';
 import { waitingPieces } from './queue';
 
@@ -258,10 +258,8 @@ export async function personActionView(token: string, personId: string, fields: 
 
 /** The month a figures page or download asks for (default this month); a wrong one is a clear 400. */
 function figuresMonth(query: Query): string {
-  const month = (query.month ?? '').trim() || monthOf(now());
-  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month) || month > monthOf(now())) {
-    throw new ValidationError([{ field: 'month', message: '月份格式应为 2026-11，且不能晚于本月。' }]);
-  }
+  const { month, error } = askedMonth(query.month);
+  if (error) throw new ValidationError([error]);
   return month;
 }
 

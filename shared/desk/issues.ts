@@ -3,7 +3,7 @@
 // of the accepted revisions (titles) and their decisions (who).
 import { config } from '../core/config';
 import type { PieceEvent } from '../pieces/events';
-import { monthEvents } from '../reports/issueStats';
+import { yearEvents } from '../reports/issueStats';
 import { getItems, keyId } from '../store/db';
 import { keys } from '../store/keys';
 
@@ -29,16 +29,11 @@ export interface YearIssues {
   latestIssueNo?: number;
 }
 
-const seqOf = (sk: string) => Number(sk.slice(2));
-
 export async function yearIssues(year: number, units: Record<string, string>): Promise<YearIssues> {
   const county = config().countyId;
-  const months = Array.from({ length: 12 }, (_, i) => `${year}-${String(i + 1).padStart(2, '0')}`);
-  const accepted = (await Promise.all(months.map((m) => monthEvents(county, m))))
-    .flat()
-    .filter((e) => e.type === 'accepted');
+  const accepted = (await yearEvents(county, year)).filter((e) => e.type === 'accepted');
   // The revision an acceptance decides is the event just before it.
-  const revisionKey = (e: PieceEvent) => ({ pk: e.pk, sk: keys.eventSk(seqOf(e.sk) - 1) });
+  const revisionKey = (e: PieceEvent) => ({ pk: e.pk, sk: keys.eventSk(keys.seqOf(e.sk) - 1) });
   // The revisions (titles) and the decisions (who accepted) in the same BatchGet.
   const items = await getItems([...accepted.map(revisionKey), ...accepted.map((e) => ({ pk: e.pk, sk: e.sk }))], {
     attributes: ['title', 'unitName', 'editorName'],

@@ -2,8 +2,8 @@
 // and status, searched by title, 50 to a page. Month-keyed Queries of the report index only (the month and the
 // months after it, for what became of its pieces); titles by BatchGet, only for the rows shown — or, when searching,
 // for the month's rows (a month holds tens of pieces, hundreds at most).
-import { monthOf, now } from '../core/clock';
-import { ValidationError } from '../core/errors';
+import { isMonth, monthOf, now } from '../core/clock';
+import { type FieldError, ValidationError } from '../core/errors';
 import { normalized } from '../core/text';
 import type { PieceKind } from '../pieces/piece';
 import {
@@ -35,15 +35,17 @@ export interface PieceList {
   pages: number;
 }
 
-const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
+/** The month a desk page asks for (`month=`, default this month), and what is wrong with it: not a month, or after this one. */
+export function askedMonth(raw: string | undefined): { month: string; error?: FieldError } {
+  const month = (raw ?? '').trim() || monthOf(now());
+  if (isMonth(month) && month >= '2000-01' && month <= monthOf(now())) return { month };
+  return { month, error: { field: 'month', message: '月份格式应为 2026-11，且不能晚于本月。' } };
+}
 
 /** The filter from a query string; a wrong value is a clear message (400), not an empty list. */
 export function filterOf(query: Record<string, string | undefined>): PieceFilter {
-  const month = (query.month ?? '').trim() || monthOf(now());
-  const errors: { field: string; message: string }[] = [];
-  if (!MONTH.test(month) || month > monthOf(now()) || month < '2000-01') {
-    errors.push({ field: 'month', message: '月份格式应为 2026-11，且不能晚于本月。' });
-  }
+  const { month, error } = askedMonth(query.month);
+  const errors: FieldError[] = error ? [error] : [];
   const kind = query.kind || undefined;
   if (kind !== undefined && kind !== 'info' && kind !== 'research') {
     errors.push({ field: 'kind', message: '类型只能是信息或调研文稿。' });

@@ -3,10 +3,8 @@
 // and of the events after them (a decision whose mark was left behind).
 import { now } from '../core/clock';
 import { config } from '../core/config';
-import type { PieceEvent } from '../pieces/events';
-import { getItems, keyId, queryAll } from '../store/db';
-import { keys } from '../store/keys';
-import { AWAITING_INDEX } from '../store/tableDefinition';
+import { decisionKey, type PieceEvent, waitingRevisions } from '../pieces/events';
+import { getItems, keyId } from '../store/db';
 
 export interface Waiting {
   revision: PieceEvent;
@@ -18,16 +16,9 @@ export interface Waiting {
 
 export async function waitingPieces(units: Record<string, string>): Promise<Waiting[]> {
   const county = config().countyId;
-  const found = await queryAll({
-    IndexName: AWAITING_INDEX.name,
-    KeyConditionExpression: '#a = :a',
-    ExpressionAttributeNames: { '#a': AWAITING_INDEX.partition },
-    ExpressionAttributeValues: { ':a': keys.awaiting(county) },
-  });
-  const itemKeys = found.map((k) => ({ pk: String(k.pk), sk: String(k.sk) }));
+  const itemKeys = await waitingRevisions(county);
   // A revision's decision is the event right after it. Read with the revisions, it shows a revision decided whose
   // mark the decision could not clear (the reminder job clears it later): not waiting any more.
-  const decisionKey = (k: { pk: string; sk: string }) => ({ pk: k.pk, sk: keys.eventSk(Number(k.sk.slice(2)) + 1) });
   const items = await getItems([...itemKeys, ...itemKeys.map(decisionKey)], {
     attributes: [
       'type',

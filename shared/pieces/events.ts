@@ -3,8 +3,9 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { monthOf } from '../core/clock';
 import type { Notification } from '../mail/outbox';
-import { db, queryAll, tableName } from '../store/db';
+import { db, type ItemKey, queryAll, tableName } from '../store/db';
 import { keys } from '../store/keys';
+import { AWAITING_INDEX } from '../store/tableDefinition';
 import type { PieceKind } from './piece';
 
 export type DecisionType = 'accepted' | 'returned' | 'rejected';
@@ -71,6 +72,12 @@ export function monthKeys(county: string, at: Date, receipt: string, seq: number
   };
 }
 
+/** The event after a revision: its decision (a revision is always followed by exactly one, or by nothing yet). */
+export const decisionKey = (revision: ItemKey): ItemKey => ({
+  pk: revision.pk,
+  sk: keys.eventSk(keys.seqOf(revision.sk) + 1),
+});
+
 export const isRevision = (e: PieceEvent) => e.type === 'submitted' || e.type === 'revised';
 export const isDecision = (e: PieceEvent) => (DECISION_TYPES as readonly string[]).includes(e.type);
 
@@ -91,6 +98,20 @@ export async function pieceEvents(county: string, pieceId: string): Promise<Piec
     ExpressionAttributeValues: { ':pk': keys.piece(county, pieceId), ':e': 'E#' },
     ConsistentRead: true,
   })) as unknown as PieceEvent[];
+}
+
+/**
+ * The revisions waiting for a decision (the awaiting index, oldest first), as keys; `until`: only those waiting since
+ * then or earlier. A revision decided whose mark could not be cleared is among them: its decision tells.
+ */
+export async function waitingRevisions(county: string, until?: string): Promise<ItemKey[]> {
+  const found = await queryAll({
+    IndexName: AWAITING_INDEX.name,
+    KeyConditionExpression: until ? '#a = :a AND #since <= :until' : '#a = :a',
+    ExpressionAttributeNames: { '#a': AWAITING_INDEX.partition, ...(until ? { '#since': AWAITING_INDEX.sort } : {}) },
+    ExpressionAttributeValues: { ':a': keys.awaiting(county), ...(until ? { ':until': until } : {}) },
+  });
+  return found.map((k) => ({ pk: String(k.pk), sk: String(k.sk) }));
 }
 
 /** Takes a revision out of the reminder index once it is decided (or found decided by the reminder job). */

@@ -2,9 +2,11 @@
 // (first revisions) and accepted, by kind — and the units that sent nothing this month. Reads the month partitions
 // of the report index from January to the month asked for: the cost follows the year, never history. A decision
 // counts in the month it was made, a piece in the month it was first sent (as the monthly bulletin counts them).
+
+import { monthsFrom } from '../core/clock';
 import type { PieceEvent } from '../pieces/events';
 import type { PieceKind } from '../pieces/piece';
-import { monthEvents } from './issueStats';
+import { monthsEvents } from './issueStats';
 
 export interface Counts {
   sent: number;
@@ -58,9 +60,7 @@ export interface RosterUnits {
 /** A unit gone from the roster still shows with what it did; a unit without informants shows only if it sent. */
 export async function figures(county: string, month: string, roster: RosterUnits): Promise<Figures> {
   const units = roster.names;
-  const [year, m] = month.split('-').map(Number) as [number, number];
-  const months = Array.from({ length: m }, (_, i) => `${year}-${String(i + 1).padStart(2, '0')}`);
-  const byMonth = await Promise.all(months.map((x) => monthEvents(county, x)));
+  const byMonth = await monthsEvents(county, monthsFrom(`${month.slice(0, 4)}-01`, month));
   const rows = new Map<string, UnitFigures>();
   const row = (unitId: string): UnitFigures => {
     let r = rows.get(unitId);

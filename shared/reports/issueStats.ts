@@ -1,5 +1,6 @@
 // Use case: the year's 《组工专报》 in numbers — how many distinct issues and accepted pieces, for the bulletin.
 // Reads the twelve month partitions of the year (the report index), never the whole history.
+import { monthsFrom } from '../core/clock';
 import { config } from '../core/config';
 import type { PieceEvent } from '../pieces/events';
 import { queryAll, type ReadUsage } from '../store/db';
@@ -27,10 +28,18 @@ export async function monthEvents(county: string, month: string, usage?: ReadUsa
   )) as unknown as PieceEvent[];
 }
 
+/** The events of several months, read together: one Query per month partition, each month's events apart. */
+export function monthsEvents(county: string, months: string[]): Promise<PieceEvent[][]> {
+  return Promise.all(months.map((m) => monthEvents(county, m)));
+}
+
+/** Every event of a year's twelve months (the report index), never the whole history. */
+export async function yearEvents(county: string, year: number): Promise<PieceEvent[]> {
+  return (await monthsEvents(county, monthsFrom(`${year}-01`, `${year}-12`))).flat();
+}
+
 export async function issueStats(year: number): Promise<IssueStats> {
-  const county = config().countyId;
-  const months = Array.from({ length: 12 }, (_, i) => `${year}-${String(i + 1).padStart(2, '0')}`);
-  const events = (await Promise.all(months.map((m) => monthEvents(county, m)))).flat();
+  const events = await yearEvents(config().countyId, year);
   const accepted = events.filter((e) => e.type === 'accepted');
   const byIssue = new Map<number, string[]>();
   for (const e of accepted) {

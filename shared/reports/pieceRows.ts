@@ -2,12 +2,13 @@
 // index, never from a Scan. A piece counts in the month of its first revision; its later events (revisions,
 // decisions) may fall in later months, so the months from the piece's month up to now are read, each one Query of one
 // county-month partition. Titles and names live only on the revision items: one BatchGet per hundred rows shown.
-import { monthOf, now } from '../core/clock';
+import { monthOf, monthsFrom, now } from '../core/clock';
 import { config } from '../core/config';
 import { isRevision, type PieceEvent } from '../pieces/events';
 import type { PieceKind } from '../pieces/piece';
 import { getItems, type ItemKey, keyId } from '../store/db';
-import { monthEvents } from './issueStats';
+import { keys } from '../store/keys';
+import { monthsEvents } from './issueStats';
 
 export type PieceStatus = 'waiting' | 'accepted' | 'returned' | 'rejected';
 
@@ -39,30 +40,10 @@ export interface PieceRow {
   informantName?: string;
 }
 
-/** `2026-11` → the months from it up to `to` (inclusive), oldest first; none when `from` is after `to`. */
-export function monthsFrom(from: string, to: string): string[] {
-  const out: string[] = [];
-  let [y, m] = from.split('-').map(Number) as [number, number];
-  for (let guard = 0; guard < 1200; guard++) {
-    const month = `${y}-${String(m).padStart(2, '0')}`;
-    if (month > to) break;
-    out.push(month);
-    m += 1;
-    if (m > 12) {
-      y += 1;
-      m = 1;
-    }
-  }
-  return out;
-}
-
-const seqOf = (sk: string) => Number(sk.slice(2));
-
 /** Every event of the months from `from` up to now, read together (one Query per month). */
 export async function eventsSince(from: string): Promise<PieceEvent[]> {
   const county = config().countyId;
-  const months = monthsFrom(from, monthOf(now()));
-  return (await Promise.all(months.map((m) => monthEvents(county, m)))).flat();
+  return (await monthsEvents(county, monthsFrom(from, monthOf(now())))).flat();
 }
 
 /**
@@ -89,7 +70,7 @@ export function foldPieces(events: PieceEvent[], include: (first: PieceEvent) =>
   }
   const later = events
     .filter((e) => rows.has(e.pieceId) && e.type !== 'submitted')
-    .sort((a, b) => seqOf(a.sk) - seqOf(b.sk));
+    .sort((a, b) => keys.seqOf(a.sk) - keys.seqOf(b.sk));
   for (const e of later) {
     const row = rows.get(e.pieceId)!;
     if (isRevision(e)) {

@@ -9,11 +9,9 @@ import { now, shanghai } from '../core/clock';
 import { config } from '../core/config';
 import { errorFields, log } from '../core/log';
 import { deliverWritten, outboxAttributes } from '../mail/outbox';
-import { clearAwaiting, type PieceEvent } from '../pieces/events';
+import { clearAwaiting, decisionKey, type PieceEvent, waitingRevisions } from '../pieces/events';
 import { readWithRoster, rosterRecipients } from '../roster/people';
-import { type ItemKey, keyId, putIfAbsent, queryAll } from '../store/db';
-import { keys } from '../store/keys';
-import { AWAITING_INDEX } from '../store/tableDefinition';
+import { type ItemKey, keyId, putIfAbsent } from '../store/db';
 import { reviewTemplates } from './emails';
 import { reviewRequests, reviewSubject } from './reviewRequests';
 
@@ -22,8 +20,6 @@ export interface ReminderResult {
   cleared: number;
 }
 
-/** The event after a revision: its decision (a revision is always followed by exactly one). */
-const nextEvent = (key: ItemKey): ItemKey => ({ pk: key.pk, sk: keys.eventSk(Number(key.sk.slice(2)) + 1) });
 const reminderKey = (key: ItemKey, day: string): ItemKey => ({ pk: key.pk, sk: `R#${key.sk}#${day}` });
 
 export async function sendReminders(county: string = config().countyId): Promise<ReminderResult> {
@@ -32,26 +28,19 @@ export async function sendReminders(county: string = config().countyId): Promise
   const t = shanghai(at);
   const day = `${t.year}-${String(t.month).padStart(2, '0')}-${String(t.day).padStart(2, '0')}`;
   const result: ReminderResult = { reminded: 0, cleared: 0 };
-  const waiting = (
-    await queryAll({
-      IndexName: AWAITING_INDEX.name,
-      KeyConditionExpression: '#a = :a AND #since <= :cutoff',
-      ExpressionAttributeNames: { '#a': AWAITING_INDEX.partition, '#since': AWAITING_INDEX.sort },
-      ExpressionAttributeValues: { ':a': keys.awaiting(county), ':cutoff': cutoff },
-    })
-  ).map((k) => ({ pk: String(k.pk), sk: String(k.sk) }));
+  const waiting = await waitingRevisions(county, cutoff);
   if (waiting.length === 0) return result;
   const { summary, items } = await readWithRoster(
     county,
     [],
-    waiting.flatMap((key) => [key, nextEvent(key), reminderKey(key, day)]),
+    waiting.flatMap((key) => [key, decisionKey(key), reminderKey(key, day)]),
   );
   const editors = summary.editors;
   const recipients = rosterRecipients(county, { editors });
   const runs = await Promise.allSettled(
     waiting.map(async (key) => {
       const revision = items.get(keyId(key)) as PieceEvent | undefined;
-      if (!revision || items.has(keyId(nextEvent(key)))) {
+      if (!revision || items.has(keyId(decisionKey(key)))) {
         await clearAwaiting(key).catch((err) => log.warn('awaiting mark left for tomorrow', errorFields(err)));
         result.cleared += 1;
         return;

@@ -11,6 +11,8 @@ export const keys = {
   rosterEvents: (county: string) => `C#${county}#ROSTER#EV`,
   piece: (county: string, pieceId: string) => `C#${county}#P#${pieceId}`,
   eventSk: (seq: number) => `E#${String(seq).padStart(4, '0')}`,
+  /** The sequence number an event's sort key names (`E#0003` → 3). */
+  seqOf: (eventSk: string) => Number(eventSk.slice(2)),
   month: (county: string, month: string) => `C#${county}#M#${month}`,
   receiptCounter: (county: string, year: number) => `C#${county}#COUNTER#RECEIPT#${year}`,
   claim: (county: string, digest: string) => `C#${county}#CLAIM#${digest}`,
