@@ -2,7 +2,12 @@
 // a second step). The answer says what happened and offers the next piece waiting (found when clicked).
 import { settle } from '../shared/core/budget';
 import { InvalidLinkError, NotFoundError } from '../shared/core/errors';
-import { AlreadyDecidedError, DECISIONS, decidePiece, RejectNotConfirmedError } from '../shared/review/decidePiece';
+import {
+  AlreadyDecidedError,
+  decidePiece,
+  isSameDecisionAgain,
+  RejectNotConfirmedError,
+} from '../shared/review/decidePiece';
 import {
   confirmationRequired,
   decisionDonePage,
@@ -48,8 +53,7 @@ export const handler = httpHandler(async (request): Promise<HttpResponse> => {
     if (
       err instanceof AlreadyDecidedError &&
       !request.wantsJson &&
-      err.context.editor?.personId === err.decision.editorId &&
-      DECISIONS[values.decision] === err.decision.type
+      isSameDecisionAgain(err, err.context.editor?.personId ?? '', values.decision)
     ) {
       return { status: 200, html: decisionDonePage(err.decision, err.context.revision, action) };
     }

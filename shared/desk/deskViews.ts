@@ -7,7 +7,12 @@ import { now, shanghai } from '../core/clock';
 import { config } from '../core/config';
 import { FORM_KEPT_NOTICE, NotFoundError, StoreUnavailableError, ValidationError } from '../core/errors';
 import { figures } from '../reports/figures';
-import { AlreadyDecidedError, DECISIONS, RejectNotConfirmedError, SupersededError } from '../review/decidePiece';
+import {
+  AlreadyDecidedError,
+  isSameDecisionAgain,
+  RejectNotConfirmedError,
+  SupersededError,
+} from '../review/decidePiece';
 import { alreadyDecidedJson, confirmationRequired, rejectConfirmPage } from '../review/pages';
 import { importRosterFile } from '../roster/importRosterFile';
 import { listRoster, type Roster, reportingUnits } from '../roster/people';
@@ -114,10 +119,7 @@ export async function decideView(token: string, pieceId: string, fields: Record<
     if (err instanceof AlreadyDecidedError) {
       const piece = await deskPiece(user, pieceId);
       // The same editor's same decision again (a refresh, a second tab): done. Anything else was not recorded.
-      const mine =
-        !wantsJson &&
-        err.decision.editorId === user.person.personId &&
-        DECISIONS[values.decision] === err.decision.type;
+      const mine = !wantsJson && isSameDecisionAgain(err, user.person.personId, values.decision);
       return {
         status: mine ? 200 : 409,
         html: deskPiecePage(user, { ...piece, result: { done: mine, decision: err.decision } }),

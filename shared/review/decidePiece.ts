@@ -42,7 +42,7 @@ import { reviewTemplates } from './emails';
 export const COMMENT_MAX = 2000;
 
 /** The decision a form or JSON names → the event it records. */
-export const DECISIONS: Record<string, DecisionType> = { accept: 'accepted', return: 'returned', reject: 'rejected' };
+const DECISIONS: Record<string, DecisionType> = { accept: 'accepted', return: 'returned', reject: 'rejected' };
 
 /** The revision was decided already (by this or another editor). */
 export class AlreadyDecidedError extends ConflictError {
@@ -55,6 +55,14 @@ export class AlreadyDecidedError extends ConflictError {
       `这篇稿件已由 ${decision.editorName ?? '编辑'} 处理：${DECISION_LABELS[decision.type as DecisionType] ?? decision.type}。`,
     );
   }
+}
+
+/**
+ * Whether the decision found is the one this editor just posted again (a refresh of 处理完成, a second tab): then it
+ * is answered as done, not as lost to someone.
+ */
+export function isSameDecisionAgain(err: AlreadyDecidedError, editorId: string, posted: unknown): boolean {
+  return err.decision.editorId === editorId && typeof posted === 'string' && DECISIONS[posted] === err.decision.type;
 }
 
 /**
