@@ -10,15 +10,26 @@ const layers = {
   web: ['core'], // the HTTP frame, the page frame, the route table
   links: ['core'], // signed tokens, the signing key, what each link claims
   sheets: ['core'], // .xlsx and CSV: reading an upload as rows of text, writing a table to download
+  scoring: ['core', 'store'], // the scoring rules as versioned data, the points of an adoption, what adoptions count
   roster: ['core', 'store', 'mail', 'web', 'links', 'sheets'], // units and people, their personal links and emails
   pieces: ['core', 'store', 'mail', 'web', 'links', 'roster'], // a piece's record, form, story and acknowledgment
-  review: ['core', 'store', 'mail', 'web', 'links', 'roster', 'pieces'], // decisions, revisions, reminders
+  review: ['core', 'store', 'mail', 'web', 'links', 'roster', 'pieces', 'scoring'], // decisions, revisions, reminders
   intake: ['core', 'store', 'mail', 'web', 'links', 'roster', 'pieces', 'review'], // submission, receipt page
-  reports: ['core', 'store', 'pieces'], // month-keyed figures
+  reports: ['core', 'store', 'pieces', 'scoring'], // month-keyed figures
+  // adoptions upstream (采用): recording from the email link, the desk, a table of contents, the CLI; withdrawal
+  adoption: ['core', 'store', 'mail', 'web', 'links', 'sheets', 'roster', 'pieces', 'intake', 'scoring'],
+  // scores: rankings, the annual 信息奖, setting the rules and re-scoring
+  scores: ['core', 'store', 'mail', 'web', 'sheets', 'roster', 'pieces', 'reports', 'scoring', 'adoption'],
   // the desk (信息科工作台): its pages, reads and actions, on the review's decision and the roster's import
-  desk: ['core', 'store', 'mail', 'web', 'links', 'sheets', 'roster', 'pieces', 'review', 'intake', 'reports'],
-  mine: ['core', 'store', 'web', 'links', 'roster', 'pieces', 'reports'], // 我的报送: an informant's own page
-  app: ['core', 'store', 'mail', 'web', 'links', 'sheets', 'roster', 'pieces', 'review', 'intake', 'reports'], // composition
+  desk: [
+    ...['core', 'store', 'mail', 'web', 'links', 'sheets', 'roster', 'pieces', 'review', 'intake', 'reports'],
+    ...['scoring', 'adoption', 'scores'],
+  ],
+  mine: ['core', 'store', 'web', 'links', 'roster', 'pieces', 'reports', 'scoring'], // 我的报送: an informant's own page
+  app: [
+    ...['core', 'store', 'mail', 'web', 'links', 'sheets', 'roster', 'pieces', 'review', 'intake', 'reports'],
+    ...['scoring', 'adoption', 'scores'],
+  ], // composition
 };
 
 const layerRules = Object.entries(layers).map(([folder, allowed]) => ({

@@ -34,6 +34,35 @@ const sdkAliases = {
   '@aws-sdk/middleware-endpoint-discovery': path.join(repoRoot, 'infra', 'endpointDiscovery.ts'),
 };
 
+/**
+ * Modules a function loads only when it needs them — the spreadsheet libraries, when a file is read or written — built
+ * as files of their own beside the function's bundle (`import('./libraries.js')` finds them there). In the bundle they
+ * would be parsed at every cold start of the functions that carry them, for the few requests that use them.
+ */
+export const LAZY_MODULES = [
+  { source: 'shared/sheets/libraries.ts', file: 'libraries.js' },
+  { source: 'shared/sheets/writers.ts', file: 'writers.js' },
+] as const;
+
+const lazyOptions = (entry: string, outfile: string): BuildOptions => ({
+  ...esbuildOptions,
+  external: [],
+  entryPoints: [path.join(repoRoot, entry)],
+  outfile,
+});
+
+/** Builds the lazily loaded modules into `dir` (beside bundles built with `esbuildOptions`), as a deploy does. */
+export async function buildLazyModules(dir: string): Promise<string[]> {
+  const { build } = await import('esbuild');
+  return Promise.all(
+    LAZY_MODULES.map(async (m) => {
+      const outfile = path.join(dir, m.file);
+      await build(lazyOptions(m.source, outfile));
+      return outfile;
+    }),
+  );
+}
+
 export const bundling: BundlingOptions = {
   format: OutputFormat.CJS,
   minify: true,
@@ -44,6 +73,17 @@ export const bundling: BundlingOptions = {
   // Pages and emails are Chinese: as UTF-8 each character is 3 bytes to read and parse, escaped (the default) 6.
   charset: Charset.UTF8,
   esbuildArgs: Object.fromEntries(Object.entries(sdkAliases).map(([from, to]) => [`--alias:${from}`, to])),
+  externalModules: LAZY_MODULES.map((m) => `./${m.file}`),
+  // The same esbuild, the same options, each lazy module into the function's asset beside its index.js.
+  commandHooks: {
+    beforeBundling: () => [],
+    beforeInstall: () => [],
+    afterBundling: (inputDir: string, outputDir: string) =>
+      LAZY_MODULES.map(
+        (m) =>
+          `"${inputDir}/node_modules/.bin/esbuild" "${inputDir}/${m.source}" --bundle --platform=node --format=cjs --minify --target=${nodeTarget} --main-fields=${mainFields.join(',')} --charset=utf8 --outfile="${outputDir}/${m.file}"`,
+      ),
+  },
 };
 
 /**
@@ -58,8 +98,8 @@ export const esbuildOptions: BuildOptions = {
   sourcemap: false,
   target: nodeTarget,
   mainFields,
-  // bundleAwsSDK: nothing is external.
-  external: [],
+  // bundleAwsSDK: nothing is external but the lazily loaded modules, which are files of their own.
+  external: LAZY_MODULES.map((m) => `./${m.file}`),
   alias: sdkAliases,
   charset: 'utf8',
 };

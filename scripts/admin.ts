@@ -7,11 +7,17 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { applyLocalEnv, localSettings, localSigningKey } from '../local/env';
+import { deliverAdoption } from '../shared/adoption/deliverNow';
+import { importAdoptions } from '../shared/adoption/importAdoptions';
+import { adoptionLabel } from '../shared/adoption/pages';
+import { recordAdoption } from '../shared/adoption/recordAdoption';
+import { withdrawAdoption } from '../shared/adoption/withdrawAdoption';
 import { sweepAll } from '../shared/app/sweep';
-import { monthOf, now, shanghai } from '../shared/core/clock';
+import { formatShanghai, isMonth, monthOf, now, shanghai } from '../shared/core/clock';
 import { config } from '../shared/core/config';
 import { NotFoundError } from '../shared/core/errors';
 import { figuresFile } from '../shared/desk/figuresSheet';
+import { yearAdoptions } from '../shared/desk/yearAdoptions';
 import { failedEmails } from '../shared/mail/outbox';
 import { type Counts, figures } from '../shared/reports/figures';
 import { issueStats } from '../shared/reports/issueStats';
@@ -21,7 +27,17 @@ import { getPerson, listRoster, reportingUnits } from '../shared/roster/people';
 import { requestLink } from '../shared/roster/requestLink';
 import { revokePerson } from '../shared/roster/revokePerson';
 import { setActive } from '../shared/roster/setActive';
+import { type Award, checkYear, computeAward, type Places, sendAward } from '../shared/scores/award';
+import { deliverAward } from '../shared/scores/deliverNow';
+import { RANK_BY_LABELS, type RankBy, type RankRow, ranking, TIE_RULE } from '../shared/scores/rankings';
+import { rescore } from '../shared/scores/rescore';
+import { scoresFile } from '../shared/scores/scoresSheet';
+import { rulesInForce, setRules } from '../shared/scores/setRules';
+import { LEVEL_LABELS, LEVELS } from '../shared/scoring/rules';
 import { personIdOf } from '../shared/store/keys';
+
+/** Who records from the command line. */
+const OPERATOR = { name: '管理员（命令行）' };
 
 type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
 interface Input {
@@ -223,6 +239,268 @@ const COMMANDS: Record<string, Command> = {
         if (!file) continue;
         writeFileSync(file, (await figuresFile(f, format)).body);
         console.log(`已写入 ${file}`);
+      }
+      return 0;
+    },
+  },
+  'adoption add': {
+    summary: '登记一篇稿件的上级采用（与邮件链接、工作台的“登记采用”规则相同）',
+    options: {
+      receipt: { type: 'string', value: 'RECEIPT', help: '回执号，例如 2026-0042' },
+      level: {
+        type: 'string',
+        value: 'LEVEL',
+        help: '采用级别：prefecture（地区）、region（自治区）或 central（中央）',
+      },
+      outlet: { type: 'string', value: 'OUTLET', help: '刊物，例如《新疆组工信息》' },
+      issue: { type: 'string', value: 'ISSUE', help: '期号，例如 12' },
+      date: { type: 'string', value: 'YYYY-MM-DD', help: '采用日期（不晚于今天，不早于报送日期）' },
+      instruction: {
+        type: 'string',
+        value: 'LEVEL',
+        help: '领导批示：none（默认）、county、prefecture、region 或 central',
+      },
+    },
+    details: ['同一级别、刊物、期号再次登记时不重复计分，显示已有记录。信息员会收到邮件。'],
+    run: async ({ values }) => {
+      const receipt = str(values.receipt);
+      if (!receipt) {
+        console.error(
+          '缺少 --receipt（回执号），例如：adoption add --receipt 2026-0042 --level region --outlet 《新疆组工信息》 --issue 12 --date 2026-10-15',
+        );
+        return 2;
+      }
+      const fields = {
+        level: str(values.level),
+        outlet: str(values.outlet),
+        issue: str(values.issue),
+        date: str(values.date),
+        instruction: str(values.instruction) ?? 'none',
+      };
+      const { record, added } = await recordAdoption(receipt, fields, OPERATOR, {
+        source: 'cli',
+        deliver: deliverAdoption,
+      });
+      console.log(
+        added
+          ? `已登记：${record.receipt}《${record.title}》${adoptionLabel(record)}，计 ${record.points} 分（积分规则第 ${record.rulesVersion} 版）。已通知信息员。`
+          : `此采用已于 ${formatShanghai(record.at)} 由 ${record.recordedBy.name} 登记过：${adoptionLabel(record)}，计 ${record.points} 分。未重复登记。`,
+      );
+      return 0;
+    },
+  },
+  'adoption import': {
+    summary: '按刊物目录批量登记上级采用（.xlsx，或 CSV：UTF-8 或 GBK）',
+    args: ['FILE'],
+    details: [
+      '表头：回执号,采用级别,刊物,期号,采用日期,领导批示（也可用英文 receipt,level,outlet,issue,date,instruction；领导批示可不填）。',
+      '任何一行有错误时不登记任何内容，并列出全部有错误的行；已登记过的采用不会重复登记，同一文件可重新导入。',
+    ],
+    run: async ({ args: [file = ''] }) => {
+      const result = await importAdoptions(readFileSync(file), OPERATOR, { source: 'cli', deliver: deliverAdoption });
+      if (!result.ok) {
+        console.error(`采用目录有 ${result.errors.length} 处错误，未登记任何内容：`);
+        for (const e of result.errors) console.error(`  ${e.message}`);
+        return 1;
+      }
+      console.log(
+        `登记完成：共 ${result.lines} 行，新登记 ${result.added} 条，已登记过 ${result.duplicates} 条（未重复登记）。`,
+      );
+      return 0;
+    },
+  },
+  'adoption withdraw': {
+    summary: '撤销一条登记有误的采用（留有记录，积分不再计入）',
+    options: {
+      receipt: { type: 'string', value: 'RECEIPT', help: '回执号' },
+      id: { type: 'string', value: 'ID', help: '采用记录编号（adoption list 中列出）' },
+      reason: { type: 'string', value: 'TEXT', help: '撤销原因（必填）' },
+    },
+    run: async ({ values }) => {
+      const { record } = await withdrawAdoption(
+        str(values.receipt) ?? '',
+        str(values.id) ?? '',
+        str(values.reason),
+        OPERATOR,
+      );
+      console.log(`已撤销：${record.receipt} ${adoptionLabel(record)}。`);
+      return 0;
+    },
+  },
+  'adoption list': {
+    summary: '列出某年登记的上级采用（含编号、积分和撤销情况）',
+    options: { year: { type: 'string', value: 'YYYY', help: '年份（默认今年）' } },
+    run: async ({ values }) => {
+      const year = checkYear(str(values.year) ?? shanghai(now()).year);
+      const rows = await yearAdoptions({ year });
+      for (const r of rows) {
+        console.log(
+          `${r.record.receipt}\t${r.record.adoptionId}\t${adoptionLabel(r.record)}\t${r.points} 分${r.withdrawal ? `\t已撤销（${r.withdrawal.reason}）` : ''}\t${r.record.title}`,
+        );
+      }
+      console.log(`${year} 年共 ${rows.length} 条上级采用（有效 ${rows.filter((r) => !r.withdrawal).length} 条）。`);
+      return 0;
+    },
+  },
+  'rules show': {
+    summary: '显示现行积分规则和全部版本',
+    run: async () => {
+      const { current, versions } = await rulesInForce();
+      const r = current.rules;
+      console.log(`现行积分规则：第 ${current.version} 版（${current.effectiveFrom} 起生效）`);
+      console.log(`  采用一次：${LEVELS.map((l) => `${LEVEL_LABELS[l]} ${r.points[l]} 分`).join('，')}`);
+      console.log(`  稿件类型系数：信息 ×${r.kindMultiplier.info}，调研文稿 ×${r.kindMultiplier.research}`);
+      console.log(`  领导批示加分：${LEVELS.map((l) => `${LEVEL_LABELS[l]} ${r.instructionBonus[l]} 分`).join('，')}`);
+      console.log(
+        `  回应点题加分：${r.topicBonus} 分；信息奖名额：先进单位 ${r.award.units}，先进个人 ${r.award.informants}，优秀信息 ${r.award.pieces}`,
+      );
+      console.log('全部版本：');
+      for (const v of versions)
+        console.log(`  第 ${v.version} 版：${v.effectiveFrom} 起，${v.setBy}，${formatShanghai(v.setAt)}`);
+      return 0;
+    },
+  },
+  'rules set': {
+    summary: '登记新版本的积分规则（JSON 文件，格式同 shared/scoring/defaultRules.json）',
+    args: ['FILE'],
+    options: {
+      from: { type: 'string', value: 'YYYY-MM-DD', help: '生效日期（必填）：采用日期在此日及以后的按新规则计分' },
+    },
+    details: ['已登记的采用保留原积分；需要按新规则重新计分时运行 rules rescore --from 日期。'],
+    run: async ({ args: [file = ''], values }) => {
+      const { version, added } = await setRules(readFileSync(file), str(values.from), OPERATOR);
+      console.log(
+        added
+          ? `已登记第 ${version.version} 版积分规则，${version.effectiveFrom} 起生效。`
+          : `与第 ${version.version} 版相同，没有新增版本。`,
+      );
+      return 0;
+    },
+  },
+  'rules rescore': {
+    summary: '按现行各版本规则，重新计算某日以后的采用积分（留有记录）',
+    options: { from: { type: 'string', value: 'YYYY-MM-DD', help: '采用日期在此日及以后的重新计分（必填）' } },
+    details: ['只有运行此命令才会改变已登记的积分；每条改动和本次运行都记录在案。可重复运行：已是新积分的不再改动。'],
+    run: async ({ values }) => {
+      const r = await rescore(str(values.from) ?? '', OPERATOR);
+      console.log(
+        `重新计分完成：${r.from} 以后的有效采用 ${r.checked} 条，积分改变 ${r.changed} 条，合计变化 ${r.delta >= 0 ? '+' : ''}${r.delta} 分。`,
+      );
+      return 0;
+    },
+  },
+  scores: {
+    summary: '积分排名（单位、信息员或稿件；全年或某月）',
+    options: {
+      year: { type: 'string', value: 'YYYY', help: '年份（默认今年）' },
+      month: { type: 'string', value: 'YYYY-MM', help: '只看这个月登记的采用' },
+      by: { type: 'string', value: 'unit|informant|piece', help: '排名对象（默认 unit）' },
+      xlsx: { type: 'string', value: 'FILE', help: '同时写成 Excel 工作簿' },
+      csv: { type: 'string', value: 'FILE', help: '同时写成 CSV 文件' },
+    },
+    run: async ({ values }) => {
+      const month = str(values.month);
+      const year = checkYear(str(values.year) ?? month?.slice(0, 4) ?? shanghai(now()).year);
+      if (month && (!isMonth(month) || month.slice(0, 4) !== String(year))) {
+        console.error(
+          `月份不正确：${month}。请写成 年-月，并与 --year 一致，例如：scores --year ${year} --month ${year}-10`,
+        );
+        return 2;
+      }
+      const by = (str(values.by) ?? 'unit') as RankBy;
+      if (!Object.hasOwn(RANK_BY_LABELS, by)) {
+        console.error(`--by 只能是 unit（单位）、informant（信息员）或 piece（稿件）：${by}`);
+        return 2;
+      }
+      const r = await ranking({ year, ...(month ? { month } : {}), by });
+      console.log(`${r.period}积分排名（按${RANK_BY_LABELS[by]}）`);
+      const withUnit = by !== 'unit';
+      const rows = [
+        [
+          '名次',
+          RANK_BY_LABELS[by],
+          ...(withUnit ? ['所在单位'] : []),
+          '积分',
+          '采用篇次',
+          '中央',
+          '自治区',
+          '地区',
+          '县',
+          '最后采用',
+        ],
+        ...r.rows.map((x) => [
+          String(x.rank),
+          x.name,
+          ...(withUnit ? [x.unitName ?? ''] : []),
+          String(x.points),
+          String(x.adoptions),
+          ...(['central', 'region', 'prefecture', 'county'] as const).map((l) => String(x.byLevel[l])),
+          x.lastOn,
+        ]),
+      ];
+      for (const line of table(rows)) console.log(line);
+      console.log(`排名规则：${TIE_RULE}`);
+      for (const format of ['xlsx', 'csv'] as const) {
+        const file = str(values[format]);
+        if (!file) continue;
+        writeFileSync(file, (await scoresFile(r, format)).body);
+        console.log(`已写入 ${file}`);
+      }
+      return 0;
+    },
+  },
+  award: {
+    summary: '年度信息奖：先进单位、先进个人、优秀信息（--send 发给编辑和领导，每年一次）',
+    options: {
+      year: { type: 'string', value: 'YYYY', help: '年份（默认今年）' },
+      units: { type: 'string', value: 'N', help: '先进单位名额（默认按积分规则）' },
+      informants: { type: 'string', value: 'M', help: '先进个人名额' },
+      pieces: { type: 'string', value: 'K', help: '优秀信息篇数' },
+      send: { type: 'boolean', help: '把结果发给全部编辑和领导（每年只发一次，再次运行不重复发送）' },
+    },
+    run: async ({ values, county }) => {
+      const year = checkYear(str(values.year) ?? shanghai(now()).year);
+      const places: Partial<Places> = {};
+      for (const key of ['units', 'informants', 'pieces'] as const) {
+        const v = str(values[key]);
+        if (v === undefined) continue;
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 1 || n > 100) {
+          console.error(`--${key} 应为 1 到 100 之间的整数：${v}`);
+          return 2;
+        }
+        places[key] = n;
+      }
+      const show = (a: Award) => {
+        console.log(
+          `${a.year} 年度信息奖（先进单位前 ${a.places.units} 名，先进个人前 ${a.places.informants} 名，优秀信息前 ${a.places.pieces} 篇；并列者同列）${a.provisional ? '——本年度尚未结束，结果可能变化' : ''}`,
+        );
+        const list = (title: string, rows: RankRow[], unit: boolean) => {
+          console.log(`${title}：`);
+          for (const r of rows)
+            console.log(
+              `  ${r.rank}. ${r.name}${unit && r.unitName ? `（${r.unitName}）` : ''}  ${r.points} 分，采用 ${r.adoptions} 篇次`,
+            );
+          if (rows.length === 0) console.log('  （无）');
+        };
+        list('先进单位', a.units, false);
+        list('先进个人', a.informants, true);
+        list('优秀信息', a.pieces, true);
+        console.log(`排名规则：${TIE_RULE}`);
+      };
+      if (!values.send) {
+        show(await computeAward(year, places));
+        return 0;
+      }
+      const { sent, now: first } = await sendAward(year, OPERATOR, { places, deliver: deliverAward });
+      show(sent.award);
+      if (first) {
+        const r = await sweepAll(county);
+        console.log(`已发送给 ${sent.recipients} 位编辑和领导（发送 ${r.sent} 封，等待重试 ${r.pending} 封）。`);
+      } else {
+        console.log(
+          `${year} 年度信息奖已由 ${sent.sentBy} 于 ${formatShanghai(sent.sentAt)} 发送过，没有重复发送（以上为当时的结果）。`,
+        );
       }
       return 0;
     },

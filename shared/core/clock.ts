@@ -72,3 +72,16 @@ export function formatShanghaiDate(date: Date | string): string {
   const t = shanghai(typeof date === 'string' ? new Date(date) : date);
   return `${t.year}年${t.month}月${t.day}日`;
 }
+
+/** `2026-11-26`: the Asia/Shanghai calendar day of an instant (adoption dates, rule dates). */
+export function dayOf(date: Date | string): string {
+  const t = shanghai(typeof date === 'string' ? new Date(date) : date);
+  return `${t.year}-${pad(t.month)}-${pad(t.day)}`;
+}
+
+/** Whether `text` is a real calendar day written `2026-10-15` (not `2026-02-30`). */
+export function isDay(text: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return false;
+  const d = new Date(`${text}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === text;
+}

@@ -22,9 +22,18 @@ import { failureOf, type HttpResponse, isUploadedFile } from '../web/http';
 import { type DeskUser, deskEditor, deskUser } from './access';
 import { figuresFile } from './figuresSheet';
 import { yearIssues } from './issues';
-import { deskPiecePage, figuresPage, issuesPage, keptDecisionPage, piecesPage, queuePage, rosterPage } from './pages';
+import {
+  deskPiecePage,
+  figuresPage,
+  issuesPage,
+  keptDecisionPage,
+  type PiecePageInput,
+  piecesPage,
+  queuePage,
+  rosterPage,
+} from './pages';
 import { askedMonth, filterOf, listPieces } from './pieceList';
-import { decideFromDesk, deskPiece, issueSuggestion, pieceOf } from './pieceStory';
+import { type DeskPiece, decideFromDesk, deskPiece, issueSuggestion, pieceOf, pieceScore } from './pieceStory';
 import { waitingPieces } from './queue';
 
 type Query = Record<string, string | undefined>;
@@ -61,12 +70,21 @@ export async function pieceView(token: string, pieceId: string): Promise<HttpRes
   const form = user.canAct && piece.waiting ? await issueSuggestion() : undefined;
   return {
     status: 200,
-    html: deskPiecePage(user, { ...piece, ...(form ? { form } : {}) }),
+    html: deskPiecePage(user, { ...piece, ...(form ? { form } : {}), ...adoptionPart(piece) }),
     json: { receipt: piece.latest.receipt, revision: piece.latest.revision, waiting: piece.waiting },
   };
 }
 
 const field = (v: unknown) => (typeof v === 'string' ? v : '');
+
+/** An accepted piece's page part: its adoptions and points (and, for editors, the form to record one). */
+export function adoptionPart(
+  piece: DeskPiece,
+  extra: Omit<NonNullable<PiecePageInput['adoption']>, 'adoptions' | 'countyPoints'> = {},
+) {
+  const score = pieceScore(piece);
+  return score ? { adoption: { ...score, ...extra } } : {};
+}
 
 /** A failure the user did nothing for (the store, the time budget): 503, and what they typed is kept. */
 const isTemporary = (err: unknown) => failureOf(err).status === 503;
@@ -112,7 +130,7 @@ export async function decideView(token: string, pieceId: string, fields: Record<
     const piece = pieceOf(user, events);
     return {
       status: 200,
-      html: deskPiecePage(user, { ...piece, result: { done: true, decision } }),
+      html: deskPiecePage(user, { ...piece, result: { done: true, decision }, ...adoptionPart(piece) }),
       json: { receipt: decision.receipt, revision: decision.revision, decision: decision.type },
     };
   } catch (err) {
@@ -122,7 +140,7 @@ export async function decideView(token: string, pieceId: string, fields: Record<
       const mine = !wantsJson && isSameDecisionAgain(err, user.person.personId, values.decision);
       return {
         status: mine ? 200 : 409,
-        html: deskPiecePage(user, { ...piece, result: { done: mine, decision: err.decision } }),
+        html: deskPiecePage(user, { ...piece, result: { done: mine, decision: err.decision }, ...adoptionPart(piece) }),
         json: alreadyDecidedJson(err),
       };
     }

@@ -1,7 +1,7 @@
 // The desk's 数据 as a download: one row per unit (this month, then the year to date, sent and accepted by kind),
 // a 合计 row, and whether the unit sent nothing this month — the same figures as the page, for Excel.
 import type { Figures, UnitFigures } from '../reports/figures';
-import { csvOf, type Sheet, xlsxOf } from '../sheets/write';
+import { type Sheet, sheetFile } from '../sheets/write';
 import type { DownloadFile } from '../web/http';
 
 const COLUMNS: Sheet['columns'] = [
@@ -19,6 +19,10 @@ const COLUMNS: Sheet['columns'] = [
   { header: '本年采用：信息', width: 14 },
   { header: '本年采用：调研文稿', width: 18 },
   { header: '本月未报送', width: 12 },
+  { header: '本月上级采用', width: 14 },
+  { header: '本月积分', width: 10 },
+  { header: '本年上级采用', width: 14 },
+  { header: '本年积分', width: 10 },
 ];
 
 const counts = (c: UnitFigures['month']) => [
@@ -30,27 +34,38 @@ const counts = (c: UnitFigures['month']) => [
   c.acceptedByKind.research,
 ];
 
+const scores = (u: Pick<UnitFigures, 'month' | 'year'>) => [
+  u.month.adopted,
+  u.month.points,
+  u.year.adopted,
+  u.year.points,
+];
+
 export function figuresSheet(figures: Figures): Sheet {
   const silent = new Set(figures.silent);
   return {
     name: `${figures.month} 数据`,
     columns: COLUMNS,
     rows: [
-      ...figures.units.map((u) => [u.name, ...counts(u.month), ...counts(u.year), silent.has(u.name) ? '是' : '']),
-      ['合计', ...counts(figures.total.month), ...counts(figures.total.year), figures.silent.length],
+      ...figures.units.map((u) => [
+        u.name,
+        ...counts(u.month),
+        ...counts(u.year),
+        silent.has(u.name) ? '是' : '',
+        ...scores(u),
+      ]),
+      [
+        '合计',
+        ...counts(figures.total.month),
+        ...counts(figures.total.year),
+        figures.silent.length,
+        ...scores(figures.total),
+      ],
     ],
   };
 }
 
 /** The file to download: `组工信息数据-2026-11.xlsx` (or `.csv`). */
-export async function figuresFile(figures: Figures, format: 'xlsx' | 'csv'): Promise<DownloadFile> {
-  const sheet = figuresSheet(figures);
-  const filename = `组工信息数据-${figures.month}.${format}`;
-  return format === 'xlsx'
-    ? {
-        body: await xlsxOf(sheet),
-        contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-        filename,
-      }
-    : { body: await csvOf(sheet), contentType: 'text/csv; charset=utf-8', filename };
+export function figuresFile(figures: Figures, format: 'xlsx' | 'csv'): Promise<DownloadFile> {
+  return sheetFile(figuresSheet(figures), `组工信息数据-${figures.month}`, format);
 }

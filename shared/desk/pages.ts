@@ -1,6 +1,9 @@
 // The desk's pages (信息科工作台): one frame with its tabs (待审, 稿件, 《组工专报》, 名单, 数据) on the site's page
 // frame and stylesheet, tables that scroll sideways on a phone and use the width of a desk screen. A leader's pages
 // are the same without a single form that acts.
+
+import type { AdoptionRecord, PieceAdoption } from '../adoption/adoptions';
+import { type AdoptionValues, adoptionForm, adoptionsTable, resultNotice } from '../adoption/pages';
 import { formatShanghai, formatShanghaiDate } from '../core/clock';
 import type { FieldError } from '../core/errors';
 import { html, type SafeHtml } from '../core/html';
@@ -18,12 +21,14 @@ import type { YearIssues } from './issues';
 import type { PieceList } from './pieceList';
 import type { Waiting } from './queue';
 
-export type DeskTab = 'queue' | 'pieces' | 'issues' | 'roster' | 'figures';
+export type DeskTab = 'queue' | 'pieces' | 'issues' | 'adoptions' | 'scores' | 'roster' | 'figures';
 
 const TABS: [DeskTab, string, string][] = [
   ['queue', '待审', ''],
   ['pieces', '稿件', '/pieces'],
   ['issues', '《组工专报》', '/issues'],
+  ['adoptions', '采用', '/adoptions'],
+  ['scores', '积分', '/scores'],
   ['roster', '名单', '/roster'],
   ['figures', '数据', '/figures'],
 ];
@@ -126,6 +131,19 @@ export interface PiecePageInput {
   };
   /** Above everything: the decision just made here, or who decided first. */
   result?: { done: boolean; decision: PieceEvent };
+  /** Above the piece: why an action on it did nothing (an adoption of a piece never accepted). */
+  notice?: string;
+  /** An accepted piece: its adoptions upstream, the county's points, and (editors) the form to record one. */
+  adoption?: {
+    adoptions: PieceAdoption[];
+    countyPoints: number;
+    values?: AdoptionValues;
+    errors?: FieldError[];
+    /** What 登记采用 or 撤销 just did, or why it did nothing. */
+    result?: { added: boolean; record: AdoptionRecord };
+    notice?: string;
+    done?: string;
+  };
 }
 
 /** One piece's full story on the desk: the newest draft, what changed, every step, and the decisions if it waits. */
@@ -154,6 +172,7 @@ export function deskPiecePage(user: DeskUser, input: PiecePageInput): string {
         : ''
     }
 ${form?.notice ? html`<div class="errors" role="alert"><p>${form.notice}</p></div>` : ''}
+${input.notice ? html`<div class="errors" role="alert"><p>${input.notice}</p></div>` : ''}
 <table>
 <tr><th>回执号</th><td>${first.receipt}</td></tr>
 <tr><th>单位</th><td>${input.unitName}</td></tr>
@@ -165,6 +184,7 @@ ${latest.signer ? html`<tr><th>签发领导</th><td>${latest.signer}</td></tr>` 
 ${before && latest.revision > 1 ? html`<h2>修改之处</h2>${changesBlock(before, latest, { inline: false })}` : ''}
 <h2>正文</h2><div class="body">${latest.body}</div>
 <h2>经过</h2>${timeline(events)}
+${input.adoption ? adoptionSection(user, first.pieceId, input.adoption) : ''}
 ${
   form
     ? decisionForm({
@@ -177,6 +197,26 @@ ${
     : ''
 }`,
   );
+}
+
+function adoptionSection(user: DeskUser, pieceId: string, a: NonNullable<PiecePageInput['adoption']>) {
+  const withdraw = user.canAct
+    ? (x: PieceAdoption) => `${piecePath(user, pieceId)}/adoptions/${x.record.adoptionId}/withdraw`
+    : undefined;
+  return html`<h2 id="adoption">采用与积分</h2>
+${a.result ? resultNotice(a.result) : ''}${a.done ? html`<div class="done" role="status"><p>${a.done}</p></div>` : ''}
+${a.notice ? html`<div class="errors" role="alert"><p>${a.notice}</p></div>` : ''}
+<p>《组工专报》采用：${a.countyPoints} 分。上级采用 ${a.adoptions.filter((x) => !x.withdrawal).length} 次，共 ${Math.round(a.adoptions.reduce((n, x) => n + (x.withdrawal ? 0 : x.now.points), 0) * 100) / 100} 分。</p>
+${adoptionsTable(a.adoptions, withdraw)}
+${
+  user.canAct
+    ? html`<h3>登记上级采用</h3>${adoptionForm({
+        action: `${piecePath(user, pieceId)}/adoptions`,
+        ...(a.result?.added ? {} : { values: a.values ?? {} }),
+        ...(a.errors ? { errors: a.errors } : {}),
+      })}`
+    : ''
+}`;
 }
 
 export function issuesPage(user: DeskUser, issues: YearIssues): string {
@@ -284,8 +324,8 @@ const KINDS: PieceKind[] = ['info', 'research'];
 export function figuresPage(user: DeskUser, figures: Figures): string {
   const { month } = figures;
   const cells = (c: Figures['total']['month']) =>
-    html`<td class="n">${c.sent}</td>${KINDS.map((k) => html`<td class="n">${c.sentByKind[k]}</td>`)}<td class="n">${c.accepted}</td>${KINDS.map((k) => html`<td class="n">${c.acceptedByKind[k]}</td>`)}`;
-  const groupHead = html`<th class="n">报送</th><th class="n">信息</th><th class="n">调研</th><th class="n">采用</th><th class="n">信息</th><th class="n">调研</th>`;
+    html`<td class="n">${c.sent}</td>${KINDS.map((k) => html`<td class="n">${c.sentByKind[k]}</td>`)}<td class="n">${c.accepted}</td>${KINDS.map((k) => html`<td class="n">${c.acceptedByKind[k]}</td>`)}<td class="n">${c.adopted}</td><td class="n">${c.points}</td>`;
+  const groupHead = html`<th class="n">报送</th><th class="n">信息</th><th class="n">调研</th><th class="n">采用</th><th class="n">信息</th><th class="n">调研</th><th class="n">上级采用</th><th class="n">积分</th>`;
   const download = (format: string, label: string) =>
     html`<a href="${user.base}/figures/download?month=${month}&format=${format}">${label}</a>`;
   return deskPage(
@@ -295,12 +335,12 @@ export function figuresPage(user: DeskUser, figures: Figures): string {
     html`<form class="filters" method="get" action="${user.base}/figures">
 <div><label for="month">月份</label><input type="month" id="month" name="month" value="${month}"></div><div><button type="submit">查看</button></div></form>
 <p class="links">下载：${download('xlsx', 'Excel 表格（.xlsx）')}${download('csv', 'CSV')}</p>
-<p>本月报送 ${figures.total.month.sent} 篇、采用 ${figures.total.month.accepted} 篇；本年累计报送 ${figures.total.year.sent} 篇、采用 ${figures.total.year.accepted} 篇。</p>
-<div class="scroll" tabindex="0" role="region" aria-label="各单位数据"><table class="grid"><thead><tr><th rowspan="2">单位</th><th colspan="6">本月</th><th colspan="6">本年累计</th></tr><tr>${groupHead}${groupHead}</tr></thead><tbody>
+<p>本月报送 ${figures.total.month.sent} 篇、采用 ${figures.total.month.accepted} 篇、上级采用 ${figures.total.month.adopted} 次、积分 ${figures.total.month.points}；本年累计报送 ${figures.total.year.sent} 篇、采用 ${figures.total.year.accepted} 篇、上级采用 ${figures.total.year.adopted} 次、积分 ${figures.total.year.points}。</p>
+<div class="scroll" tabindex="0" role="region" aria-label="各单位数据"><table class="grid"><thead><tr><th rowspan="2">单位</th><th colspan="8">本月</th><th colspan="8">本年累计</th></tr><tr>${groupHead}${groupHead}</tr></thead><tbody>
 ${figures.units.map((u) => html`<tr><td>${u.name}</td>${cells(u.month)}${cells(u.year)}</tr>`)}
 <tr><th>合计</th>${cells(figures.total.month)}${cells(figures.total.year)}</tr></tbody></table></div>
 <h2>本月未报送的单位（${figures.silent.length} 个）</h2>
 ${figures.silent.length ? html`<p>${figures.silent.join('、')}</p>` : html`<p class="muted">每个单位本月都有报送。</p>`}
-<p class="hint">采用：本月由信息科采用的稿件（按采用日期计）；报送：本月第一次报送的稿件（修改稿不重复计算）。</p>`,
+<p class="hint">采用：本月由信息科采用的稿件（按采用日期计）；报送：本月第一次报送的稿件（修改稿不重复计算）；上级采用：本月登记的地区、自治区、中央采用；积分：本月登记的全部采用（含《组工专报》）的积分，排名见“积分”页。</p>`,
   );
 }

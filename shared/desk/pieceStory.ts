@@ -1,6 +1,8 @@
 // Use case: one piece on the desk — its whole story, and, for an editor while its newest draft waits, the three
 // decisions with the next 《组工专报》 issue number filled in. The decision itself is the review's (decideWith), so
 // one made here and one made from an email link race safely: exactly one wins.
+
+import { type AdoptionItem, type PieceAdoption, pieceAdoptionItems, pieceAdoptions } from '../adoption/adoptions';
 import { now, shanghai } from '../core/clock';
 import { config } from '../core/config';
 import { NotFoundError, ValidationError } from '../core/errors';
@@ -9,10 +11,13 @@ import { decisionOn, latestRevision, type PieceEvent, pieceEvents } from '../pie
 import type { RawFields } from '../pieces/piece';
 import { issueStats } from '../reports/issueStats';
 import { type Decided, decideWith } from '../review/decidePiece';
+import { COUNTY_ADOPTION, contributions } from '../scoring/contributions';
 import type { DeskUser } from './access';
 
 export interface DeskPiece {
   events: PieceEvent[];
+  /** Its adoption items (upward adoptions, withdrawals, re-scorings), read with the events. */
+  adoptionItems: AdoptionItem[];
   latest: PieceEvent;
   unitName: string;
   informantName: string;
@@ -21,21 +26,33 @@ export interface DeskPiece {
 }
 
 export async function deskPiece(user: DeskUser, pieceId: string): Promise<DeskPiece> {
-  const events = isPieceId(pieceId) ? await pieceEvents(config().countyId, pieceId) : [];
+  const county = config().countyId;
+  const [events, items] = isPieceId(pieceId)
+    ? await Promise.all([pieceEvents(county, pieceId), pieceAdoptionItems(county, pieceId)])
+    : [[], []];
   if (events.length === 0) throw new NotFoundError('未找到该稿件。');
-  return pieceOf(user, events);
+  return pieceOf(user, events, items);
 }
 
 /** The page's view of a piece from its events (as read, or as a decision just left them). */
-export function pieceOf(user: DeskUser, events: PieceEvent[]): DeskPiece {
+export function pieceOf(user: DeskUser, events: PieceEvent[], adoptionItems: AdoptionItem[] = []): DeskPiece {
   const latest = latestRevision(events);
   return {
     events,
+    adoptionItems,
     latest,
     unitName: latest.unitName ?? user.roster.summary.units[latest.unitId] ?? '',
     informantName: latest.informantName ?? '',
     waiting: decisionOn(events, latest.revision) === undefined,
   };
+}
+
+/** An accepted piece's adoptions and its county points (its acceptance, with any re-scoring), for the page. */
+export function pieceScore(piece: DeskPiece): { adoptions: PieceAdoption[]; countyPoints: number } | undefined {
+  const accepted = piece.events.find((e) => e.type === 'accepted');
+  if (!accepted) return undefined;
+  const county = contributions([accepted, ...piece.adoptionItems]).find((c) => c.adoptionId === COUNTY_ADOPTION);
+  return { adoptions: pieceAdoptions(piece.adoptionItems), countyPoints: county?.points ?? 0 };
 }
 
 /** The issue numbers the form suggests: the one after the highest used this year, and that highest. */

@@ -181,3 +181,31 @@ export async function receiptClaims(token: unknown): Promise<ReceiptClaims> {
 export async function receiptPathOf(claims: ReceiptClaims): Promise<string> {
   return `/submissions/${encodeURIComponent(claims.pieceId)}?r=${await receiptToken(claims)}`;
 }
+
+export interface AdoptionClaims {
+  pieceId: string;
+  editorId: string;
+  keyVersion: number;
+}
+
+/**
+ * An editor's link to record the adoptions (采用) of one accepted piece, from the email confirming its acceptance.
+ * Adoptions upstream come months later, so it does not expire; it ends with the editor's key version (a revoke).
+ */
+export async function adoptionUrl(claims: AdoptionClaims): Promise<string> {
+  const token = signToken(await signingKey(), 'adoption', {
+    c: config().countyId,
+    pc: claims.pieceId,
+    e: claims.editorId,
+    v: claims.keyVersion,
+  });
+  return `${config().publicUrl}/adoption/${token}`;
+}
+
+export async function adoptionClaims(token: unknown): Promise<AdoptionClaims> {
+  const raw = verifyToken(await signingKey(), 'adoption', token, now().getTime());
+  if (raw.c !== config().countyId || typeof raw.pc !== 'string' || typeof raw.e !== 'string') {
+    throw new InvalidLinkError();
+  }
+  return { pieceId: raw.pc, editorId: raw.e, keyVersion: typeof raw.v === 'number' ? raw.v : Number.NaN };
+}

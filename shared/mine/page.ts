@@ -5,6 +5,7 @@ import { html, paragraphs } from '../core/html';
 import { DECISION_LABELS, type DecisionType } from '../pieces/events';
 import { KIND_LABELS } from '../pieces/piece';
 import { STATUS_LABELS } from '../reports/pieceRows';
+import { INSTRUCTION_LABELS, LEVEL_LABELS } from '../scoring/rules';
 import { page } from '../web/pages';
 import type { MyPieces } from './myPieces';
 
@@ -16,7 +17,7 @@ export function minePage(view: MyPieces): string {
     '我的报送',
     html`<h1>我的报送</h1>
 <p class="who">${informant.name}（${view.unitName}）· ${view.year} 年</p>
-<p>今年您报送 ${pieces.length} 篇，已采用 ${accepted} 篇。本单位本月共报送 ${view.unitThisMonth} 篇。</p>
+<p>今年您报送 ${pieces.length} 篇，已采用 ${accepted} 篇，积分 ${view.points} 分。本单位本月共报送 ${view.unitThisMonth} 篇。</p>
 ${
   submit
     ? html`<p><a class="button" href="${submit}">写新稿件</a></p>`
@@ -31,7 +32,16 @@ ${
         (p) => html`<h2>${p.title}</h2>
 <table><tr><th>回执号</th><td>${p.receipt}</td></tr><tr><th>类型</th><td>${KIND_LABELS[p.kind]}</td></tr>
 <tr><th>报送时间</th><td>${formatShanghai(p.submittedAt)}</td></tr><tr><th>稿次</th><td>第 ${p.revision} 稿</td></tr>
-<tr><th>状态</th><td>${STATUS_LABELS[p.status]}${p.issueNo ? `，编入《组工专报》第 ${p.issueNo} 期` : ''}</td></tr></table>
+<tr><th>状态</th><td>${STATUS_LABELS[p.status]}${p.issueNo ? `，编入《组工专报》第 ${p.issueNo} 期` : ''}</td></tr>
+${p.adoptions.length ? html`<tr><th>积分</th><td>${p.points} 分</td></tr>` : ''}</table>
+${
+  p.adoptions.length
+    ? html`<ul class="adoptions">${p.adoptions.map(
+        (a) =>
+          html`<li>${a.level === 'county' ? '《组工专报》采用' : `被${LEVEL_LABELS[a.level]}采用：${a.outlet ?? ''}第 ${a.issue ?? ''} 期`}（${a.adoptedOn}）${a.instruction === 'none' ? '' : `，${INSTRUCTION_LABELS[a.instruction]}`}：${a.withdrawn ? '已撤销，不计分' : `${a.points} 分`}</li>`,
+      )}</ul>`
+    : ''
+}
 ${p.decisions.map(
   (
     d,

@@ -55,6 +55,12 @@ export interface PieceEvent {
   editorName?: string;
   comment?: string;
   issueNo?: number;
+  /** On an acceptance (the county's adoption): the points it earned, under which rules version, on which day. */
+  points?: number;
+  rulesVersion?: number;
+  adoptionId?: string;
+  level?: 'county';
+  adoptedOn?: string;
   /** Report keys: the Asia/Shanghai month the event counts in. */
   gsi1pk: string;
   gsi1sk: string;

@@ -1,11 +1,13 @@
 // Use case: the desk's 数据 (and `npm run admin -- figures`): per unit, this month and the year to date — pieces sent
 // (first revisions) and accepted, by kind — and the units that sent nothing this month. Reads the month partitions
 // of the report index from January to the month asked for: the cost follows the year, never history. A decision
-// counts in the month it was made, a piece in the month it was first sent (as the monthly bulletin counts them).
+// counts in the month it was made, a piece in the month it was first sent (as the monthly bulletin counts them), an
+// adoption upstream and its points in the month it was recorded (the acceptance's points with the acceptance).
 
 import { monthsFrom } from '../core/clock';
 import type { PieceEvent } from '../pieces/events';
 import type { PieceKind } from '../pieces/piece';
+import { type Contribution, type ScoreEvent, standing } from '../scoring/contributions';
 import { monthsEvents } from './issueStats';
 
 export interface Counts {
@@ -14,6 +16,9 @@ export interface Counts {
   /** By kind: 信息 and 调研文稿. */
   sentByKind: Record<PieceKind, number>;
   acceptedByKind: Record<PieceKind, number>;
+  /** Adoptions upstream (地区, 自治区, 中央) recorded in the period and standing, and the points of all adoptions. */
+  adopted: number;
+  points: number;
 }
 
 export interface UnitFigures {
@@ -37,7 +42,15 @@ const zero = (): Counts => ({
   accepted: 0,
   sentByKind: { info: 0, research: 0 },
   acceptedByKind: { info: 0, research: 0 },
+  adopted: 0,
+  points: 0,
 });
+
+/** An adoption standing (its points now), into the counts of its month and year. */
+function score(counts: Counts, c: Contribution): void {
+  if (c.level !== 'county') counts.adopted += 1;
+  counts.points = Math.round((counts.points + c.points) * 100) / 100;
+}
 
 function count(counts: Counts, e: PieceEvent): void {
   if (e.type === 'submitted') {
@@ -82,6 +95,11 @@ export async function figures(county: string, month: string, roster: RosterUnits
         count(r.month, e);
         count(total.month, e);
       }
+    }
+    for (const c of standing(events as unknown as ScoreEvent[])) {
+      const r = row(c.unitId);
+      for (const counts of current ? [r.year, total.year, r.month, total.month] : [r.year, total.year])
+        score(counts, c);
     }
   });
   const list = [...rows.values()].sort(

@@ -19,15 +19,19 @@ export interface MonthlyReport {
   units: UnitMonth[];
 }
 
+const COUNTED: string[] = ['submitted', 'revised', 'accepted', 'returned', 'rejected'];
+
 export async function monthlyReport(county: string, month: string, usage?: ReadUsage): Promise<MonthlyReport> {
   const byUnit = new Map<string, UnitMonth>();
   for (const event of await monthEvents(county, month, usage)) {
+    // Adoptions and their corrections share the partition; they are the scores' to count.
+    if (!COUNTED.includes(event.type)) continue;
     let unit = byUnit.get(event.unitId);
     if (!unit) {
       unit = { unitId: event.unitId, submitted: 0, revised: 0, accepted: 0, returned: 0, rejected: 0 };
       byUnit.set(event.unitId, unit);
     }
-    unit[event.type] += 1;
+    unit[event.type as keyof Omit<UnitMonth, 'unitId'>] += 1;
   }
   return { month, units: [...byUnit.values()].sort((a, b) => a.unitId.localeCompare(b.unitId)) };
 }

@@ -4,7 +4,7 @@
 // county-month partition. Titles and names live only on the revision items: one BatchGet per hundred rows shown.
 import { monthOf, monthsFrom, now } from '../core/clock';
 import { config } from '../core/config';
-import { isRevision, type PieceEvent } from '../pieces/events';
+import { isDecision, isRevision, type PieceEvent } from '../pieces/events';
 import type { PieceKind } from '../pieces/piece';
 import { getItems, type ItemKey, keyId } from '../store/db';
 import { keys } from '../store/keys';
@@ -69,7 +69,8 @@ export function foldPieces(events: PieceEvent[], include: (first: PieceEvent) =>
     }
   }
   const later = events
-    .filter((e) => rows.has(e.pieceId) && e.type !== 'submitted')
+    // Revisions and decisions only: adoptions and their corrections share the month partitions, not the story.
+    .filter((e) => rows.has(e.pieceId) && e.type !== 'submitted' && (isRevision(e) || isDecision(e)))
     .sort((a, b) => keys.seqOf(a.sk) - keys.seqOf(b.sk));
   for (const e of later) {
     const row = rows.get(e.pieceId)!;

@@ -7,7 +7,7 @@
 //    once, exactly one wins; the others are told who did.
 // 5. The event carries the informant's email and a one-line notice to the other editors (outbox).
 import { settle } from '../core/budget';
-import { now } from '../core/clock';
+import { dayOf, now } from '../core/clock';
 import { config } from '../core/config';
 import {
   BaosongError,
@@ -35,7 +35,10 @@ import {
 } from '../pieces/events';
 import type { RawFields } from '../pieces/piece';
 import { getPerson, type Person, type RosterSummary, readWithRoster, rosterRecipients } from '../roster/people';
-import { putIfAbsent } from '../store/db';
+import { COUNTY_ADOPTION } from '../scoring/contributions';
+import { pointsFor, type RuleVersion, versionOn } from '../scoring/rules';
+import { rulesKey, versionsOf } from '../scoring/ruleVersions';
+import { keyId, putIfAbsent } from '../store/db';
 import { keys } from '../store/keys';
 import { reviewTemplates } from './emails';
 
@@ -91,6 +94,8 @@ export interface ReviewContext {
   /** The piece's informant, when the link names them (read with the editor); absent for older links. */
   informant?: Person;
   summary: RosterSummary;
+  /** The scoring rules' versions (read with the roster): an acceptance records the points it earns. */
+  ruleVersions: RuleVersion[];
 }
 
 /**
@@ -115,7 +120,10 @@ export async function loadReviewFor(
 ): Promise<ReviewContext> {
   const county = config().countyId;
   const people = claims.informantId ? [claims.editorId, claims.informantId] : [claims.editorId];
-  const [roster, events] = await Promise.all([readWithRoster(county, people), pieceEvents(county, claims.pieceId)]);
+  const [roster, events] = await Promise.all([
+    readWithRoster(county, people, [rulesKey(county)]),
+    pieceEvents(county, claims.pieceId),
+  ]);
   const editor = roster.people.get(claims.editorId);
   if (editor?.role !== 'editor') throw new InvalidLinkError('此审核链接对应的编辑已不在名单中。');
   if (editor.inactive) throw new InactiveLinkError();
@@ -130,7 +138,8 @@ export async function loadReviewFor(
   if (decided) throw new AlreadyDecidedError(decided, { revision, editor });
   if (!options.allowExpired) assertNotExpired(claims.exp);
   const informant = roster.people.get(revision.informantId);
-  return { events, revision, editor, summary: roster.summary, ...(informant ? { informant } : {}) };
+  const ruleVersions = versionsOf(roster.items.get(keyId(rulesKey(county))));
+  return { events, revision, editor, summary: roster.summary, ruleVersions, ...(informant ? { informant } : {}) };
 }
 
 export interface DecisionInput {
@@ -216,6 +225,19 @@ export async function decideWith(claims: ReviewClaims, fields: RawFields): Promi
   const informant = context.informant ?? (await getPerson(county, revision.informantId));
   const otherEditors = summary.editors.filter((e) => e.personId !== editor.personId);
   const title = revision.title ?? '';
+  // An acceptance is the county's adoption (《组工专报》): it records its points and the rules version that gave them.
+  const day = dayOf(at);
+  const rules = input.decision === 'accepted' ? versionOn(context.ruleVersions, day) : undefined;
+  const score = rules
+    ? {
+        points: pointsFor(rules.rules, { level: 'county', kind: revision.kind, topic: revision.topicId !== undefined }),
+        rulesVersion: rules.version,
+        adoptionId: COUNTY_ADOPTION,
+        level: 'county' as const,
+        adoptedOn: day,
+        ...(revision.topicId ? { topicId: revision.topicId } : {}),
+      }
+    : {};
 
   const event: PieceEvent = {
     pk: revision.pk,
@@ -234,6 +256,7 @@ export async function decideWith(claims: ReviewClaims, fields: RawFields): Promi
     editorName: editor.name,
     ...(input.comment ? { comment: input.comment } : {}),
     ...(input.issueNo ? { issueNo: input.issueNo } : {}),
+    ...score,
     ...monthKeys(county, at, revision.receipt, seq),
   };
   const notifications: NotificationDraft[] = [
@@ -257,10 +280,27 @@ export async function decideWith(claims: ReviewClaims, fields: RawFields): Promi
           },
         ]
       : []),
+    // On an acceptance, the deciding editor's confirmation too: it and the others' notices carry the link to record
+    // the piece's adoptions upstream, which come months later.
+    ...(input.decision === 'accepted' ? [editor] : []).map((self) => ({
+      to: self.email,
+      template: 'acceptedByYou' as const,
+      personId: self.personId,
+      data: {
+        title,
+        receipt: revision.receipt,
+        pieceId: revision.pieceId,
+        editorId: self.personId,
+        ...(input.issueNo ? { issueNo: input.issueNo } : {}),
+      },
+    })),
     ...otherEditors.map((other) => ({
       to: other.email,
       template: 'handled' as const,
+      personId: other.personId,
       data: {
+        pieceId: revision.pieceId,
+        editorId: other.personId,
         title,
         receipt: revision.receipt,
         editorName: editor.name,

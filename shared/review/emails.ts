@@ -2,8 +2,8 @@
 // the decision the informant hears back (accepted, returned with the revise link, rejected), and the one line the
 // other editors get once someone has decided.
 import { formatShanghai, formatShanghaiDate, now } from '../core/clock';
-import { html, paragraphs } from '../core/html';
-import { reviewUrl, reviseUrl } from '../links/links';
+import { html, paragraphs, type SafeHtml } from '../core/html';
+import { adoptionUrl, reviewUrl, reviseUrl } from '../links/links';
 import { button, layout, type Rows, table, textTable } from '../mail/frame';
 import {
   type EmailData,
@@ -126,14 +126,50 @@ async function decisionEmail(template: DecisionType, data: EmailData, context: R
   };
 }
 
-/** To the other editors: one line, so nobody opens a piece that is already handled. */
-function handledEmail(data: EmailData): RenderedEmail {
-  const outcome = `${DECISION_LABELS[str(data, 'decision') as DecisionType] ?? ''}${data.issueNo === undefined ? '' : `（《组工专报》第 ${num(data, 'issueNo')} 期）`}`;
+/**
+ * The line an editor's email about an acceptance ends with: the link to record the piece's adoptions upstream (采用
+ * by the 地区, the 自治区 or the centre), which may come months later. The link is the editor's own and does not expire.
+ */
+async function adoptionLine(data: EmailData, context: RenderContext): Promise<{ html: SafeHtml; text: string }> {
+  const url = await adoptionUrl({
+    pieceId: str(data, 'pieceId'),
+    editorId: str(data, 'editorId'),
+    keyVersion: recipientOf(context).keyVersion,
+  });
+  const note =
+    '这篇稿件日后被地区、自治区或中央采用（或获得领导批示）时，请用此链接登记，信息员的积分随之计入。链接长期有效，仅供您本人使用；打开链接不会做任何登记。';
+  return {
+    html: html`${button(url, '登记上级采用')}<p style="font-size:13px;color:#666">${note}</p>`,
+    text: `\n登记上级采用：${url}\n${note}\n`,
+  };
+}
+
+const issueOf = (data: EmailData) =>
+  data.issueNo === undefined ? '' : `（《组工专报》第 ${num(data, 'issueNo')} 期）`;
+
+/** To the editor who accepted a piece: the confirmation, with the link to record its adoptions later. */
+async function acceptedByYouEmail(data: EmailData, context: RenderContext): Promise<RenderedEmail> {
+  const line = `您已采用《${str(data, 'title')}》（回执号 ${str(data, 'receipt')}）${issueOf(data)}，信息员已收到通知。`;
+  const adoption = await adoptionLine(data, context);
+  return {
+    subject: `已采用${issueOf(data)}：${str(data, 'title')}`,
+    html: layout('稿件已采用', html`<p>${line}</p>${adoption.html}`),
+    text: `${line}\n${adoption.text}`,
+  };
+}
+
+/** To the other editors: one line, so nobody opens a piece that is already handled (an acceptance: and its link). */
+async function handledEmail(data: EmailData, context: RenderContext): Promise<RenderedEmail> {
+  const accepted = str(data, 'decision') === 'accepted';
+  const outcome = `${DECISION_LABELS[str(data, 'decision') as DecisionType] ?? ''}${issueOf(data)}`;
   const line = `《${str(data, 'title')}》（回执号 ${str(data, 'receipt')}）已由 ${str(data, 'editorName')} 于 ${formatShanghai(str(data, 'at'))} 处理：${outcome}。`;
+  // Notices written before adoptions existed name no editor: they go without the link.
+  const adoption =
+    accepted && data.editorId !== undefined ? await adoptionLine(data, context) : { html: html``, text: '' };
   return {
     subject: `已由 ${str(data, 'editorName')} 处理（${outcome}）：${str(data, 'title')}`,
-    html: layout('稿件已处理', html`<p>${line}</p>`),
-    text: `${line}\n`,
+    html: layout('稿件已处理', html`<p>${line}</p>${adoption.html}`),
+    text: `${line}\n${adoption.text}`,
   };
 }
 
@@ -144,6 +180,7 @@ export const reviewTemplates = {
   returned: (data: EmailData, context: RenderContext) => decisionEmail('returned', data, context),
   rejected: (data: EmailData, context: RenderContext) => decisionEmail('rejected', data, context),
   handled: handledEmail,
+  acceptedByYou: acceptedByYouEmail,
 } satisfies EmailTemplates;
 
 export type ReviewTemplate = keyof typeof reviewTemplates;

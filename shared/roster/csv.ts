@@ -4,7 +4,7 @@
 // so the organizer can fix the sheet once instead of uploading it again and again.
 
 import { domainToASCII } from 'node:url';
-import { readTable, type TableRow } from '../sheets/read';
+import { type ColumnSpec, readHeadedTable, shown } from '../sheets/columns';
 import type { Role, UnitKind } from './people';
 
 export type RosterRole = Role;
@@ -66,9 +66,13 @@ const KIND_ALIASES = new Map<string, UnitKind>([
 ]);
 const KIND_LABELS: Record<UnitKind, string> = { department: '部门', township: '乡镇' };
 
-const EMPTY = '名单中没有人员';
-const GARBLED =
-  '表头无法识别，可能是文件编码有误（乱码）：请在 Excel 中另存为「Excel 工作簿 (.xlsx)」或「CSV UTF-8（逗号分隔）」后重新上传。';
+const ROSTER_COLUMNS: ColumnSpec<Column> = {
+  aliases: HEADER_ALIASES,
+  labels: COLUMN_LABELS,
+  required: ['name', 'email'],
+  empty: '名单中没有人员',
+};
+
 // As SES accepts them: a local part of 7-bit ASCII (张伟@… is refused), a domain in ASCII (an IDN as punycode).
 const EMAIL = /^[a-z0-9!#$%&'*+/=?^_`{|}~.-]+@[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z][a-z0-9-]{1,}$/;
 const NON_ASCII_LOCAL = /^[^@]*[^\p{ASCII}][^@]*@/u;
@@ -88,40 +92,8 @@ const TOWNSHIP_NAME = /(镇|乡|街道)(党委)?$/;
 const MAX_NAME = 50;
 const MAX_UNIT = 100;
 
-/** Echo a user's value in a message without letting a huge or multi-line cell swamp it. */
-function shown(value: string): string {
-  const flat = value.replace(/\p{Cc}/gu, ' ');
-  return flat.length > 40 ? `${flat.slice(0, 40)}…` : flat;
-}
-
 function inferKind(unitName: string): UnitKind {
   return TOWNSHIP_NAME.test(unitName) ? 'township' : 'department';
-}
-
-/** The column a header cell names, if any (see HEADER_ALIASES). */
-function columnOf(title: string): Column | undefined {
-  return HEADER_ALIASES.get(title.toLowerCase().replace(/[\s_-]/g, ''));
-}
-
-// How a header looks when the file went through the wrong encoding on its way: GBK bytes read as UTF-8 leave U+FFFD;
-// U+FFFD saved as UTF-8 and read as GBK shows 锟斤拷; GBK read as Latin-1 shows 单位 as µ¥Î»; and a UTF-8 file opened
-// in Chinese Excel (which assumes GBK) and saved again shows 单位 as 鍗曚綅 — computed below from the aliases.
-const GBK_DECODER = new TextDecoder('gb18030');
-const UTF8_READ_AS_GBK = [...HEADER_ALIASES.keys()]
-  .filter((alias) => /[^\p{ASCII}]/u.test(alias))
-  .map((alias) => GBK_DECODER.decode(Buffer.from(alias)).replace(/\uFFFD+$/, ''));
-
-function looksGarbled(header: TableRow): boolean {
-  const text = header.fields.join(',');
-  if (/\uFFFD|锟斤拷/.test(text)) return true;
-  if ((text.match(/[\u0080-\u00ff]/g)?.length ?? 0) >= 2) return true;
-  return UTF8_READ_AS_GBK.some((garbled) => text.includes(garbled));
-}
-
-/** A title above the header ("2025 年信息员名单", often merged across the columns): one cell that names no column. */
-function isTitle(row: TableRow): boolean {
-  const filled = row.fields.filter((field) => field !== '');
-  return filled.length === 1 && columnOf(filled[0] ?? '') === undefined;
 }
 
 /**
@@ -129,47 +101,19 @@ function isTitle(row: TableRow): boolean {
  * the text of a UTF-8 CSV. Errors carry the line of the file they are on (0 for the file as a whole).
  */
 export async function parseRosterFile(input: Buffer | string): Promise<RosterParseResult> {
-  const table = await readTable(typeof input === 'string' ? Buffer.from(input, 'utf8') : input);
-  if (!table.ok) {
-    // An empty file or sheet is an empty roster, said in the roster's words.
-    const message = table.problem === 'empty' || table.problem === 'blank' ? EMPTY : table.message;
-    return { ok: false, errors: [{ line: table.line ?? 0, message }] };
-  }
-  let start = 0;
-  while (start < Math.min(3, table.rows.length - 1) && isTitle(table.rows[start]!)) start++;
-  const [header, ...records] = table.rows.slice(start);
-  if (header === undefined || records.length === 0) {
-    return { ok: false, errors: [{ line: header?.line ?? 0, message: EMPTY }] };
-  }
-
-  const columns = new Map<Column, number>();
-  header.fields.forEach((title, index) => {
-    const column = columnOf(title);
-    // First occurrence wins; unknown columns (备注, 序号…) are ignored.
-    if (column !== undefined && !columns.has(column)) columns.set(column, index);
-  });
-  const missing = (['name', 'email'] as const).filter((c) => !columns.has(c));
-  if (missing.length > 0) {
-    const names = missing.map((c) => `「${COLUMN_LABELS[c]}」`).join('');
-    const message = looksGarbled(header) ? GARBLED : `表头缺少${names}列`;
-    return { ok: false, errors: [{ line: header.line, message: `第 ${header.line} 行：${message}` }] };
-  }
-
+  const table = await readHeadedTable(input, ROSTER_COLUMNS);
+  if (!table.ok) return table;
   const errors: RosterError[] = [];
   const rows: RosterRow[] = [];
   const emailLines = new Map<string, number>();
   const explicitKinds = new Map<string, { kind: UnitKind; line: number }>();
 
-  for (const { line, fields } of records) {
+  for (const { line, cell } of table.records) {
     const fail = (message: string) => errors.push({ line, message: `第 ${line} 行：${message}` });
     const errorsBefore = errors.length;
-    const cell = (column: Column): string => {
-      const index = columns.get(column);
-      return index === undefined ? '' : (fields[index] ?? '');
-    };
     // A cell split over lines is almost always a paste accident; report only that, since every later check on the
     // cell would repeat the same problem in other words.
-    const multiline = [...columns.keys()].filter((column) => /[\r\n]/.test(cell(column)));
+    const multiline = [...table.columns.keys()].filter((column) => /[\r\n]/.test(cell(column)));
     for (const column of multiline) fail(`${COLUMN_LABELS[column]}不能换行（${shown(cell(column))}）`);
     if (multiline.length > 0) continue;
     const [unitName, kindText, name, rawEmail, rawPhone, roleText] = [

@@ -11,7 +11,7 @@
 
 // The libraries are loaded when a file comes, not when the function starts: most requests of a function that can take
 // an upload (the roster page's buttons) never read one, and a cold start should not pay for them.
-const libraries = () => import('./libraries');
+const libraries = () => import('./libraries.js');
 type Libraries = Awaited<ReturnType<typeof libraries>>;
 
 export interface TableRow {

@@ -10,7 +10,7 @@
 import type { Cell } from 'write-excel-file/node';
 
 // Loaded when a file is written, not when the function starts (a cold start should not pay for them).
-const writers = () => import('./writers');
+const writers = () => import('./writers.js');
 
 export interface Sheet {
   /** The worksheet's tab: at most 31 characters, none of [ ] / \ : * ? (Excel's rule; write-excel-file throws). */
@@ -64,4 +64,20 @@ export function safeCell(value: string): string {
 function finite(value: number): number {
   if (!Number.isFinite(value)) throw new RangeError(`A sheet cell must be a finite number, not ${value}`);
   return value;
+}
+
+/** A sheet as the file to download (`名字.xlsx` or `名字.csv`): its bytes, type and name. */
+export async function sheetFile(
+  sheet: Sheet,
+  basename: string,
+  format: 'xlsx' | 'csv',
+): Promise<{ body: Buffer; contentType: string; filename: string }> {
+  const filename = `${basename}.${format}`;
+  return format === 'xlsx'
+    ? {
+        body: await xlsxOf(sheet),
+        contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+        filename,
+      }
+    : { body: await csvOf(sheet), contentType: 'text/csv; charset=utf-8', filename };
 }

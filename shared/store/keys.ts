@@ -20,6 +20,12 @@ export const keys = {
   /** The outbox partition of items whose remaining email was given up. */
   outboxFailed: (county: string) => `C#${county}#FAILED`,
   awaiting: (county: string) => `C#${county}`,
+  /** Scoring rules: their versions (one item) and the audit events of re-scoring. */
+  rules: (county: string) => `C#${county}#RULES`,
+  /** The 信息奖 of a year, once computed and sent. */
+  award: (county: string, year: number) => `C#${county}#AWARD#${year}`,
+  /** An adoption of a piece (under the piece): its id is derived from (level, outlet, issue), so the same is one. */
+  adoptionSk: (adoptionId: string) => `A#${adoptionId}`,
 };
 
 /** A person's id is derived from the email, so a re-import finds the same person instead of adding one. */

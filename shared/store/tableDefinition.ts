@@ -19,6 +19,11 @@ export const MONTH_INDEX = {
     'kind',
     'issueNo',
     'points',
+    // adoptions (采用) and their corrections: what scores and rankings need
+    'level',
+    'adoptionId',
+    'adoptedOn',
+    'instruction',
     'topicId',
     'taskId',
     'at',

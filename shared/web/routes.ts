@@ -23,6 +23,8 @@ export interface HandlerSpec {
 // Gets (a claim, its own write after a lost answer).
 const READ = ['BatchGetItem', 'Query'] as const;
 const WRITE = ['GetItem', ...READ, 'PutItem', 'UpdateItem'] as const;
+// A write whose items carry their email for the sweeper (no delivery, so no outbox update of its own).
+const PUT_ONLY = ['GetItem', ...READ, 'PutItem'] as const;
 
 export const handlers = {
   home: { file: 'functions/home.ts', table: [], email: false, secret: false },
@@ -55,6 +57,15 @@ export const handlers = {
   deskRoster: { file: 'functions/deskRoster.ts', table: WRITE, email: false, secret: true },
   // 作废链接 / 停用 / 启用 on the roster page (a new link waits in the outbox for the sweeper, as the upload's emails).
   deskPerson: { file: 'functions/deskPerson.ts', table: WRITE, email: false, secret: true },
+  // The editor's adoption link (from the acceptance's email): the page reads; recording writes and emails.
+  adoptionPage: { file: 'functions/adoptionPage.ts', table: READ, email: false, secret: true },
+  adoptionRecord: { file: 'functions/adoptionRecord.ts', table: WRITE, email: true, secret: true },
+  // 登记采用 and 撤销 on the desk's piece page (the informant's email sent at once).
+  deskAdoption: { file: 'functions/deskAdoption.ts', table: WRITE, email: true, secret: true },
+  // A table of contents uploaded on the 采用 page: like the roster upload, its emails wait for the sweeper.
+  deskAdoptionImport: { file: 'functions/deskAdoptionImport.ts', table: PUT_ONLY, email: false, secret: true },
+  // 积分: a rules file uploaded, the 信息奖 sent (its emails wait for the sweeper).
+  deskScores: { file: 'functions/deskScores.ts', table: PUT_ONLY, email: false, secret: true },
   methodNotAllowed: { file: 'functions/methodNotAllowed.ts', table: [], email: false, secret: false },
   // Every path no route knows (a link cut short by a mail client): the Chinese 404; and the favicon.
   fallback: { file: 'functions/fallback.ts', table: [], email: false, secret: false },
@@ -96,6 +107,17 @@ const explicitRoutes: Route[] = [
   { method: 'POST', path: '/desk/{token}/roster/people/{personId}', handler: 'deskPerson' },
   { method: 'GET', path: '/desk/{token}/figures', handler: 'desk' },
   { method: 'GET', path: '/desk/{token}/figures/download', handler: 'deskExport' },
+  { method: 'POST', path: '/desk/{token}/pieces/{id}/adoptions', handler: 'deskAdoption' },
+  { method: 'POST', path: '/desk/{token}/pieces/{id}/adoptions/{adoptionId}/withdraw', handler: 'deskAdoption' },
+  { method: 'GET', path: '/desk/{token}/adoptions', handler: 'desk' },
+  { method: 'POST', path: '/desk/{token}/adoptions', handler: 'deskAdoptionImport' },
+  { method: 'GET', path: '/desk/{token}/scores', handler: 'desk' },
+  { method: 'GET', path: '/desk/{token}/scores/download', handler: 'deskExport' },
+  { method: 'POST', path: '/desk/{token}/scores/rules', handler: 'deskScores' },
+  { method: 'POST', path: '/desk/{token}/scores/award', handler: 'deskScores' },
+  // The editor's adoption link, from the email confirming an acceptance (long-lived: adoptions come months later).
+  { method: 'GET', path: '/adoption/{token}', handler: 'adoptionPage' },
+  { method: 'POST', path: '/adoption/{token}', handler: 'adoptionRecord' },
 ];
 
 /** What API Gateway calls `$default`: the route for whatever no other route matches. */

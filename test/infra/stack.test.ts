@@ -8,7 +8,7 @@ import type { CfnRole } from 'aws-cdk-lib/aws-iam';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
-import { bundling, esbuildOptions, repoRoot } from '../../infra/baosongFunction';
+import { bundling, esbuildOptions, LAZY_MODULES, repoRoot } from '../../infra/baosongFunction';
 import { BaosongStack, type BaosongStackProps } from '../../infra/stack';
 import { AWAITING_INDEX, createTableInput } from '../../shared/store/tableDefinition';
 import { DEFAULT_PATH, type HandlerName, handlers, jobs, routes } from '../../shared/web/routes';
@@ -166,7 +166,7 @@ describe('BaosongStack', () => {
     expect(() => newStack({ reminderAfterDays: Number.NaN })).toThrow(/REMINDER_AFTER_DAYS must be a positive/);
   });
 
-  it('bundles as CJS with module-first main fields, the SDK inside and no source maps, the same for esbuild', () => {
+  it('bundles as CJS with module-first main fields, the SDK inside and no source maps, the same for esbuild; the lazily loaded modules beside', () => {
     expect(bundling).toMatchObject({ format: 'cjs', minify: true, sourceMap: false, bundleAwsSDK: true });
     expect(bundling.mainFields).toEqual(['module', 'main']);
     expect(esbuildOptions).toMatchObject({
@@ -177,8 +177,14 @@ describe('BaosongStack', () => {
       sourcemap: bundling.sourceMap,
       target: bundling.target,
       mainFields: bundling.mainFields,
-      external: [],
+      external: bundling.externalModules,
     });
+    // The only external modules are the lazily loaded ones, built into every asset after its bundle.
+    expect(bundling.externalModules).toEqual(LAZY_MODULES.map((m) => `./${m.file}`));
+    const hook = bundling.commandHooks!.afterBundling('/in', '/out').join('\n');
+    for (const m of LAZY_MODULES)
+      expect(hook).toContain(`"/in/${m.source}" --bundle --platform=node --format=cjs --minify`);
+    for (const m of LAZY_MODULES) expect(hook).toContain(`--outfile="/out/${m.file}"`);
   });
 
   it('routes every entry of the route table, and HEAD wherever there is GET', () => {

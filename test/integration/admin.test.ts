@@ -2,16 +2,15 @@
 // county through the environment (table, signing key, the stand-ins' endpoints), so its links open on this file's
 // gateway. Help and usage errors, an .xlsx roster, 停用 and 启用 seen through a person's link, and the month's figures
 // written as a workbook and a CSV. Child processes are slow (about 1.5 s each): the independent ones run together.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monthOf } from '../../shared/core/clock';
 import { readTable } from '../../shared/sheets/read';
 import { xlsxOf } from '../../shared/sheets/write';
+import { admin } from '../support/cli';
 import { LONG_BODY, linkIn, startTestCounty, type TestCounty } from '../support/harness';
 
-const ROOT = join(__dirname, '../..');
 const WELCOME = /^欢迎使用组工信息报送系统/;
 
 let county: TestCounty;
@@ -26,30 +25,6 @@ afterAll(async () => {
   await county.close();
   rmSync(workDir, { recursive: true, force: true });
 });
-
-interface CliRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** `npm run admin -- …` with the Lambda's node, as the test's own process environment (this county) has it. */
-function admin(...args: string[]): Promise<CliRun> {
-  const env = { ...process.env, PATH: `${join(ROOT, 'node_modules/node/bin')}:${process.env.PATH}` };
-  const tsx = join(ROOT, 'node_modules/.bin/tsx');
-  return new Promise((resolve) => {
-    execFile(
-      tsx,
-      ['--require', './local/esmOnly.cjs', 'scripts/admin.ts', ...args],
-      { cwd: ROOT, env, timeout: 25_000 },
-      (err, stdout, stderr) => {
-        // No command may print a signed link (or anything else that works as one).
-        expect(`${stdout}${stderr}`).not.toMatch(/https?:\/\/|[?&]k=/);
-        resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-      },
-    );
-  });
-}
 
 async function submitWith(link: string): Promise<Response> {
   const k = new URL(link).searchParams.get('k')!;

@@ -1,6 +1,7 @@
 // Each function's permissions (beside the route table in shared/web/routes.ts, granted as listed by the stack) are
 // exactly what its code uses: every call it makes while serving a real request is listed (nothing would be denied on
 // AWS), and everything listed is a command its bundle holds (nothing is granted that its code cannot call).
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { handler as remindersJob } from '../../functions/reminders';
@@ -103,6 +104,43 @@ describe('the permissions listed beside the route table', () => {
     await as('deskDecide', () =>
       fetch(`${desk}/pieces/${receipt}`, form({ decision: 'accept', issue: '1', revision: '2' })),
     );
+    // The acceptance's confirmation carries the adoption link: its page, and one adoption recorded from it.
+    const adoption = linkIn(await newest(editor, (m) => m.subject.startsWith('已采用')), '/adoption/');
+    await as('adoptionPage', () => fetch(adoption));
+    const adopted = {
+      level: 'region',
+      outlet: '《新疆组工信息》',
+      issue: '1',
+      date: '2026-04-01',
+      instruction: 'region',
+    };
+    await as('adoptionRecord', () => fetch(adoption, form(adopted)));
+    // On the desk: another adoption, its withdrawal, the 采用 and 积分 pages, the ranking's download, a table of
+    // contents, a rules file and the 信息奖.
+    const onDesk = await as('deskAdoption', () =>
+      fetch(`${desk}/pieces/${receipt}/adoptions`, {
+        ...form({ ...adopted, level: 'prefecture' }),
+        headers: { ...form({}).headers, accept: 'application/json' },
+      }),
+    );
+    const { adoptionId } = (await onDesk.json()) as { adoptionId: string };
+    await as('deskAdoption', () =>
+      fetch(`${desk}/pieces/${receipt}/adoptions/${adoptionId}/withdraw`, form({ reason: '登记有误' })),
+    );
+    for (const page of ['/adoptions', '/scores']) await as('desk', () => fetch(`${desk}${page}`));
+    await as('deskExport', () => fetch(`${desk}/scores/download?format=csv`));
+    const toc = new FormData();
+    toc.append(
+      'file',
+      new Blob([`回执号,采用级别,刊物,期号,采用日期\n${receipt},中央,《组工通讯》,2,2026-04-01\n`]),
+      'toc.csv',
+    );
+    await as('deskAdoptionImport', () => fetch(`${desk}/adoptions`, { method: 'POST', body: toc }));
+    const rules = new FormData();
+    rules.append('file', new Blob([readFileSync(join(repoRoot, 'shared/scoring/defaultRules.json'))]), 'rules.json');
+    rules.append('from', '2026-04-01');
+    await as('deskScores', () => fetch(`${desk}/scores/rules`, { method: 'POST', body: rules }));
+    await as('deskScores', () => fetch(`${desk}/scores/award`, form({ year: '2026' })));
     const upload = new FormData();
     upload.append('file', new Blob([rosterCsv(county.domain)], { type: 'text/csv' }), 'roster.csv');
     await as('deskRoster', () => fetch(`${desk}/roster`, { method: 'POST', body: upload }));

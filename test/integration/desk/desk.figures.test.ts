@@ -138,6 +138,10 @@ const HEADERS = [
   '本年采用：信息',
   '本年采用：调研文稿',
   '本月未报送',
+  '本月上级采用',
+  '本月积分',
+  '本年上级采用',
+  '本年积分',
 ];
 
 /** The six counts of `unit` (all units when undefined) over `months`: sent, by kind; accepted, by kind. */
@@ -193,6 +197,12 @@ describe.each(['2026-05', '2026-06'])('the figures of %s', (month) => {
       const byUnit = new Map(rows.map((r) => [format === 'csv' ? r[0]!.replace(/^'(?==)/, '') : r[0]!, r]));
       for (const [name, counts] of expectedRows(month)) {
         expect({ name, counts: byUnit.get(name)?.slice(1, 13) }).toEqual({ name, counts });
+        // No adoption upstream here: the points are the acceptances' (《组工专报》 1, a research paper twice that).
+        const [, , , , info, research] = counts.slice(6).map(Number) as number[];
+        expect({ name, year: byUnit.get(name)?.slice(16, 18) }).toEqual({
+          name,
+          year: ['0', String(info! + 2 * research!)],
+        });
       }
       const total = [...recount(undefined, (m) => m === month), ...recount(undefined, (m) => m <= month)].map(String);
       expect(byUnit.get('合计')?.slice(1, 13)).toEqual(total);
