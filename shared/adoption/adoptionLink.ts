@@ -71,8 +71,25 @@ export async function recordFromLinkView(
   fields: Record<string, unknown>,
   wantsJson: boolean,
 ): Promise<HttpResponse> {
-  const { editor, pieceId, units } = await linkEditor(token);
   const values = adoptionValuesOf(fields);
+  let checked: Awaited<ReturnType<typeof linkEditor>>;
+  try {
+    checked = await linkEditor(token);
+  } catch (err) {
+    // The store down before the link could even be checked: the form again with what was typed, nothing of the piece.
+    const failure = failureOf(err);
+    if (wantsJson || failure.status !== 503) throw err;
+    return {
+      status: 503,
+      html: adoptionPage({
+        action: actionOf(token),
+        adoptions: [],
+        values,
+        notice: `${failure.message}${FORM_KEPT_NOTICE}`,
+      }),
+    };
+  }
+  const { editor, pieceId, units } = checked;
   /** The page again with the piece as it stands now (if it can be read), what was typed, and why. */
   const again = async (status: number, extra: Partial<AdoptionPageInput>): Promise<HttpResponse> => {
     const target = await settle(() => readTarget(pieceId)).catch(() => undefined);

@@ -90,7 +90,8 @@ ${adoptions.map(
 }
 
 export interface AdoptionPageInput {
-  editorName: string;
+  /** Undefined: the link could not be checked yet (the store down); the form comes back with what was typed. */
+  editorName?: string;
   action: string;
   /** Undefined: the piece could not be read (the store down); the form comes back with what was typed. */
   piece?: {
@@ -116,7 +117,7 @@ export function adoptionPage(input: AdoptionPageInput): string {
   return page(
     piece ? `登记采用：${piece.title}` : '登记采用',
     html`<h1>登记上级采用</h1>
-<p class="who">登记人：${input.editorName}。打开本页不会做任何登记，填写后点击“登记采用”才生效。</p>
+<p class="who">${input.editorName ? `登记人：${input.editorName}。` : ''}打开本页不会做任何登记，填写后点击“登记采用”才生效。</p>
 ${result ? resultNotice(result) : ''}
 ${input.notice ? html`<div class="errors" role="alert"><p>${input.notice}</p></div>` : ''}
 ${
@@ -136,9 +137,14 @@ ${piece.acceptedAt ? html`<tr><th>《组工专报》</th><td>${piece.issueNo ? `
   );
 }
 
+/** What recording answered, in words. */
+export function resultText(result: { added: boolean; record: AdoptionRecord }): string {
+  return result.added
+    ? `已登记：${adoptionLabel(result.record)}，计 ${result.record.points} 分。信息员会收到邮件通知。`
+    : `这条采用此前已由 ${result.record.recordedBy.name} 于 ${formatShanghai(result.record.at)} 登记：${adoptionLabel(result.record)}，计 ${result.record.points} 分。没有重复登记。`;
+}
+
 /** What recording answered, above the page. */
 export function resultNotice(result: { added: boolean; record: AdoptionRecord }): SafeHtml {
-  return result.added
-    ? html`<div class="done" role="status"><p>已登记：${adoptionLabel(result.record)}，计 ${result.record.points} 分。信息员会收到邮件通知。</p></div>`
-    : html`<div class="done" role="status"><p>这条采用此前已由 ${result.record.recordedBy.name} 于 ${formatShanghai(result.record.at)} 登记：${adoptionLabel(result.record)}，计 ${result.record.points} 分。没有重复登记。</p></div>`;
+  return html`<div class="done" role="status"><p>${resultText(result)}</p></div>`;
 }

@@ -4,15 +4,16 @@
 
 import { deliverAdoption } from '../adoption/deliverNow';
 import { importAdoptions } from '../adoption/importAdoptions';
-import { adoptionValuesOf } from '../adoption/pages';
+import { adoptionValuesOf, resultText } from '../adoption/pages';
 import { recordAdoption } from '../adoption/recordAdoption';
 import { AlreadyWithdrawnError, withdrawAdoption } from '../adoption/withdrawAdoption';
 import { settle } from '../core/budget';
 import { ConflictError, FORM_KEPT_NOTICE, NotFoundError, StoreUnavailableError, ValidationError } from '../core/errors';
+import { html } from '../core/html';
 import { failureOf, type HttpResponse, isUploadedFile } from '../web/http';
 import { type DeskUser, deskEditor, deskUser } from './access';
 import { adoptionPart } from './deskViews';
-import { deskPiecePage, type PiecePageInput } from './pages';
+import { deskPage, deskPiecePage, type PiecePageInput } from './pages';
 import { deskPiece } from './pieceStory';
 import { adoptionsPage, type Result } from './scorePages';
 import { adoptionFilterOf, yearAdoptions } from './yearAdoptions';
@@ -70,9 +71,7 @@ export async function recordOnDeskView(
     const result = await recordAdoption(pieceId, fields, recorder(user), { source: 'desk', deliver: deliverAdoption });
     const json = { added: result.added, adoptionId: result.record.adoptionId, points: result.record.points };
     const shown = await settle(() => piecePage(user, pieceId, 200, { result })).catch(() => undefined);
-    return shown
-      ? { ...shown, json }
-      : { status: 200, html: deskPiecePage(user, await deskPiece(user, pieceId)), json };
+    return shown ? { ...shown, json } : doneOnly(user, pieceId, resultText(result), json);
   } catch (err) {
     if (wantsJson || err instanceof NotFoundError) throw err;
     const failure = failureOf(err);
@@ -112,9 +111,21 @@ export async function withdrawOnDeskView(
   }
   if (fromList) return { ...(await listAgain(user, {}, 200, { ok: true, message })), json: { ok: true, message } };
   const shown = await settle(() => piecePage(user, pieceId, status, { done: message })).catch(() => undefined);
-  return shown
-    ? { ...shown, json: { ok: true, message } }
-    : { status, html: deskPiecePage(user, await deskPiece(user, pieceId)) };
+  return shown ? { ...shown, json: { ok: true, message } } : doneOnly(user, pieceId, message, { ok: true, message });
+}
+
+/** Done, said on a page of its own when the piece cannot be read again just now (the store failing after the write). */
+function doneOnly(user: DeskUser, pieceId: string, message: string, json: unknown): HttpResponse {
+  return {
+    status: 200,
+    html: deskPage(
+      user,
+      'queue',
+      '已完成',
+      html`<div class="done" role="status"><p>${message}</p></div><p class="links"><a href="${user.base}/pieces/${encodeURIComponent(pieceId)}">返回这篇稿件</a></p>`,
+    ),
+    json,
+  };
 }
 
 /** The 采用 page under an action's result; done is done even when the page's own read then fails. */

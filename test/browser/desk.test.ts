@@ -140,7 +140,9 @@ describe('the desk in a real browser', () => {
     expect(await press(editor, '采用')).toBe(200);
     const done = editor.getByRole('status');
     expect(await done.textContent()).toContain('已处理：采用，编入《组工专报》第 1 期');
-    expect(await editor.getByLabel(/^期号/).count()).toBe(0);
+    // The decisions are gone; an accepted piece offers 登记采用 (its adoptions upstream) instead.
+    expect(await editor.getByRole('button', { name: '采用', exact: true }).count()).toBe(0);
+    expect(await editor.getByRole('button', { name: '登记采用', exact: true }).count()).toBe(1);
     problems.push(...(await deskChecks(editor, 'piece-decided', [360])));
 
     await follow(editor, '返回待审稿件', done);
@@ -169,7 +171,7 @@ describe('the desk in a real browser', () => {
     const mine = await openFromMailbox(checking, accepted, '我的报送');
     expect(new URL(mine.url()).pathname).toBe('/mine');
     expect(await heading(mine)).toBe('我的报送');
-    expect(await mine.locator('main').textContent()).toContain('今年您报送 1 篇，已采用 1 篇。');
+    expect(await mine.locator('main').textContent()).toContain('今年您报送 1 篇，已采用 1 篇，积分 1 分。');
     expect(await mine.locator('h2').first().textContent()).toBe(TITLE);
     expect(await mine.locator('xpath=//tr[th="状态"]/td').first().textContent()).toBe(
       '已采用，编入《组工专报》第 1 期',
@@ -252,7 +254,8 @@ describe('the desk in a real browser', () => {
     const [head, ...rows] = table.rows.map((r) => r.fields);
     expect(head?.slice(0, 5)).toEqual(['单位', '本月报送', '本月报送：信息', '本月报送：调研文稿', '本月采用']);
     expect(head).toContain('本年采用');
-    expect(head?.at(-1)).toBe('本月未报送');
+    expect(head).toContain('本月未报送');
+    expect(head?.slice(-4)).toEqual(['本月上级采用', '本月积分', '本年上级采用', '本年积分']);
     const column = (name: string) => head!.indexOf(name);
     const office = rows.find((r) => r[0] === '县委办公室');
     expect(office).toBeDefined();
