@@ -10,10 +10,11 @@ const common = {
   transform,
   transformIgnorePatterns: ['/node_modules/(?!(@middy)/)'],
   // middy 7 publishes ESM behind an `import`-only export map, which jest's CommonJS resolver does not follow.
-  // The spreadsheet libraries are imported as './libraries.js' (a file of their own in a deployed function).
+  // The lazily loaded modules are imported as './libraries.js' etc. (files of their own in a deployed function).
   moduleNameMapper: {
     '^@middy/([a-z-]+)$': '<rootDir>/node_modules/@middy/$1/index.js',
     '^\\./(libraries|writers)\\.js$': '<rootDir>/shared/sheets/$1.ts',
+    '^\\./multipart\\.js$': '<rootDir>/shared/web/multipart.ts',
   },
   testEnvironment: 'node',
 };

@@ -295,8 +295,10 @@ export const roundTripFigures: BenchPart = async (options: BenchOptions) => {
       rows.push({
         name: `POST /review/{token} ${decision}`,
         floor: 5,
-        sesFloor: EDITORS,
-        why: 'BatchGet (editor, informant, summary) ∥ Query, decision, clear awaiting ∥ sends, one mark',
+        // The informant and each other editor; an acceptance also confirms to the deciding editor (with the link to
+        // record the piece's adoptions upstream later).
+        sesFloor: decision === 'accept' ? EDITORS + 1 : EDITORS,
+        why: 'BatchGet (editor, informant, summary, rules) ∥ Query, decision, clear awaiting ∥ sends, one mark',
         samples,
       });
     }

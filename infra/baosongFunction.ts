@@ -35,13 +35,15 @@ const sdkAliases = {
 };
 
 /**
- * Modules a function loads only when it needs them — the spreadsheet libraries, when a file is read or written — built
+ * Modules a function loads only when it needs them — the spreadsheet libraries when a file is read or written, the
+ * multipart parser when a file is uploaded — built
  * as files of their own beside the function's bundle (`import('./libraries.js')` finds them there). In the bundle they
  * would be parsed at every cold start of the functions that carry them, for the few requests that use them.
  */
 export const LAZY_MODULES = [
   { source: 'shared/sheets/libraries.ts', file: 'libraries.js' },
   { source: 'shared/sheets/writers.ts', file: 'writers.js' },
+  { source: 'shared/web/multipart.ts', file: 'multipart.js' },
 ] as const;
 
 const lazyOptions = (entry: string, outfile: string): BuildOptions => ({

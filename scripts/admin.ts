@@ -234,12 +234,7 @@ const COMMANDS: Record<string, Command> = {
       console.log(
         f.silent.length ? `本月未报送的单位（${f.silent.length} 个）：${f.silent.join('、')}` : '本月各单位均有报送。',
       );
-      for (const format of ['xlsx', 'csv'] as const) {
-        const file = str(values[format]);
-        if (!file) continue;
-        writeFileSync(file, (await figuresFile(f, format)).body);
-        console.log(`已写入 ${file}`);
-      }
+      await writeFiles(values, (format) => figuresFile(f, format));
       return 0;
     },
   },
@@ -440,12 +435,7 @@ const COMMANDS: Record<string, Command> = {
       ];
       for (const line of table(rows)) console.log(line);
       console.log(`排名规则：${TIE_RULE}`);
-      for (const format of ['xlsx', 'csv'] as const) {
-        const file = str(values[format]);
-        if (!file) continue;
-        writeFileSync(file, (await scoresFile(r, format)).body);
-        console.log(`已写入 ${file}`);
-      }
+      await writeFiles(values, (format) => scoresFile(r, format));
       return 0;
     },
   },
@@ -506,6 +496,16 @@ const COMMANDS: Record<string, Command> = {
     },
   },
 };
+
+/** The files `--xlsx FILE` and `--csv FILE` ask for, written from the same table. */
+async function writeFiles(values: Values, file: (format: 'xlsx' | 'csv') => Promise<{ body: Buffer }>): Promise<void> {
+  for (const format of ['xlsx', 'csv'] as const) {
+    const path = str(values[format]);
+    if (!path) continue;
+    writeFileSync(path, (await file(format)).body);
+    console.log(`已写入 ${path}`);
+  }
+}
 
 /** Text columns lined up in a terminal, a Chinese character two columns wide; the numbers right-aligned. */
 function table(rows: string[][]): string[] {

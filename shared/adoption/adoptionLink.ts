@@ -90,8 +90,8 @@ export async function recordFromLinkView(
     };
   }
   const { editor, pieceId, units } = checked;
-  /** The page again with the piece as it stands now (if it can be read), what was typed, and why. */
-  const again = async (status: number, extra: Partial<AdoptionPageInput>): Promise<HttpResponse> => {
+  /** The page with the piece as it stands now (if it can be read), and what happened. */
+  const shown = async (status: number, extra: Partial<AdoptionPageInput>): Promise<HttpResponse> => {
     const target = await settle(() => readTarget(pieceId)).catch(() => undefined);
     return {
       status,
@@ -101,32 +101,17 @@ export async function recordFromLinkView(
         ...(target
           ? { piece: pieceSummary(target, units), adoptions: pieceAdoptions(target.items) }
           : { adoptions: [] }),
-        values,
         ...extra,
       }),
     };
   };
+  /** The same page again with what was typed, and why it was not recorded. */
+  const again = (status: number, extra: Partial<AdoptionPageInput>) => shown(status, { values, ...extra });
   try {
-    const result = await recordAdoption(
-      pieceId,
-      fields,
-      { personId: editor.personId, name: editor.name },
-      {
-        source: 'email',
-        deliver: deliverAdoption,
-      },
-    );
-    const target = await settle(() => readTarget(pieceId)).catch(() => undefined);
+    const by = { personId: editor.personId, name: editor.name };
+    const result = await recordAdoption(pieceId, fields, by, { source: 'email', deliver: deliverAdoption });
     return {
-      status: 200,
-      html: adoptionPage({
-        editorName: editor.name,
-        action: actionOf(token),
-        ...(target
-          ? { piece: pieceSummary(target, units), adoptions: pieceAdoptions(target.items) }
-          : { adoptions: [] }),
-        result,
-      }),
+      ...(await shown(200, { result })),
       json: { added: result.added, adoptionId: result.record.adoptionId, points: result.record.points },
     };
   } catch (err) {

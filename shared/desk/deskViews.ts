@@ -296,9 +296,14 @@ export async function figuresView(token: string, query: Query): Promise<HttpResp
 export async function figuresDownload(token: string, query: Query): Promise<HttpResponse> {
   await deskUser(token);
   const month = figuresMonth(query);
+  return { status: 200, file: await figuresFile(await monthFigures(month), downloadFormat(query)) };
+}
+
+/** The format a download asks for: `xlsx` (the default) or `csv`; anything else is a clear 400. */
+export function downloadFormat(query: Query): 'xlsx' | 'csv' {
   const format = query.format ?? 'xlsx';
   if (format !== 'xlsx' && format !== 'csv') {
     throw new ValidationError([{ field: 'format', message: '下载格式只能是 xlsx 或 csv。' }]);
   }
-  return { status: 200, file: await figuresFile(await monthFigures(month), format) };
+  return format;
 }

@@ -6,11 +6,12 @@ import { isMonth, now, shanghai } from '../core/clock';
 import { type FieldError, ValidationError } from '../core/errors';
 import { html } from '../core/html';
 import { checkYear, computeAward, sendAward, sentAward } from '../scores/award';
-import { RANK_BY_LABELS, type RankBy, ranking } from '../scores/rankings';
+import { RANK_BY_LABELS, type RankBy, ranking, readScores } from '../scores/rankings';
 import { scoresFile } from '../scores/scoresSheet';
 import { rulesInForce, setRules } from '../scores/setRules';
 import { failureOf, type HttpResponse, isUploadedFile } from '../web/http';
 import { type DeskUser, deskEditor, deskUser } from './access';
+import { downloadFormat } from './deskViews';
 import { deskPage } from './pages';
 import { type Result, resultBlock, scoresPage } from './scorePages';
 
@@ -44,10 +45,12 @@ function askedOf(query: Query): Asked {
 }
 
 async function page(user: DeskUser, asked: Asked, status: number, result?: Result): Promise<HttpResponse> {
+  // The year's adoptions are read once for the year's ranking and its award (a month's ranking reads its own month).
+  const year = await readScores(asked.year);
   const [r, rules, award, sent] = await Promise.all([
-    ranking(asked),
+    ranking(asked, asked.month ? undefined : year),
     rulesInForce(),
-    computeAward(asked.year),
+    computeAward(asked.year, undefined, year),
     sentAward(asked.year),
   ]);
   return {
@@ -77,10 +80,7 @@ export async function scoresView(token: string, query: Query): Promise<HttpRespo
 export async function scoresDownload(token: string, query: Query): Promise<HttpResponse> {
   await deskUser(token);
   const asked = askedOf(query);
-  const format = query.format ?? 'xlsx';
-  if (format !== 'xlsx' && format !== 'csv') {
-    throw new ValidationError([{ field: 'format', message: '下载格式只能是 xlsx 或 csv。' }]);
-  }
+  const format = downloadFormat(query);
   return { status: 200, file: await scoresFile(await ranking(asked), format) };
 }
 

@@ -8,13 +8,13 @@ import { config } from '../core/config';
 import { ValidationError } from '../core/errors';
 import { log } from '../core/log';
 import { type NotificationDraft, outboxAttributes } from '../mail/outbox';
-import { isActive, listRoster, type Roster } from '../roster/people';
+import { isActive } from '../roster/people';
 import type { Deliver } from '../roster/rosterEvents';
 import { versionOn } from '../scoring/rules';
 import { readRuleVersions } from '../scoring/ruleVersions';
 import { getItems, type ItemKey, keyId, putIfAbsent } from '../store/db';
 import { keys } from '../store/keys';
-import { monthsOf, type RankRow, rank, standingIn } from './rankings';
+import { type RankRow, rank, readScores, type ScoreRead } from './rankings';
 
 export interface Places {
   units: number;
@@ -54,11 +54,11 @@ export function checkYear(raw: unknown): number {
   return year;
 }
 
-export async function computeAward(year: number, places?: Partial<Places>, roster?: Roster): Promise<Award> {
+/** `read`: the year's adoptions and the roster, when the caller has read them already. */
+export async function computeAward(year: number, places?: Partial<Places>, read?: ScoreRead): Promise<Award> {
   const county = config().countyId;
-  const [adoptions, people, versions] = await Promise.all([
-    standingIn(monthsOf(year)),
-    roster ? Promise.resolve(roster) : listRoster(county),
+  const [{ adoptions, roster: people }, versions] = await Promise.all([
+    read ? Promise.resolve(read) : readScores(year),
     readRuleVersions(county),
   ]);
   const defaults = versionOn(versions, `${year}-12-31`).rules.award;
@@ -98,8 +98,9 @@ export async function sendAward(
   const county = config().countyId;
   const before = await sentAward(year);
   if (before) return { sent: before, now: false };
-  const roster = await listRoster(county);
-  const award = await computeAward(year, options.places, roster);
+  const read = await readScores(year);
+  const roster = read.roster;
+  const award = await computeAward(year, options.places, read);
   const recipients = roster.people.filter((p) => (p.role === 'editor' || p.role === 'leader') && isActive(p));
   const at = now().toISOString();
   const notifications: NotificationDraft[] = recipients.map((p) => ({

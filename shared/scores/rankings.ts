@@ -130,9 +130,25 @@ export async function rank(adoptions: Contribution[], by: RankBy, roster: Roster
   return ranked([...rows.values()]);
 }
 
-export async function ranking(options: { year: number; month?: string; by: RankBy }): Promise<Ranking> {
-  const { year, month, by } = options;
+/** What a ranking is made from: the adoptions standing in its months and the roster (names). */
+export interface ScoreRead {
+  adoptions: Contribution[];
+  roster: Roster;
+}
+
+/** The adoptions standing in a year (or one month of it) and the roster, read together. */
+export async function readScores(year: number, month?: string): Promise<ScoreRead> {
   const [adoptions, roster] = await Promise.all([standingIn(monthsOf(year, month)), listRoster(config().countyId)]);
+  return { adoptions, roster };
+}
+
+/** `read`: what was read already for the same period (a page that shows the year's ranking and its award). */
+export async function ranking(
+  options: { year: number; month?: string; by: RankBy },
+  read?: ScoreRead,
+): Promise<Ranking> {
+  const { year, month, by } = options;
+  const { adoptions, roster } = read ?? (await readScores(year, month));
   return {
     year,
     ...(month ? { month } : {}),

@@ -1,6 +1,6 @@
 // Routes that take a file from a form (the desk's roster upload): middy's multipart body parser on the shared HTTP
-// frame. Its own module, so only the functions that take files bundle the parser (busboy); loaded with the first
-// multipart body, so the function's other requests (form posts) and its cold start do not pay for it.
+// frame. The parser (busboy) is a file of its own beside the bundle (./multipart.js), loaded with the first multipart
+// body, so the function's other requests (form posts) and its cold start do not pay for it.
 import type { Handler, HttpRequest, HttpResponse, UploadOptions } from './http';
 import { httpHandler } from './http';
 
@@ -11,8 +11,8 @@ type Before = NonNullable<Parser['before']>;
 export function uploadHandler(fn: (request: HttpRequest) => Promise<HttpResponse>, maxBytes: number): Handler {
   let parser: Promise<Parser> | undefined;
   const load = () =>
-    import('@middy/http-multipart-body-parser').then(
-      ({ default: httpMultipartBodyParser }) =>
+    import('./multipart.js').then(
+      ({ httpMultipartBodyParser }) =>
         httpMultipartBodyParser({
           disableContentTypeError: true,
           busboy: { limits: { fileSize: maxBytes, files: 1, fields: 20 } },

@@ -109,4 +109,39 @@ describe('a function bundled as the stack deploys it', () => {
     const table = await readTable(Buffer.from(result.body, 'base64'));
     expect(table.ok && table.rows[0]?.fields[0]).toBe('单位');
   });
+
+  it('takes a roster upload with its multipart parser and spreadsheet reader loaded from the files beside it', async () => {
+    const bundle = join(out, 'deskRoster.js');
+    await build({ ...esbuildOptions, entryPoints: [handlers.deskRoster.file], outfile: bundle });
+    await buildLazyModules(out);
+    const code = readFileSync(bundle, 'utf8');
+    expect(['import("./multipart.js")', 'import("./libraries.js")'].filter((i) => !code.includes(i))).toEqual([]);
+    const desk = new URL(linkIn((await county.waitForMails(`editor@${county.domain}`, 1, /工作台/))[0], '/desk/'));
+    const path = `${desk.pathname}/roster`;
+    const body = [
+      '--b0undary',
+      'Content-Disposition: form-data; name="file"; filename="roster.csv"',
+      'Content-Type: text/csv',
+      '',
+      rosterCsv(county.domain),
+      '--b0undary--',
+      '',
+    ].join('\r\n');
+    const event = {
+      version: '2.0',
+      routeKey: 'POST /desk/{token}/roster',
+      rawPath: path,
+      rawQueryString: '',
+      pathParameters: { token: desk.pathname.split('/')[2] },
+      headers: { 'content-type': 'multipart/form-data; boundary=b0undary', accept: 'application/json' },
+      requestContext: { http: { method: 'POST', path }, routeKey: 'POST /desk/{token}/roster' },
+      body: Buffer.from(body).toString('base64'),
+      isBase64Encoded: true,
+    };
+
+    const result = await invokeBundled(bundle, event, lambdaEnv());
+
+    expect(result.statusCode).toBe(200);
+    expect(JSON.parse(result.body)).toMatchObject({ unchanged: 5, added: 0 });
+  });
 });

@@ -4,7 +4,8 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { handler as sweep } from '../../functions/sweeper';
 import { setClock } from '../../shared/core/clock';
 import { db, tableName } from '../../shared/store/db';
-import type { StoredEmail } from './harness';
+import type { FaultCase } from './faultCases';
+import type { StoredEmail, TestCounty } from './harness';
 
 /** Every item of the table (a Scan: test code only, the table is one test file's). */
 export async function allItems(): Promise<Record<string, unknown>[]> {
@@ -138,4 +139,37 @@ export function postForm(url: string, fields: Record<string, string>) {
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams(fields).toString(),
   }).then(async (res) => ({ status: res.status, location: res.headers.get('location'), html: await res.text() }));
+}
+
+/** A status the rules allow for the first answer under a fault: done, or 503 (never another 5xx, never a 4xx). */
+export const firstAnswerProblem = (status: number): string[] => (status === 503 ? [] : [`answered ${status}`]);
+
+/**
+ * Cases whose armed fault never fired. With two calls in flight at once (a request's reads in parallel, its emails)
+ * the injector counts the second one's command before the first one's attempt: a lost answer or time-out armed at
+ * the first lands on neither, and one armed at the second lands on the first. They still ran and were checked; after
+ * the file, stderr names them under `file`, so a reader knows which positions went untested. Returns the noter.
+ */
+export function unfiredCases(file: string): (route: string, c: FaultCase | undefined) => void {
+  const unfired: string[] = [];
+  afterAll(() => {
+    if (unfired.length) process.stderr.write(`${file}: armed but not fired: ${unfired.join('; ')}\n`);
+  });
+  return (route, c) => {
+    if (c && !c.fired) unfired.push(`${route} ${c.service}-${c.at}-${c.fault}`);
+  };
+}
+
+/** The newest mail in `county`'s mailbox to `to` that `where` picks, waited for briefly (undefined if none came). */
+export async function newestMail(
+  county: TestCounty,
+  to: string,
+  where: (m: StoredEmail) => boolean,
+): Promise<StoredEmail> {
+  const deadline = Date.now() + 5_000;
+  for (;;) {
+    const found = (await county.mails(to)).filter(where).at(-1);
+    if (found || Date.now() > deadline) return found!;
+    await new Promise((r) => setTimeout(r, 30));
+  }
 }

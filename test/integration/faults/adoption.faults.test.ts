@@ -19,15 +19,18 @@ import { setRules } from '../../../shared/scores/setRules';
 import { readRuleVersions } from '../../../shared/scoring/ruleVersions';
 import { db, tableName } from '../../../shared/store/db';
 import { keys } from '../../../shared/store/keys';
-import { type FaultCase, runFaultMatrix } from '../../support/faultCases';
+import { runFaultMatrix } from '../../support/faultCases';
 import {
   countMails,
   type FaultCounty,
+  firstAnswerProblem,
+  newestMail,
   postForm,
   recover,
   sesMayRepeat,
   startFaultCounty,
   steppingClock,
+  unfiredCases,
 } from '../../support/faultState';
 import { LONG_BODY, linkIn, type StoredEmail } from '../../support/harness';
 import { jsonPost } from '../desk/deskSupport';
@@ -54,34 +57,13 @@ afterAll(async () => {
 });
 
 const url = (path: string) => `${fc.county.baseUrl}${path}`;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/**
- * Cases whose armed fault never fired (calls in flight at once are counted before their attempts: see
- * desk.faults.test.ts). They still ran and were checked; the report names them.
- */
-const unfired: string[] = [];
-const noteUnfired = (route: string, c: FaultCase | undefined) => {
-  if (c && !c.fired) unfired.push(`${route} ${c.service}-${c.at}-${c.fault}`);
-};
-afterAll(() => {
-  if (unfired.length) process.stderr.write(`adoption faults: armed but not fired: ${unfired.join('; ')}\n`);
-});
-
-/** A status the rules allow for the first answer under a fault: done, or 503 (never another 5xx, never a 4xx). */
-const firstAnswerProblem = (status: number): string[] => (status === 503 ? [] : [`answered ${status}`]);
+const noteUnfired = unfiredCases('adoption faults');
 /** The message of a page, for a violation's sentence. */
 const noticeOf = (html: string) => html.match(/<p>([^<]+)<\/p>/)?.[1] ?? '';
 
 /** The newest mail to `to` that `where` picks, waited for briefly. */
-async function mailTo(to: string, where: (m: StoredEmail) => boolean): Promise<StoredEmail> {
-  const deadline = Date.now() + 5_000;
-  for (;;) {
-    const found = (await fc.county.mails(to)).filter(where).at(-1);
-    if (found || Date.now() > deadline) return found!;
-    await sleep(30);
-  }
-}
+const mailTo = (to: string, where: (m: StoredEmail) => boolean) => newestMail(fc.county, to, where);
 
 interface AcceptedPiece {
   title: string;

@@ -16,13 +16,16 @@ import { type FaultCase, runFaultMatrix } from '../../support/faultCases';
 import {
   countMails,
   type FaultCounty,
+  firstAnswerProblem,
+  newestMail,
   postForm,
   recover,
   sesMayRepeat,
   startFaultCounty,
   steppingClock,
+  unfiredCases,
 } from '../../support/faultState';
-import { LONG_BODY, linkIn, type StoredEmail } from '../../support/harness';
+import { LONG_BODY, linkIn } from '../../support/harness';
 
 let fc: FaultCounty;
 /** wang's desk link (`http://…/desk/{token}`), from his welcome. */
@@ -46,18 +49,8 @@ const url = (path: string) => `${fc.county.baseUrl}${path}`;
 const COMMENT = '做法具体，数据翔实，编入本期。';
 const ISSUE = '5';
 const unknownOutcome = (html: string) => html.includes('暂时无法确认');
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/**
- * Cases whose armed fault never fired. With two calls in flight at once (the decision's roster read and events
- * Query, its two emails) the injector counts the second one's command before the first one's attempt: a lost answer
- * or time-out armed at the first lands on neither, and one armed at the second lands on the first. They still ran
- * and were checked; the report names them so a reader knows which positions went untested.
- */
-const unfired: string[] = [];
-const noteUnfired = (route: string, c: FaultCase | undefined) => {
-  if (c && !c.fired) unfired.push(`${route} ${c.service}-${c.at}-${c.fault}`);
-};
+const noteUnfired = unfiredCases('desk faults');
 /**
  * Answers that said 未能保存 (not saved) of an action that was in fact done. On the roster's buttons the rules above
  * do not forbid it when pressing again is harmless; the report lists them (a decision's is a violation).
@@ -68,22 +61,11 @@ const noteUntrue = (route: string, c: FaultCase | undefined, first: { status: nu
     untrue.push(`${route} ${c ? `${c.service}-${c.at}-${c.fault}` : 'clean'}`);
 };
 afterAll(() => {
-  if (unfired.length) process.stderr.write(`desk faults: armed but not fired: ${unfired.join('; ')}\n`);
   if (untrue.length) process.stderr.write(`desk faults: 503 未能保存 though done: ${untrue.join('; ')}\n`);
 });
 
-/** A status the rules allow for the first answer under a fault: done, or 503 (never another 5xx, never a 4xx). */
-const firstAnswerProblem = (status: number): string[] => (status === 503 ? [] : [`answered ${status}`]);
-
 /** The newest mail to `to` whose subject contains `text`, waited for briefly. */
-async function mailTo(to: string, text: string): Promise<StoredEmail> {
-  const deadline = Date.now() + 5_000;
-  for (;;) {
-    const found = (await fc.county.mails(to)).filter((m) => m.subject.includes(text)).at(-1);
-    if (found || Date.now() > deadline) return found!;
-    await sleep(30);
-  }
-}
+const mailTo = (to: string, text: string) => newestMail(fc.county, to, (m) => m.subject.includes(text));
 
 /** The events of one piece, straight from the table (a consistent Query of its partition). */
 async function eventsOf(pieceId: string): Promise<Record<string, unknown>[]> {
