@@ -70,7 +70,7 @@ export async function computeAward(year: number, places?: Partial<Places>, read?
   const [units, informants, pieces] = await Promise.all([
     rank(adoptions, 'unit', people),
     rank(adoptions, 'informant', people),
-    rank(adoptions, 'piece', people),
+    rank(adoptions, 'piece', people, { titledTo: p.pieces }),
   ]);
   return {
     year,

@@ -81,8 +81,16 @@ export async function standingIn(months: string[]): Promise<Contribution[]> {
   return standing(events);
 }
 
-/** The rows of a ranking from the adoptions standing (pure but for the piece titles, one BatchGet per hundred). */
-export async function rank(adoptions: Contribution[], by: RankBy, roster: Roster): Promise<RankRow[]> {
+/**
+ * The rows of a ranking from the adoptions standing (pure but for the piece titles, one BatchGet per hundred);
+ * `titledTo`: only the pieces ranked that high get their titles read (the 信息奖 names its top ones only).
+ */
+export async function rank(
+  adoptions: Contribution[],
+  by: RankBy,
+  roster: Roster,
+  options: { titledTo?: number } = {},
+): Promise<RankRow[]> {
   const units = reportingUnits(roster);
   const people = new Map(roster.people.map((p) => [p.personId, p]));
   const rows = new Map<string, Omit<RankRow, 'rank'>>();
@@ -117,17 +125,24 @@ export async function rank(adoptions: Contribution[], by: RankBy, roster: Roster
     r.byLevel[c.level] += 1;
     if (c.adoptedOn > r.lastOn) r.lastOn = c.adoptedOn;
   }
+  const sorted = ranked([...rows.values()]);
   if (by === 'piece') {
     // A piece's title: on its accepted revision, or on an adoption record.
+    const titled = sorted.filter((r) => options.titledTo === undefined || r.rank <= options.titledTo);
     const keyOf = new Map(adoptions.filter((c) => c.titleKey).map((c) => [c.pieceId, c.titleKey!]));
-    const items = await getItems([...keyOf.values()], { attributes: ['title'] });
-    for (const r of rows.values()) {
+    const items = await getItems(
+      titled.flatMap((r) => (keyOf.has(r.id) ? [keyOf.get(r.id)!] : [])),
+      {
+        attributes: ['title'],
+      },
+    );
+    for (const r of titled) {
       const key = keyOf.get(r.id);
       const title = key ? items.get(keyId(key))?.title : undefined;
       r.name = `${r.name} ${typeof title === 'string' ? title : ''}`.trim();
     }
   }
-  return ranked([...rows.values()]);
+  return sorted;
 }
 
 /** What a ranking is made from: the adoptions standing in its months and the roster (names). */
