@@ -4,7 +4,7 @@
 
 import { deliverAdoption } from '../adoption/deliverNow';
 import { importAdoptions } from '../adoption/importAdoptions';
-import { adoptionValuesOf, resultText } from '../adoption/pages';
+import { adoptionPage, adoptionValuesOf, resultText } from '../adoption/pages';
 import { recordAdoption } from '../adoption/recordAdoption';
 import { AlreadyWithdrawnError, withdrawAdoption } from '../adoption/withdrawAdoption';
 import { settle } from '../core/budget';
@@ -56,7 +56,17 @@ async function refused(
     },
   );
   if (shown) return shown;
+  if (values) return keptForm(`${user.base}/pieces/${encodeURIComponent(pieceId)}/adoptions`, values, err);
   throw new StoreUnavailableError({ cause: err });
+}
+
+/**
+ * The 登记采用 form alone with what was typed, when neither the desk link nor the piece could be read (the store
+ * down): the same button again, nothing of the piece shown.
+ */
+function keptForm(action: string, values: AdoptionExtra['values'], err: unknown): HttpResponse {
+  const notice = `${failureOf(err).message}${FORM_KEPT_NOTICE}`;
+  return { status: 503, html: adoptionPage({ action, adoptions: [], ...(values ? { values } : {}), notice }) };
 }
 
 export async function recordOnDeskView(
@@ -65,8 +75,14 @@ export async function recordOnDeskView(
   fields: Record<string, unknown>,
   wantsJson: boolean,
 ) {
-  const user = await deskEditor(token);
   const values = adoptionValuesOf(fields);
+  let user: DeskUser;
+  try {
+    user = await deskEditor(token);
+  } catch (err) {
+    if (wantsJson || !isTemporary(err)) throw err;
+    return keptForm(`/desk/${token}/pieces/${encodeURIComponent(pieceId)}/adoptions`, values, err);
+  }
   try {
     const result = await recordAdoption(pieceId, fields, recorder(user), { source: 'desk', deliver: deliverAdoption });
     const json = { added: result.added, adoptionId: result.record.adoptionId, points: result.record.points };

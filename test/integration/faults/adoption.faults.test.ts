@@ -1,5 +1,5 @@
 // Fault injection on the adoptions (采用) of accepted pieces and what rides on them: recording one from the editor's
-// email link (POST /adoption/{token}), its 撤销 on the desk (POST /desk/{token}/pieces/{id}/adoptions/{id}/withdraw),
+// email link (POST /adoption/{token}) and from the desk (POST /desk/{token}/pieces/{id}/adoptions), its 撤销 on the desk (POST /desk/{token}/pieces/{id}/adoptions/{id}/withdraw),
 // the year's 信息奖 sent from the desk (POST /desk/{token}/scores/award) and a table of contents uploaded
 // (POST /desk/{token}/adoptions, multipart), a rules file uploaded (POST /desk/{token}/scores/rules) and a re-scoring
 // (`rules rescore`), each at every call × lost answer, throttle, time-out, on fresh state.
@@ -217,11 +217,17 @@ describe('POST /desk/{token}/scores/award under injected faults', () => {
   }, 300_000);
 });
 
-describe('POST /adoption/{token} under injected faults', () => {
+/** Where an editor records an adoption: the link in the acceptance's email, or the desk's piece page. */
+const RECORDED_FROM: [route: string, post: (piece: AcceptedPiece) => string][] = [
+  ['POST /adoption/{token}', (piece) => piece.adoptionLink],
+  ['POST /desk/{token}/pieces/{id}/adoptions', (piece) => `${desk}/pieces/${piece.receipt}/adoptions`],
+];
+
+describe.each(RECORDED_FROM)('%s under injected faults', (route, postTo) => {
   it('records one adoption, answers truly, keeps what was typed, and tells the informant once', async () => {
     let n = 0;
     const result = await runFaultMatrix({
-      route: 'POST /adoption/{token}',
+      route,
       prepare: async (label) => {
         clock.advance(60_000);
         n += 1;
@@ -229,10 +235,11 @@ describe('POST /adoption/{token} under injected faults', () => {
         await fc.clearMailbox();
         return { ...piece!, fields: adoptionFields(`2026年第${n}期`, piece!.adoptedOn) };
       },
-      act: ({ adoptionLink, fields }) => postForm(adoptionLink, fields),
-      verify: async ({ title, receipt, adoptionLink, fields }, first, faultCase) => {
+      act: (piece) => postForm(postTo(piece), piece.fields),
+      verify: async (piece, first, faultCase) => {
+        const { title, receipt, fields } = piece;
         const problems: string[] = [];
-        noteUnfired('adoption link', faultCase);
+        noteUnfired(route, faultCase);
         if (first.status === 200) {
           if (!first.html.includes('已登记')) problems.push('200 without 已登记');
         } else {
@@ -241,7 +248,7 @@ describe('POST /adoption/{token} under injected faults', () => {
           if (first.status === 503 && !first.html.includes(OUTLET)) problems.push('the outlet typed is gone');
           if (first.status === 503 && !first.html.includes(fields.issue)) problems.push('the issue typed is gone');
           // The editor presses 登记 again: done, or found done (the record already there), 200 either way.
-          const again = await postForm(adoptionLink, fields);
+          const again = await postForm(postTo(piece), fields);
           if (again.status !== 200) {
             problems.push(`the retry answered ${again.status}: "${noticeOf(again.html)}"`);
           }
