@@ -2,7 +2,8 @@
 // email link (POST /adoption/{token}) and from the desk (POST /desk/{token}/pieces/{id}/adoptions), its 撤销 on the
 // desk (POST /desk/{token}/pieces/{id}/adoptions/{id}/withdraw), the year's 信息奖 sent from the desk
 // (POST /desk/{token}/scores/award), a table of contents uploaded (POST /desk/{token}/adoptions, multipart), a rules
-// file uploaded (POST /desk/{token}/scores/rules) and a re-scoring (`rules rescore`), each at every call × lost answer, throttle, time-out, on fresh state.
+// file uploaded (POST /desk/{token}/scores/rules) and a re-scoring (`rules rescore`), each at every call × lost
+// answer, throttle, time-out, on fresh state.
 // After recovery (the editor pressing again, then the sweeper): one adoption record per adoption, one withdrawal, one
 // award; the first answer 200 or 503 (never another 5xx, never a 4xx), a retry answered 200, what was typed kept on a
 // 503 page; every email sent once (at most twice where SES itself lost its answer).
