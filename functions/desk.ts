@@ -1,9 +1,7 @@
-// GET (and HEAD) /desk/{token}[/pieces[/{id}]|/issues|/adoptions|/scores|/roster|/figures] — the desk's pages (信息科工作台) for an
-// editor or a leader (数据's download is functions/deskExport.ts). Opening any of them changes nothing.
-
-import { adoptionsView } from '../shared/desk/adoptionViews';
+// GET (and HEAD) /desk/{token}[/pieces[/{id}]|/issues|/roster|/figures] — the desk's pages (信息科工作台) for an
+// editor or a leader (数据's download is functions/deskExport.ts; 采用 and 积分 are functions/deskRecords.ts).
+// Opening any of them changes nothing.
 import { figuresView, issuesView, piecesView, pieceView, queueView, rosterView } from '../shared/desk/deskViews';
-import { scoresView } from '../shared/desk/scoresViews';
 import { type HttpResponse, httpHandler } from '../shared/web/http';
 
 export const handler = httpHandler(async (request): Promise<HttpResponse> => {
@@ -14,7 +12,5 @@ export const handler = httpHandler(async (request): Promise<HttpResponse> => {
   if (page === '/issues') return issuesView(token, request.query);
   if (page === '/roster') return rosterView(token);
   if (page === '/figures') return figuresView(token, request.query);
-  if (page === '/adoptions') return adoptionsView(token, request.query);
-  if (page === '/scores') return scoresView(token, request.query);
   return queueView(token);
 });

@@ -60,6 +60,8 @@ export const handlers = {
   // The editor's adoption link (from the acceptance's email): the page reads; recording writes and emails.
   adoptionPage: { file: 'functions/adoptionPage.ts', table: READ, email: false, secret: true },
   adoptionRecord: { file: 'functions/adoptionRecord.ts', table: WRITE, email: true, secret: true },
+  // 采用 and 积分 (the year's adoptions, the ranking, the 信息奖, the rules): month partitions, the roster, the rules.
+  deskRecords: { file: 'functions/deskRecords.ts', table: READ, email: false, secret: true },
   // 登记采用 and 撤销 on the desk's piece page (the informant's email sent at once).
   deskAdoption: { file: 'functions/deskAdoption.ts', table: WRITE, email: true, secret: true },
   // A table of contents uploaded on the 采用 page: like the roster upload, its emails wait for the sweeper.
@@ -109,9 +111,9 @@ const explicitRoutes: Route[] = [
   { method: 'GET', path: '/desk/{token}/figures/download', handler: 'deskExport' },
   { method: 'POST', path: '/desk/{token}/pieces/{id}/adoptions', handler: 'deskAdoption' },
   { method: 'POST', path: '/desk/{token}/pieces/{id}/adoptions/{adoptionId}/withdraw', handler: 'deskAdoption' },
-  { method: 'GET', path: '/desk/{token}/adoptions', handler: 'desk' },
+  { method: 'GET', path: '/desk/{token}/adoptions', handler: 'deskRecords' },
   { method: 'POST', path: '/desk/{token}/adoptions', handler: 'deskAdoptionImport' },
-  { method: 'GET', path: '/desk/{token}/scores', handler: 'desk' },
+  { method: 'GET', path: '/desk/{token}/scores', handler: 'deskRecords' },
   { method: 'GET', path: '/desk/{token}/scores/download', handler: 'deskExport' },
   { method: 'POST', path: '/desk/{token}/scores/rules', handler: 'deskScores' },
   { method: 'POST', path: '/desk/{token}/scores/award', handler: 'deskScores' },

@@ -127,7 +127,7 @@ describe('the permissions listed beside the route table', () => {
     await as('deskAdoption', () =>
       fetch(`${desk}/pieces/${receipt}/adoptions/${adoptionId}/withdraw`, form({ reason: '登记有误' })),
     );
-    for (const page of ['/adoptions', '/scores']) await as('desk', () => fetch(`${desk}${page}`));
+    for (const page of ['/adoptions', '/scores']) await as('deskRecords', () => fetch(`${desk}${page}`));
     await as('deskExport', () => fetch(`${desk}/scores/download?format=csv`));
     const toc = new FormData();
     toc.append(
