@@ -122,6 +122,16 @@ export function checkAdoption(fields: Record<string, unknown>): AdoptionInput {
 }
 
 /**
+ * An issue as it identifies one: `12`, `第12期`, `2026年第12期` and `2026年第12期（总第345期）` are issue 12 (the year
+ * is the adoption's date's); anything else (`增刊一`) as typed, without spaces.
+ */
+function issueKey(issue: string): string {
+  const text = issue.normalize('NFKC').replace(/\s/g, '').toLowerCase();
+  const n = /^(?:\d{4}年)?第?0*(\d+)期?(?:[(（]总第\d+期[)）])?$/.exec(text)?.[1];
+  return n ?? text;
+}
+
+/**
  * An adoption's id among the piece's: the same level, outlet and issue is the same adoption (a second record of it
  * is a duplicate), however the outlet's brackets or spaces were typed.
  */
@@ -130,8 +140,7 @@ export function adoptionIdOf(input: Pick<AdoptionInput, 'level' | 'outlet' | 'is
     .normalize('NFKC')
     .replace(/[《》<>〈〉“”"'\s]/g, '')
     .toLowerCase();
-  const issue = input.issue.normalize('NFKC').replace(/\s/g, '').toLowerCase();
-  return digest(input.level, outlet, issue).slice(0, 12);
+  return digest(input.level, outlet, issueKey(input.issue)).slice(0, 12);
 }
 
 export const isUpperLevel = (v: unknown): v is UpperLevel => (UPPER_LEVELS as readonly unknown[]).includes(v);

@@ -36,8 +36,8 @@ const SPEC: ColumnSpec<Column> = {
   empty: '表格中没有采用记录',
 };
 
-/** A table of contents is tens of lines; thousands is a wrong file. */
-export const MAX_LINES = 2000;
+/** A table of contents is tens of lines; hundreds is a wrong file (and more would not be recorded within a request). */
+export const MAX_LINES = 500;
 
 export type ImportResult =
   | { ok: true; lines: number; added: number; duplicates: number }
@@ -100,7 +100,7 @@ export async function importAdoptions(
       ),
     ),
   );
-  const seen = new Set<string>();
+  const seen = new Map<string, Line>();
   const unique: Line[] = [];
   for (const l of lines) {
     const target = targets.get(l.receipt)!;
@@ -119,19 +119,33 @@ export async function importAdoptions(
       continue;
     }
     const key = `${l.receipt}#${adoptionIdOf(l.input)}`;
-    if (!seen.has(key)) unique.push(l);
-    seen.add(key);
+    const first = seen.get(key);
+    if (!first) {
+      seen.set(key, l);
+      unique.push(l);
+    } else if (first.input.adoptedOn !== l.input.adoptedOn || first.input.instruction !== l.input.instruction) {
+      // The same adoption twice is once; twice with another date or 批示 is a mistake in one of the lines.
+      fail(
+        l.line,
+        `与第 ${first.line} 行是同一采用（同一回执号、级别、刊物、期号），但采用日期或领导批示不同：请只保留正确的一行`,
+      );
+    }
   }
   if (errors.length > 0) return { ok: false, errors: errors.sort((a, b) => a.line - b.line) };
 
+  // Each line is an item of its own: recorded a few at a time.
   let added = 0;
-  for (const l of unique) {
-    const result = await recordAdoption(l.receipt, l.fields, by, {
-      source: options.source,
-      deliver: options.deliver,
-      target: targets.get(l.receipt) as AdoptionTarget,
-    });
-    if (result.added) added += 1;
-  }
+  await Promise.all(
+    unique.map((l) =>
+      limit(async () => {
+        const result = await recordAdoption(l.receipt, l.fields, by, {
+          source: options.source,
+          deliver: options.deliver,
+          target: targets.get(l.receipt) as AdoptionTarget,
+        });
+        if (result.added) added += 1;
+      }),
+    ),
+  );
   return { ok: true, lines: lines.length, added, duplicates: lines.length - added };
 }

@@ -5,7 +5,7 @@
 import { REASON_MAX } from '../adoption/withdrawAdoption';
 import { formatShanghai, now, shanghai } from '../core/clock';
 import { html, type SafeHtml } from '../core/html';
-import type { Award, SentAward } from '../scores/award';
+import { type Award, awardMaySend, type SentAward } from '../scores/award';
 import { RANK_BY_LABELS, type RankBy, type Ranking, type RankRow, TIE_RULE } from '../scores/rankings';
 import { INSTRUCTION_LABELS, LEVEL_LABELS, LEVELS, type RuleVersion, UPPER_LEVELS } from '../scoring/rules';
 import type { DeskUser } from './access';
@@ -122,7 +122,7 @@ ${
 }`;
 }
 
-function awardBlock(user: DeskUser, award: Award, sent: SentAward | undefined): SafeHtml {
+function awardBlock(user: DeskUser, award: Award, sent: SentAward | undefined, maySend: boolean): SafeHtml {
   const shown = sent?.award ?? award;
   const list = (title: string, rows: RankRow[], by: RankBy) =>
     html`<h3>${title}（${rows.length}）</h3>${rows.length ? rankTable(title, rows, by) : html`<p class="muted">暂无。</p>`}`;
@@ -134,11 +134,13 @@ ${
 }
 ${list('先进单位', shown.units, 'unit')}${list('先进个人', shown.informants, 'informant')}${list('优秀信息', shown.pieces, 'piece')}
 ${
-  user.canAct && !sent
-    ? html`<form method="post" action="${user.base}/scores/award"><input type="hidden" name="year" value="${shown.year}">
+  user.canAct && !sent && !maySend
+    ? html`<p class="hint">${shown.year} 年 12 月起可以发送信息奖（发送后结果固定，每年一次）。</p>`
+    : user.canAct && !sent
+      ? html`<form method="post" action="${user.base}/scores/award"><input type="hidden" name="year" value="${shown.year}">
 <p class="hint">发送后结果固定下来，每年只发送一次；编辑和领导每人收到一封邮件。</p>
 <button type="submit">发送 ${shown.year} 年度信息奖</button></form>`
-    : ''
+      : ''
 }`;
 }
 
@@ -173,7 +175,7 @@ export function scoresPage(user: DeskUser, input: ScoresPageInput): string {
 <p class="links">下载：<a href="${user.base}/scores/download?${q('xlsx')}">Excel 表格（.xlsx）</a><a href="${user.base}/scores/download?${q('csv')}">CSV</a></p>
 <p class="hint">${TIE_RULE} 采用计入登记的月份。</p>
 ${ranking.rows.length ? rankTable('积分排名', ranking.rows, ranking.by) : html`<p class="muted">这段时间还没有积分。</p>`}
-${awardBlock(user, input.award, input.sent)}
+${awardBlock(user, input.award, input.sent, awardMaySend(input.award.year))}
 ${rulesBlock(user, input.current, input.versions)}`,
   );
 }

@@ -5,7 +5,7 @@ import { settle } from '../core/budget';
 import { isMonth, now, shanghai } from '../core/clock';
 import { type FieldError, ValidationError } from '../core/errors';
 import { html } from '../core/html';
-import { checkYear, computeAward, sendAward, sentAward } from '../scores/award';
+import { AwardTooEarlyError, checkYear, computeAward, sendAward, sentAward } from '../scores/award';
 import { RANK_BY_LABELS, type RankBy, ranking, readScores } from '../scores/rankings';
 import { scoresFile } from '../scores/scoresSheet';
 import { rulesInForce, setRules } from '../scores/setRules';
@@ -138,7 +138,12 @@ export async function rulesUploadView(token: string, fields: Record<string, unkn
 export async function awardSendView(token: string, fields: Record<string, unknown>): Promise<HttpResponse> {
   const user = await deskEditor(token);
   const year = checkYear(fields.year);
-  const { sent, now: first } = await sendAward(year, { name: user.person.name });
+  const outcome = await sendAward(year, { name: user.person.name }).catch((err) => {
+    if (err instanceof AwardTooEarlyError) return err;
+    throw err;
+  });
+  if (outcome instanceof AwardTooEarlyError) return after(user, year, 409, { ok: false, message: outcome.message });
+  const { sent, now: first } = outcome;
   const message = first
     ? `已发送 ${year} 年度信息奖：${sent.recipients} 位编辑和领导将在一分钟内收到邮件。`
     : `${year} 年度信息奖已由 ${sent.sentBy} 发送过，没有重复发送。`;

@@ -5,7 +5,7 @@
 // a retry, a second press, another editor — finds it and sends nothing again.
 import { now, shanghai } from '../core/clock';
 import { config } from '../core/config';
-import { ValidationError } from '../core/errors';
+import { ConflictError, ValidationError } from '../core/errors';
 import { log } from '../core/log';
 import { type NotificationDraft, outboxAttributes } from '../mail/outbox';
 import { isActive } from '../roster/people';
@@ -37,6 +37,20 @@ export interface SentAward {
   sentAt: string;
   sentBy: string;
   recipients: number;
+}
+
+/** The award of a year is sent from its December on: once sent it is final, and adoptions come in all year. */
+export function awardMaySend(year: number): boolean {
+  const t = shanghai(now());
+  return year < t.year || (year === t.year && t.month === 12);
+}
+
+export class AwardTooEarlyError extends ConflictError {
+  constructor(year: number) {
+    super(
+      `${year} 年度还没有到 12 月：信息奖发送后不再改变，请在 ${year} 年 12 月或之后发送。现在可以先查看按目前积分排出的结果。`,
+    );
+  }
 }
 
 export const awardKey = (county: string, year: number): ItemKey => ({ pk: keys.award(county, year), sk: 'SENT' });
@@ -98,6 +112,8 @@ export async function sendAward(
   const county = config().countyId;
   const before = await sentAward(year);
   if (before) return { sent: before, now: false };
+  // Sent once and for good: not while most of the year's adoptions may still come.
+  if (!awardMaySend(year)) throw new AwardTooEarlyError(year);
   const read = await readScores(year);
   const roster = read.roster;
   const award = await computeAward(year, options.places, read);

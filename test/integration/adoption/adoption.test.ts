@@ -287,4 +287,47 @@ describe('recording on the desk', () => {
     expect(leader).not.toContain('<form method="post"');
     expect((await fetch(url(`${desk.wang}/adoptions?level=province`))).status).toBe(400);
   });
+
+  it('does not send the year’s 信息奖 before its December: the award is final once sent', async () => {
+    const page = await (await fetch(url(`${desk.wang}/scores`))).text();
+    expect(page).toContain('2026 年 12 月起可以发送信息奖');
+    expect(page).not.toContain('发送 2026 年度信息奖</button>');
+    const before = await tableSnapshot();
+    const early = await fetch(url(`${desk.wang}/scores/award`), form({ year: '2026' }));
+    expect(early.status).toBe(409);
+    expect(await early.text()).toContain('2026 年度还没有到 12 月');
+    expect(await tableSnapshot()).toEqual(before);
+  });
+
+  it('takes 12, 第12期 and 2026年第12期 for one issue; one adoption twice in a file with another 批示 is refused by line', async () => {
+    const receipt = await acceptedPiece('县商务局“电商进村”助农增收');
+    const upload = async (lines: string[]) => {
+      const body = new FormData();
+      body.append('file', new Blob([['回执号,采用级别,刊物,期号,采用日期,领导批示', ...lines].join('\n')]), 'toc.csv');
+      return fetch(url(`${desk.wang}/adoptions`), { method: 'POST', body });
+    };
+    const before = await tableSnapshot();
+    const refused = await upload([
+      `${receipt},自治区,《新疆组工信息》,12,2026-10-15,无`,
+      `${receipt},自治区,新疆组工信息,2026年第12期,2026-10-15,自治区`,
+    ]);
+    expect(refused.status).toBe(400);
+    expect(await refused.text()).toContain(
+      '第 3 行：与第 2 行是同一采用（同一回执号、级别、刊物、期号），但采用日期或领导批示不同',
+    );
+    expect(await tableSnapshot()).toEqual(before);
+
+    const taken = await upload([
+      `${receipt},自治区,《新疆组工信息》,12,2026-10-15,无`,
+      `${receipt},自治区,新疆组工信息,第12期,2026-10-15,无`,
+    ]);
+    expect(taken.status).toBe(200);
+    expect(await taken.text()).toContain('共 2 行，新登记 1 条，已登记过 1 条');
+    const again = await fetch(
+      url(`${desk.wang}/pieces/${receipt}/adoptions`),
+      jsonPost({ ...REGION, issue: '2026年第12期', instruction: 'none' }),
+    );
+    expect(await again.json()).toMatchObject({ added: false });
+    expect((await adoptionItems(receipt)).filter((i) => i.type === 'adopted')).toHaveLength(1);
+  });
 });
