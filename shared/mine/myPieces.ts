@@ -9,9 +9,9 @@ import { isDecision, type PieceEvent } from '../pieces/events';
 import { eventsSince, foldPieces, type PieceRow } from '../reports/pieceRows';
 import type { Person } from '../roster/people';
 import { informantByKey, informantOf } from '../roster/personalLinks';
-import { contributions, type ScoreEvent } from '../scoring/contributions';
+import { contributions, isScoreEvent, type ScoreEvent } from '../scoring/contributions';
 import type { Instruction, Level } from '../scoring/rules';
-import { getItems, keyId } from '../store/db';
+import { getItems, type ItemKey, keyId } from '../store/db';
 
 export interface MyPiece extends PieceRow {
   /** Every decision on the piece (who, what, the feedback), oldest first. */
@@ -33,11 +33,21 @@ export interface MyAdoption {
   withdrawn: boolean;
 }
 
+export interface EarlierPiece {
+  pieceId: string;
+  receipt: string;
+  title: string;
+  adoptions: MyAdoption[];
+  points: number;
+}
+
 export interface MyPieces {
   informant: Person;
   unitName: string;
   year: number;
   pieces: MyPiece[];
+  /** Pieces sent in an earlier year with adoptions this year (they count in this year's scores). */
+  earlier: EarlierPiece[];
   /** Their points this year, all pieces. */
   points: number;
   /** Pieces the informant's unit sent this month (all its informants). */
@@ -62,10 +72,9 @@ export async function myPieces(access: { k?: unknown; m?: unknown }): Promise<My
   const full = await getItems(mine.map((e) => ({ pk: e.pk, sk: e.sk })));
   const item = (e: PieceEvent) => (full.get(keyId(e)) as PieceEvent | undefined) ?? e;
   const thisMonth = monthOf(now());
-  const pieces = rows.map((r) => {
-    const own = mine.filter((e) => e.pieceId === r.pieceId).map(item);
-    const latest = own.find((e) => e.sk === r.revisionKey.sk);
-    const adoptions = contributions(own as unknown as ScoreEvent[]).map((c): MyAdoption => {
+  /** A piece's adoptions among its events this year, each with its points now. */
+  const adoptionsOf = (own: PieceEvent[]) =>
+    contributions(own as unknown as ScoreEvent[]).map((c): MyAdoption => {
       const record = own.find((e) => e.sk === `A#${c.adoptionId}`) as unknown as
         | { outlet?: string; issue?: string }
         | undefined;
@@ -78,12 +87,39 @@ export async function myPieces(access: { k?: unknown; m?: unknown }): Promise<My
         withdrawn: c.withdrawn,
       };
     });
+  const sum = (list: { points: number }[]) => Math.round(list.reduce((n, a) => n + a.points, 0) * 100) / 100;
+  const pieces = rows.map((r) => {
+    const own = mine.filter((e) => e.pieceId === r.pieceId).map(item);
+    const latest = own.find((e) => e.sk === r.revisionKey.sk);
+    const adoptions = adoptionsOf(own);
     return {
       ...r,
       title: latest?.title ?? '',
       decisions: own.filter(isDecision).sort((a, b) => a.sk.localeCompare(b.sk)),
       adoptions,
-      points: Math.round(adoptions.reduce((n, a) => n + a.points, 0) * 100) / 100,
+      points: sum(adoptions),
+    };
+  });
+  // Pieces sent in an earlier year and adopted (or accepted) this year: they count in this year's scores too.
+  const shown = new Set(rows.map((r) => r.pieceId));
+  const earlierIds = [...new Set(mine.filter((e) => !shown.has(e.pieceId) && isScoreEvent(e)).map((e) => e.pieceId))];
+  const earlierEvents = earlierIds.map((id) => mine.filter((e) => e.pieceId === id).map(item));
+  // Their titles: on an adoption record read above, or on the revision accepted (read for those pieces alone).
+  const titleKeys = earlierEvents.map(
+    (own) => contributions(own as unknown as ScoreEvent[]).find((c) => c.titleKey)?.titleKey,
+  );
+  const titleOf = (key: ItemKey | undefined) => (key ? full.get(keyId(key))?.title : undefined);
+  const missing = titleKeys.filter((key): key is ItemKey => key !== undefined && !titleOf(key));
+  const revisions = missing.length ? await getItems(missing, { attributes: ['title'] }) : new Map();
+  const earlier = earlierEvents.map((own, i): EarlierPiece => {
+    const key = titleKeys[i];
+    const adoptions = adoptionsOf(own);
+    return {
+      pieceId: own[0]!.pieceId,
+      receipt: own[0]!.receipt,
+      title: String(titleOf(key) ?? (key ? revisions.get(keyId(key))?.title : undefined) ?? ''),
+      adoptions,
+      points: sum(adoptions),
     };
   });
   return {
@@ -91,7 +127,8 @@ export async function myPieces(access: { k?: unknown; m?: unknown }): Promise<My
     unitName: roster.summary.units[informant.unitId ?? ''] ?? '',
     year,
     pieces,
-    points: Math.round(pieces.reduce((n, p) => n + p.points, 0) * 100) / 100,
+    earlier,
+    points: sum([...pieces, ...earlier]),
     unitThisMonth: events.filter(
       (e) => e.type === 'submitted' && e.unitId === informant.unitId && monthOf(new Date(e.at)) === thisMonth,
     ).length,

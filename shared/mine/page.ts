@@ -7,7 +7,16 @@ import { KIND_LABELS } from '../pieces/piece';
 import { STATUS_LABELS } from '../reports/pieceRows';
 import { INSTRUCTION_LABELS, LEVEL_LABELS } from '../scoring/rules';
 import { page } from '../web/pages';
-import type { MyPieces } from './myPieces';
+import type { MyAdoption, MyPieces } from './myPieces';
+
+/** A piece's adoptions this year, each with its points (a withdrawn one says so). */
+function adoptionList(adoptions: MyAdoption[]) {
+  if (adoptions.length === 0) return '';
+  return html`<ul class="adoptions">${adoptions.map(
+    (a) =>
+      html`<li>${a.level === 'county' ? '《组工专报》采用' : `被${LEVEL_LABELS[a.level]}采用：${a.outlet ?? ''}第 ${a.issue ?? ''} 期`}（${a.adoptedOn}）${a.instruction === 'none' ? '' : `，${INSTRUCTION_LABELS[a.instruction]}`}：${a.withdrawn ? '已撤销，不计分' : `${a.points} 分`}</li>`,
+  )}</ul>`;
+}
 
 export function minePage(view: MyPieces): string {
   const { informant, pieces } = view;
@@ -34,14 +43,7 @@ ${
 <tr><th>报送时间</th><td>${formatShanghai(p.submittedAt)}</td></tr><tr><th>稿次</th><td>第 ${p.revision} 稿</td></tr>
 <tr><th>状态</th><td>${STATUS_LABELS[p.status]}${p.issueNo ? `，编入《组工专报》第 ${p.issueNo} 期` : ''}</td></tr>
 ${p.adoptions.length ? html`<tr><th>积分</th><td>${p.points} 分</td></tr>` : ''}</table>
-${
-  p.adoptions.length
-    ? html`<ul class="adoptions">${p.adoptions.map(
-        (a) =>
-          html`<li>${a.level === 'county' ? '《组工专报》采用' : `被${LEVEL_LABELS[a.level]}采用：${a.outlet ?? ''}第 ${a.issue ?? ''} 期`}（${a.adoptedOn}）${a.instruction === 'none' ? '' : `，${INSTRUCTION_LABELS[a.instruction]}`}：${a.withdrawn ? '已撤销，不计分' : `${a.points} 分`}</li>`,
-      )}</ul>`
-    : ''
-}
+${adoptionList(p.adoptions)}
 ${p.decisions.map(
   (
     d,
@@ -49,6 +51,13 @@ ${p.decisions.map(
 ${d.comment ? html`<div class="hint">${d.type === 'returned' ? '修改意见' : d.type === 'rejected' ? '原因' : '点评'}：${paragraphs(d.comment)}</div>` : ''}</div>`,
 )}`,
       )
+}
+${
+  view.earlier.length
+    ? html`<h2>往年报送、今年采用的稿件</h2><p class="hint">这些稿件在往年报送，今年获得采用，积分计入今年。</p>${view.earlier.map(
+        (p) => html`<h3>${p.title}</h3><p>回执号 ${p.receipt}，今年积分 ${p.points} 分</p>${adoptionList(p.adoptions)}`,
+      )}`
+    : ''
 }`,
     submit ? { home: submit } : {},
   );

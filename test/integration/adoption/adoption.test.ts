@@ -330,4 +330,32 @@ describe('recording on the desk', () => {
     expect(await again.json()).toMatchObject({ added: false });
     expect((await adoptionItems(receipt)).filter((i) => i.type === 'adopted')).toHaveLength(1);
   });
+
+  it('shows on 我的报送 the pieces sent last year that were accepted or adopted this year, with this year’s points', async () => {
+    // Sent and accepted in December 2025, adopted by the 自治区 this October.
+    setClock(new Date('2025-12-20T02:00:00Z'));
+    const old = await submitOver(county, k, '城关镇“冬训课堂”经验做法');
+    expect((await fetch(url(`${desk.wang}/pieces/${old}`), jsonPost({ decision: 'accept', revision: 1 }))).status).toBe(
+      200,
+    );
+    // Sent on the last day of 2025 (Asia/Shanghai), accepted in January.
+    setClock(new Date('2025-12-31T15:00:00Z'));
+    const late = await submitOver(county, k, '城关镇“年终盘点”督查问效');
+    setClock(new Date('2026-01-05T02:00:00Z'));
+    expect(
+      (await fetch(url(`${desk.wang}/pieces/${late}`), jsonPost({ decision: 'accept', revision: 1 }))).status,
+    ).toBe(200);
+    setClock(new Date(T0));
+    const adopted = await fetch(
+      url(`${desk.wang}/pieces/${old}/adoptions`),
+      jsonPost({ ...REGION, instruction: 'none' }),
+    );
+    expect(await adopted.json()).toMatchObject({ added: true, points: 10 });
+
+    const page = await (await fetch(url(`/mine?k=${encodeURIComponent(k)}`))).text();
+    expect(page).toContain('往年报送、今年采用的稿件');
+    expect(page).toContain(`<h3>城关镇“冬训课堂”经验做法</h3><p>回执号 ${old}，今年积分 10 分</p>`);
+    expect(page).toContain(`<h3>城关镇“年终盘点”督查问效</h3><p>回执号 ${late}，今年积分 1 分</p>`);
+    expect(page).toContain('《组工专报》采用（2026-01-05）：1 分');
+  });
 });
