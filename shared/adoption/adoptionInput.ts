@@ -5,7 +5,7 @@
 import { dayOf, isDay, now } from '../core/clock';
 import { type FieldError, ValidationError } from '../core/errors';
 import { isBlank, isReadable, normalized } from '../core/text';
-import { type Instruction, UPPER_LEVELS, type UpperLevel } from '../scoring/rules';
+import type { Instruction, UpperLevel } from '../scoring/rules';
 import { digest } from '../store/keys';
 
 export interface AdoptionInput {
@@ -142,5 +142,3 @@ export function adoptionIdOf(input: Pick<AdoptionInput, 'level' | 'outlet' | 'is
     .toLowerCase();
   return digest(input.level, outlet, issueKey(input.issue)).slice(0, 12);
 }
-
-export const isUpperLevel = (v: unknown): v is UpperLevel => (UPPER_LEVELS as readonly unknown[]).includes(v);

@@ -4,9 +4,9 @@
 // (the Asia/Shanghai month it was recorded), so a month's partition of the report index holds an adoption with
 // every correction of it.
 
+import { pieceItems } from '../pieces/events';
 import { type Contribution, contributions, type ScoreEvent } from '../scoring/contributions';
 import type { Instruction, UpperLevel } from '../scoring/rules';
-import { queryAll } from '../store/db';
 import { keys } from '../store/keys';
 
 /** Who recorded it: an editor (from the email link or the desk), or an operator on the command line. */
@@ -75,11 +75,7 @@ export const rescoreSk = (adoptionId: string, n: number) =>
 
 /** Every adoption item of one piece (one Query of its partition, consistent: a record just written is seen). */
 export async function pieceAdoptionItems(county: string, pieceId: string): Promise<AdoptionItem[]> {
-  return (await queryAll({
-    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :a)',
-    ExpressionAttributeValues: { ':pk': keys.piece(county, pieceId), ':a': 'A#' },
-    ConsistentRead: true,
-  })) as unknown as AdoptionItem[];
+  return (await pieceItems(county, pieceId, keys.adoptionSk(''))) as unknown as AdoptionItem[];
 }
 
 /** A piece's adoptions upstream as they stand: each record with its points now and whether it was withdrawn. */

@@ -99,11 +99,19 @@ export function decisionOn(events: PieceEvent[], revision: number): PieceEvent |
 }
 
 export async function pieceEvents(county: string, pieceId: string): Promise<PieceEvent[]> {
-  return (await queryAll({
-    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :e)',
-    ExpressionAttributeValues: { ':pk': keys.piece(county, pieceId), ':e': 'E#' },
+  return (await pieceItems(county, pieceId, 'E#')) as unknown as PieceEvent[];
+}
+
+/**
+ * The items of a piece's partition whose sort key begins with `prefix` (`E#` its events, `A#` its adoptions): one
+ * consistent Query, so an item just written is seen.
+ */
+export function pieceItems(county: string, pieceId: string, prefix: string): Promise<Record<string, unknown>[]> {
+  return queryAll({
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+    ExpressionAttributeValues: { ':pk': keys.piece(county, pieceId), ':prefix': prefix },
     ConsistentRead: true,
-  })) as unknown as PieceEvent[];
+  });
 }
 
 /**

@@ -5,7 +5,9 @@
 // 3. Validate the decision: accept (optional 期号 and remark), return (feedback required), reject (optional reason).
 // 4. Write the decision as the event right after the revision, conditionally: of any number of editors deciding at
 //    once, exactly one wins; the others are told who did.
-// 5. The event carries the informant's email and a one-line notice to the other editors (outbox).
+// 5. An acceptance is the county's adoption: the event records its points under the rules in force that day.
+// 6. The event carries the informant's email and a one-line notice to the other editors; an acceptance also a
+//    confirmation to the deciding editor, each editor's with the link to record the piece's adoptions (outbox).
 import { settle } from '../core/budget';
 import { dayOf, now } from '../core/clock';
 import { config } from '../core/config';
