@@ -14,21 +14,29 @@ const layers = {
   roster: ['core', 'store', 'mail', 'web', 'links', 'sheets'], // units and people, their personal links and emails
   pieces: ['core', 'store', 'mail', 'web', 'links', 'roster'], // a piece's record, form, story and acknowledgment
   review: ['core', 'store', 'mail', 'web', 'links', 'roster', 'pieces', 'scoring'], // decisions, revisions, reminders
-  intake: ['core', 'store', 'mail', 'web', 'links', 'roster', 'pieces', 'review'], // submission, receipt page
+  // topics (点题): issuing and closing them, their emails, the open list a submission reads, responses by unit
+  topics: ['core', 'store', 'mail', 'web', 'links', 'roster', 'pieces', 'reports'],
+  intake: ['core', 'store', 'mail', 'web', 'links', 'roster', 'pieces', 'review', 'topics'], // submission, receipt page
   reports: ['core', 'store', 'pieces', 'scoring'], // month-keyed figures
   // adoptions upstream (采用): recording from the email link, the desk, a table of contents, the CLI; withdrawal
   adoption: ['core', 'store', 'mail', 'web', 'links', 'sheets', 'roster', 'pieces', 'intake', 'scoring'],
   // scores: rankings, the annual 信息奖, setting the rules and re-scoring
   scores: ['core', 'store', 'mail', 'web', 'sheets', 'roster', 'pieces', 'reports', 'scoring', 'adoption'],
+  // the monthly 通报: computed from month partitions, sent once per recipient and paced, its web view, .xlsx, .docx
+  bulletin: [
+    ...['core', 'store', 'mail', 'web', 'links', 'sheets', 'roster', 'pieces', 'reports', 'scoring', 'scores'],
+    'topics',
+  ],
   // the desk (信息科工作台): its pages, reads and actions, on the review's decision and the roster's import
   desk: [
     ...['core', 'store', 'mail', 'web', 'links', 'sheets', 'roster', 'pieces', 'review', 'intake', 'reports'],
-    ...['scoring', 'adoption', 'scores'],
+    ...['scoring', 'adoption', 'scores', 'topics', 'bulletin'],
   ],
-  mine: ['core', 'store', 'web', 'links', 'roster', 'pieces', 'reports', 'scoring'], // 我的报送: an informant's own page
+  // 我的报送: an informant's own page
+  mine: ['core', 'store', 'web', 'links', 'roster', 'pieces', 'reports', 'scoring', 'topics'],
   app: [
     ...['core', 'store', 'mail', 'web', 'links', 'sheets', 'roster', 'pieces', 'review', 'intake', 'reports'],
-    ...['scoring', 'adoption', 'scores'],
+    ...['scoring', 'adoption', 'scores', 'topics', 'bulletin'],
   ], // composition
 };
 

@@ -5,6 +5,7 @@ import type { EmailTemplates } from '../mail/templates';
 import { revisionTemplates } from '../review/emails';
 import { rosterTemplates } from '../roster/emails';
 import { scoreTemplates } from '../scores/emails';
+import { topicTemplates } from '../topics/emails';
 
 export const allTemplates: EmailTemplates = /* @__PURE__ */ Object.assign(
   {},
@@ -12,4 +13,5 @@ export const allTemplates: EmailTemplates = /* @__PURE__ */ Object.assign(
   revisionTemplates,
   adoptionTemplates,
   scoreTemplates,
+  topicTemplates,
 );

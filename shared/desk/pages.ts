@@ -1,6 +1,6 @@
-// The desk's pages (信息科工作台): one frame with its tabs (待审, 稿件, 《组工专报》, 名单, 数据) on the site's page
-// frame and stylesheet, tables that scroll sideways on a phone and use the width of a desk screen. A leader's pages
-// are the same without a single form that acts.
+// The desk's pages (信息科工作台): one frame with its tabs (待审, 稿件, 《组工专报》, 采用, 积分, 点题, 通报, 名单,
+// 数据) on the site's page frame and stylesheet, tables that scroll sideways on a phone and use the width of a desk
+// screen. A leader's pages are the same without a single form that acts.
 
 import type { AdoptionRecord, PieceAdoption } from '../adoption/adoptions';
 import { type AdoptionValues, adoptionForm, adoptionsTable, resultNotice } from '../adoption/pages';
@@ -21,7 +21,16 @@ import type { YearIssues } from './issues';
 import type { PieceList } from './pieceList';
 import type { Waiting } from './queue';
 
-export type DeskTab = 'queue' | 'pieces' | 'issues' | 'adoptions' | 'scores' | 'roster' | 'figures';
+export type DeskTab =
+  | 'queue'
+  | 'pieces'
+  | 'issues'
+  | 'adoptions'
+  | 'scores'
+  | 'topics'
+  | 'bulletin'
+  | 'roster'
+  | 'figures';
 
 const TABS: [DeskTab, string, string][] = [
   ['queue', '待审', ''],
@@ -29,6 +38,8 @@ const TABS: [DeskTab, string, string][] = [
   ['issues', '《组工专报》', '/issues'],
   ['adoptions', '采用', '/adoptions'],
   ['scores', '积分', '/scores'],
+  ['topics', '点题', '/topics'],
+  ['bulletin', '通报', '/bulletin'],
   ['roster', '名单', '/roster'],
   ['figures', '数据', '/figures'],
 ];

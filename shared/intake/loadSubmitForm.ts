@@ -5,6 +5,8 @@ import { config } from '../core/config';
 import { type PieceEvent, pieceEvents } from '../pieces/events';
 import type { Person } from '../roster/people';
 import { informantByKey, receiptPath } from '../roster/personalLinks';
+import { keyId } from '../store/db';
+import { openTopicsFor, openTopicsKey } from '../topics/topics';
 import { isPieceId } from './receiptNumbers';
 
 export interface SentPiece {
@@ -21,12 +23,16 @@ export interface SubmitFormData {
   sent?: SentPiece;
 }
 
-/** One read: the informant and the roster summary (the unit's name) together; with the piece just sent beside it. */
+/**
+ * One read: the informant, the roster summary (the unit's name) and the open topics together; with the piece just
+ * sent beside it.
+ */
 export async function loadSubmitForm(k: unknown, sentPieceId?: unknown): Promise<SubmitFormData> {
   const wanted = isPieceId(sentPieceId) ? sentPieceId : undefined;
+  const county = config().countyId;
   const [{ informant, roster }, events] = await Promise.all([
-    informantByKey(k),
-    wanted ? pieceEvents(config().countyId, wanted) : Promise.resolve([]),
+    informantByKey(k, [openTopicsKey(county)]),
+    wanted ? pieceEvents(county, wanted) : Promise.resolve([]),
   ]);
   const unitName = (informant.unitId && roster.summary.units[informant.unitId]) || '未关联单位';
   // Someone else's piece is not shown (receipt numbers are guessable): the form alone.
@@ -35,6 +41,9 @@ export async function loadSubmitForm(k: unknown, sentPieceId?: unknown): Promise
     first && first.informantId === informant.personId
       ? { piece: first, receiptPath: await receiptPath(first.pieceId, informant) }
       : undefined;
-  // Topics (点题) arrive with their own feature; until then there are none to offer.
-  return { k: String(k), informant, unitName, topics: [], ...(sent ? { sent } : {}) };
+  const topics = openTopicsFor(roster.items.get(keyId(openTopicsKey(county))), informant.unitId).map((t) => ({
+    id: t.topicId,
+    title: `${t.title}（${t.due} 截止）`,
+  }));
+  return { k: String(k), informant, unitName, topics, ...(sent ? { sent } : {}) };
 }

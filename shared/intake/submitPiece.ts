@@ -1,6 +1,7 @@
 // Use case: an informant submits a piece.
 // 1. Verify the personal key (who) and validate the fields (what), before anything is written: one consistent
-//    BatchGet of the informant, the roster summary (editors, unit names) and the year's receipt counter.
+//    BatchGet of the informant, the roster summary (editors, unit names), the year's receipt counter and the open
+//    topics (a topic must be open and for the informant's unit).
 // 2. Take a receipt number (a free one, or an atomic ticket), then claim the retry identity (Idempotency-Key; same
 //    informant + title + body within 10 minutes): a retry gets the original receipt back and creates nothing.
 // 3. Write the `submitted` event under the number (conditional put: no gaps, no repeats).
@@ -23,6 +24,7 @@ import { informantByKey, receiptPath } from '../roster/personalLinks';
 import { acquire, type Claim, type Intent, release, resolve, retarget } from '../store/claims';
 import { type ItemKey, keyId, putIfAbsent } from '../store/db';
 import { digest, keys } from '../store/keys';
+import { openTopicsFor, openTopicsKey } from '../topics/topics';
 import { counterKey, freeIn, giveBack, receiptOf, takeNumber } from './receiptNumbers';
 
 export const DOUBLE_SUBMIT_WINDOW_MS = 10 * 60_000;
@@ -48,9 +50,13 @@ export async function submitPiece(request: SubmitRequest): Promise<SubmitResult>
   const county = config().countyId;
   const at = now();
   const year = shanghai(at).year;
-  const { informant, roster } = await informantByKey(request.k, [counterKey(county, year)]);
+  const { informant, roster } = await informantByKey(request.k, [counterKey(county, year), openTopicsKey(county)]);
   if (!informant.unitId) throw new InvalidLinkError('您的账号未关联单位，请联系县委组织部信息科。');
-  const piece = validatePiece(request.fields);
+  const topics = openTopicsFor(roster.items.get(keyId(openTopicsKey(county))), informant.unitId);
+  const piece = validatePiece(
+    request.fields,
+    topics.map((t) => t.topicId),
+  );
   const claims = retryClaims(county, informant.personId, piece, request.idempotencyKey);
   const result = (receipt: string, replayed: boolean): SubmitResult => ({
     id: receipt,

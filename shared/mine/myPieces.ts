@@ -3,6 +3,7 @@
 // write a new piece) or with the read-only link every email to them carries (emails are forwarded: it shows, and
 // grants nothing else). Month-keyed Queries of the year (the report index), then one BatchGet of their events.
 import { monthOf, now, shanghai } from '../core/clock';
+import { config } from '../core/config';
 import { InvalidLinkError } from '../core/errors';
 import { mineClaims } from '../links/links';
 import { isDecision, type PieceEvent } from '../pieces/events';
@@ -12,6 +13,7 @@ import { informantByKey, informantOf } from '../roster/personalLinks';
 import { contributions, isScoreEvent, type ScoreEvent } from '../scoring/contributions';
 import type { Instruction, Level } from '../scoring/rules';
 import { getItems, type ItemKey, keyId } from '../store/db';
+import { openTopicsFor, openTopicsKey } from '../topics/topics';
 
 export interface MyPiece extends PieceRow {
   /** Every decision on the piece (who, what, the feedback), oldest first. */
@@ -52,17 +54,20 @@ export interface MyPieces {
   points: number;
   /** Pieces the informant's unit sent this month (all its informants). */
   unitThisMonth: number;
+  /** Open topics (点题) for the informant's unit, soonest due first, and whether the unit has answered each. */
+  topics: { topicId: string; title: string; due: string; answeredByUnit: boolean }[];
   /** The personal key, when the page was opened with it: the page's 写新稿件 leads to the form. */
   k?: string;
 }
 
 export async function myPieces(access: { k?: unknown; m?: unknown }): Promise<MyPieces> {
   const year = shanghai(now()).year;
+  const open = openTopicsKey(config().countyId);
   const [{ informant, roster }, events] = await Promise.all([
     access.m !== undefined
-      ? mineClaims(access.m).then((c) => informantOf(c.personId, c.keyVersion))
+      ? mineClaims(access.m).then((c) => informantOf(c.personId, c.keyVersion, [open]))
       : access.k !== undefined
-        ? informantByKey(access.k)
+        ? informantByKey(access.k, [open])
         : Promise.reject(new InvalidLinkError()),
     eventsSince(`${year}-01`),
   ]);
@@ -132,6 +137,12 @@ export async function myPieces(access: { k?: unknown; m?: unknown }): Promise<My
     unitThisMonth: events.filter(
       (e) => e.type === 'submitted' && e.unitId === informant.unitId && monthOf(new Date(e.at)) === thisMonth,
     ).length,
+    topics: openTopicsFor(roster.items.get(keyId(open)), informant.unitId).map((t) => ({
+      topicId: t.topicId,
+      title: t.title,
+      due: t.due,
+      answeredByUnit: events.some((e) => e.topicId === t.topicId && e.unitId === informant.unitId),
+    })),
     ...(access.m === undefined && typeof access.k === 'string' ? { k: access.k } : {}),
   };
 }

@@ -28,6 +28,14 @@ export function minePage(view: MyPieces): string {
 <p class="who">${informant.name}（${view.unitName}）· ${view.year} 年</p>
 <p>今年您报送 ${pieces.length} 篇，已采用 ${accepted} 篇，积分 ${view.points} 分。本单位本月共报送 ${view.unitThisMonth} 篇。</p>
 ${
+  view.topics.length
+    ? html`<h2>正在征集的点题</h2><ul class="topics">${view.topics.map(
+        (t) =>
+          html`<li>${t.title}（${t.due} 截止）${t.answeredByUnit ? html`<span class="muted">· 本单位已报送</span>` : ''}</li>`,
+      )}</ul><p class="hint">报送时在“点题”一栏选择对应题目，回应点题的稿件被《组工专报》采用另有加分。</p>`
+    : ''
+}
+${
   submit
     ? html`<p><a class="button" href="${submit}">写新稿件</a></p>`
     : html`<form method="post" action="/link"><input type="hidden" name="email" value="${informant.email}">

@@ -83,7 +83,9 @@ export async function revisePiece(
   fields: RawFields,
 ): Promise<{ revision: PieceEvent; informant: Person }> {
   const { events, revision, returned, informant, summary } = await loadRevise(token);
-  const piece = validatePiece(fields);
+  // A revision answers the topic the piece answered (still, after the topic closed), and no other.
+  const topicId = revision.topicId;
+  const piece = validatePiece({ ...fields, topic: topicId ?? '' }, topicId ? [topicId] : []);
   const county = config().countyId;
   const at = now();
   const iso = at.toISOString();

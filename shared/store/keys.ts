@@ -26,6 +26,11 @@ export const keys = {
   award: (county: string, year: number) => `C#${county}#AWARD#${year}`,
   /** An adoption of a piece (under the piece): its id is derived from (level, outlet, issue), so the same is one. */
   adoptionSk: (adoptionId: string) => `A#${adoptionId}`,
+  /** Topics (点题): one item each (`T#<id>`), and the list of open ones (`OPEN`) a submission reads. */
+  topics: (county: string) => `C#${county}#TOPIC`,
+  topicSk: (topicId: string) => `T#${topicId}`,
+  /** A month's 通报: the run (`RUN`), the frozen content and one sent mark per recipient (`R#<round>#<personId>`). */
+  bulletin: (county: string, month: string) => `C#${county}#BULLETIN#${month}`,
 };
 
 /** A person's id is derived from the email, so a re-import finds the same person instead of adding one. */

@@ -68,6 +68,8 @@ export const handlers = {
   deskAdoptionImport: { file: 'functions/deskAdoptionImport.ts', table: PUT_ONLY, email: false, secret: true },
   // 积分: a rules file uploaded, the 信息奖 sent (its emails wait for the sweeper).
   deskScores: { file: 'functions/deskScores.ts', table: PUT_ONLY, email: false, secret: true },
+  // 点题: the topics and their responses (month partitions of each topic's life); issuing one emails its informants.
+  deskTopics: { file: 'functions/deskTopics.ts', table: WRITE, email: true, secret: true },
   methodNotAllowed: { file: 'functions/methodNotAllowed.ts', table: [], email: false, secret: false },
   // Every path no route knows (a link cut short by a mail client): the Chinese 404; and the favicon.
   fallback: { file: 'functions/fallback.ts', table: [], email: false, secret: false },
@@ -117,6 +119,10 @@ const explicitRoutes: Route[] = [
   { method: 'GET', path: '/desk/{token}/scores/download', handler: 'deskExport' },
   { method: 'POST', path: '/desk/{token}/scores/rules', handler: 'deskScores' },
   { method: 'POST', path: '/desk/{token}/scores/award', handler: 'deskScores' },
+  { method: 'GET', path: '/desk/{token}/topics', handler: 'deskTopics' },
+  { method: 'POST', path: '/desk/{token}/topics', handler: 'deskTopics' },
+  { method: 'GET', path: '/desk/{token}/topics/{topicId}', handler: 'deskTopics' },
+  { method: 'POST', path: '/desk/{token}/topics/{topicId}/close', handler: 'deskTopics' },
   // The editor's adoption link, from the email confirming an acceptance (long-lived: adoptions come months later).
   { method: 'GET', path: '/adoption/{token}', handler: 'adoptionPage' },
   { method: 'POST', path: '/adoption/{token}', handler: 'adoptionRecord' },

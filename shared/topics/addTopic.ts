@@ -1,0 +1,76 @@
+// Use case: an editor issues a topic (点题) — on the desk or with `npm run admin -- topic add`.
+// 1. Check the fields against the roster's units (nothing is written when one is wrong).
+// 2. Put the topic item only if absent: its id is derived from (title, due day), so the same topic sent twice (a
+//    second press, a retry) is one topic. The item carries one email per active informant of its units (outbox).
+// 3. Add it to the open list (one conditional put on the list's count, tried again when another editor's change
+//    came between). A crash between 2 and 3 is mended by issuing it again, which finds the topic and lists it.
+import { monthOf, now } from '../core/clock';
+import { config } from '../core/config';
+import { type NotificationDraft, outboxAttributes } from '../mail/outbox';
+import { isActive, listRoster } from '../roster/people';
+import type { Deliver } from '../roster/rosterEvents';
+import { putIfAbsent } from '../store/db';
+import { digest } from '../store/keys';
+import { editOpenList } from './openList';
+import { checkTopic } from './topicInput';
+import { readTopic, type Topic, topicKey } from './topics';
+
+export interface AddTopicResult {
+  topic: Topic;
+  /** False: the same topic was issued before (its emails went then). */
+  added: boolean;
+  /** Informants it was sent to. */
+  recipients: number;
+}
+
+/** `T` + a short hash of the title and due day: readable on the command line, the same for the same topic. */
+export const topicIdOf = (county: string, title: string, due: string): string =>
+  `T${digest(county, title, due).slice(0, 8)}`;
+
+export async function addTopic(
+  fields: Record<string, unknown>,
+  by: { name: string },
+  options: { deliver?: Deliver | undefined } = {},
+): Promise<AddTopicResult> {
+  const county = config().countyId;
+  const roster = await listRoster(county);
+  const input = checkTopic(fields, Object.fromEntries(roster.units.map((u) => [u.unitId, u.name])));
+  const topicId = topicIdOf(county, input.title, input.due);
+  const at = now();
+  const topic: Topic = {
+    topicId,
+    ...input,
+    createdAt: at.toISOString(),
+    createdBy: by.name,
+    createdMonth: monthOf(at),
+  };
+  const informants = roster.people.filter(
+    (p) =>
+      p.role === 'informant' && isActive(p) && p.unitId && (input.units === 'all' || input.units.includes(p.unitId)),
+  );
+  const notifications: NotificationDraft[] = informants.map((p) => ({
+    to: p.email,
+    template: 'topic',
+    personId: p.personId,
+    data: { name: p.name, personId: p.personId },
+  }));
+  const item = {
+    ...topicKey(county, topicId),
+    type: 'topic',
+    ...topic,
+    ...(notifications.length
+      ? outboxAttributes(county, notifications, topic.createdAt, { held: options.deliver !== undefined })
+      : {}),
+  };
+  const added = await putIfAbsent(item);
+  const stored = added ? topic : ((await readTopic(county, topicId)) ?? topic);
+  if (!stored.closedAt) {
+    await editOpenList(county, (list) =>
+      list.some((t) => t.topicId === topicId)
+        ? undefined
+        : [...list, { topicId, title: stored.title, due: stored.due, units: stored.units }],
+    );
+  }
+  if (added && options.deliver && informants[0]) await options.deliver(item, informants[0]);
+  return { topic: stored, added, recipients: added ? informants.length : 0 };
+}

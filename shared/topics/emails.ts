@@ -1,0 +1,36 @@
+// The topic's email to each informant of its units: what to write about, by when, and their own submission link
+// (the form offers the topic until its due day).
+import { formatShanghaiDate } from '../core/clock';
+import { html, paragraphs } from '../core/html';
+import { button, layout } from '../mail/frame';
+import {
+  type EmailData,
+  type EmailTemplates,
+  type RenderContext,
+  type RenderedEmail,
+  recipientOf,
+  str,
+} from '../mail/templates';
+import { mineLine, submitUrl } from '../roster/personalLinks';
+import type { Topic } from './topics';
+
+/** `2026年12月15日` from a day written `2026-12-15` (noon: the same calendar day in any time zone's reading). */
+export const dueText = (due: string): string => formatShanghaiDate(`${due}T04:00:00Z`);
+
+async function topicEmail(data: EmailData, context: RenderContext): Promise<RenderedEmail> {
+  const { keyVersion } = recipientOf(context);
+  const t = context.item as unknown as Topic;
+  const personId = str(data, 'personId');
+  const [url, mine] = await Promise.all([submitUrl(personId, keyVersion), mineLine(personId, keyVersion)]);
+  const line = `县委组织部信息科发布点题“${t.title}”，请于 ${dueText(t.due)} 前围绕这一主题报送信息或调研文稿。报送时在“点题”一栏选择本题。`;
+  return {
+    subject: `点题：${t.title}（${dueText(t.due)}截止）`,
+    html: layout(
+      '点题通知',
+      html`<p>${str(data, 'name')}同志：</p><p>${line}</p>${t.description ? html`<div style="background:#fafafa;border-left:3px solid #b71c1c;padding:4px 12px">${paragraphs(t.description)}</div>` : ''}${button(url, '报送稿件')}${mine.html}`,
+    ),
+    text: `${str(data, 'name')}同志：\n\n${line}\n\n${t.description ? `${t.description}\n\n` : ''}报送稿件：${url}\n${mine.text}`,
+  };
+}
+
+export const topicTemplates = { topic: topicEmail } satisfies EmailTemplates;

@@ -1,0 +1,77 @@
+// Topics (点题): an editor's call for pieces on a subject, with a due day, to every unit or to chosen ones. One item
+// per topic (`T#<id>` under the county's topic partition), and one small item listing the open ones (`OPEN`) that a
+// submission reads in the BatchGet it makes anyway (the informant, the roster summary), so offering and checking a
+// topic costs no extra round trip. A topic is open until it is closed or its due day (Asia/Shanghai) has passed.
+import { dayOf, now } from '../core/clock';
+import { getItems, type ItemKey, keyId, queryAll } from '../store/db';
+import { keys } from '../store/keys';
+
+export interface Topic {
+  topicId: string;
+  title: string;
+  description: string;
+  /** `2026-12-15`: the last day to answer it. */
+  due: string;
+  /** Every unit, or the chosen units' ids. */
+  units: 'all' | string[];
+  createdAt: string;
+  createdBy: string;
+  /** `2026-12`: the Asia/Shanghai month it was issued in (its responses are read from then on). */
+  createdMonth: string;
+  closedAt?: string;
+  closedBy?: string;
+}
+
+/** What the open list keeps of a topic: enough to offer it on the form and to check an answer. */
+export type OpenTopic = Pick<Topic, 'topicId' | 'title' | 'due' | 'units'>;
+
+export const topicKey = (county: string, topicId: string): ItemKey => ({
+  pk: keys.topics(county),
+  sk: keys.topicSk(topicId),
+});
+
+export const openTopicsKey = (county: string): ItemKey => ({ pk: keys.topics(county), sk: 'OPEN' });
+
+/** Open today: not closed, and its due day not past (Asia/Shanghai). */
+export const isOpen = (topic: Pick<Topic, 'due'> & { closedAt?: string }, today = dayOf(now())): boolean =>
+  !topic.closedAt && topic.due >= today;
+
+export const isFor = (topic: Pick<Topic, 'units'>, unitId: string | undefined): boolean =>
+  unitId !== undefined && (topic.units === 'all' || topic.units.includes(unitId));
+
+/** The open list as stored (absent: none), with what is past its due day already left out. */
+export function openTopicsOf(item: Record<string, unknown> | undefined): OpenTopic[] {
+  const listed = Array.isArray(item?.topics) ? (item.topics as OpenTopic[]) : [];
+  const today = dayOf(now());
+  return listed.filter((t) => isOpen(t, today));
+}
+
+/** The open topics a unit may answer, soonest due first. */
+export function openTopicsFor(item: Record<string, unknown> | undefined, unitId: string | undefined): OpenTopic[] {
+  return openTopicsOf(item)
+    .filter((t) => isFor(t, unitId))
+    .sort((a, b) => a.due.localeCompare(b.due) || a.title.localeCompare(b.title, 'zh'));
+}
+
+export async function readTopic(county: string, topicId: string): Promise<Topic | undefined> {
+  const key = topicKey(county, topicId);
+  const item = (await getItems([key], { consistent: true })).get(keyId(key));
+  return item ? (item as unknown as Topic) : undefined;
+}
+
+/** Every topic of the county, newest due first: one Query of one partition (tens a year). */
+export async function listTopics(county: string): Promise<Topic[]> {
+  const items = await queryAll({
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :t)',
+    ExpressionAttributeValues: { ':pk': keys.topics(county), ':t': 'T#' },
+  });
+  return (items as unknown as Topic[]).sort(
+    (a, b) => b.due.localeCompare(a.due) || b.createdAt.localeCompare(a.createdAt),
+  );
+}
+
+/** 全部单位, or the chosen units by name. */
+export function audienceOf(topic: Pick<Topic, 'units'>, unitNames: Record<string, string>): string {
+  if (topic.units === 'all') return '全部单位';
+  return topic.units.map((id) => unitNames[id] ?? id).join('、');
+}
