@@ -39,6 +39,11 @@ new BaosongStack(app, STACK_NAME, {
   reviewLinkDays: numberContext('baosong:reviewLinkDays'),
   reminderAfterDays: numberContext('baosong:reminderAfterDays'),
   alarmEmail: context('baosong:alarmEmail'),
+  bulletinSchedule: context('baosong:bulletinSchedule'),
+  yearlyTarget: numberContext('baosong:yearlyTarget'),
+  monthlyResearchTarget: numberContext('baosong:monthlyResearchTarget'),
+  bulletinRecipients: context('baosong:bulletinRecipients'),
+  bulletinRate: numberContext('baosong:bulletinRate'),
   // Environment-agnostic when no credentials are configured, so `cdk synth` works offline.
   env: account && region ? { account, region } : undefined,
 });

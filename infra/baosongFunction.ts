@@ -167,7 +167,9 @@ export class BaosongFunction extends Construct {
     }
 
     if (spec.email) {
-      this.function.addToRolePolicy(sesSendStatement(this, props.sender));
+      this.function.addToRolePolicy(
+        sesSendStatement(this, props.sender, 'attachments' in spec && spec.attachments === true),
+      );
     }
 
     if (spec.secret) props.signingKey.grantRead(this.function);
@@ -191,7 +193,7 @@ function acknowledgeIndexWildcard(scope: Construct, table: dynamodb.ITable): voi
  * SES send permission for the configured identity only. SES authorizes against the address identity if that is
  * verified, else the domain identity, so both ARNs are listed; the condition pins the From address either way.
  */
-export function sesSendStatement(scope: Construct, sender: string): iam.PolicyStatement {
+export function sesSendStatement(scope: Construct, sender: string, raw = false): iam.PolicyStatement {
   const address = sender.trim();
   const at = address.lastIndexOf('@');
   if (at < 1 || at === address.length - 1) {
@@ -200,8 +202,8 @@ export function sesSendStatement(scope: Construct, sender: string): iam.PolicySt
   const domain = address.slice(at + 1);
   const stack = Stack.of(scope);
   return new iam.PolicyStatement({
-    // SendEmail only: nothing sends raw MIME (attachments come with their own feature, and its grant).
-    actions: ['ses:SendEmail'],
+    // SendEmail; SendRawEmail only where the spec says it sends attachments (the 通报's .xlsx).
+    actions: raw ? ['ses:SendEmail', 'ses:SendRawEmail'] : ['ses:SendEmail'],
     resources: [address, domain].map((identity) =>
       stack.formatArn({ service: 'ses', resource: 'identity', resourceName: identity }),
     ),

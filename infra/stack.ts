@@ -62,6 +62,15 @@ const jobSettings: Record<JobName, JobSettings> = {
     maxEventAge: Duration.hours(1),
     runRetries: 2,
   },
+  bulletin: {
+    description: 'sends the monthly 通报 (组工信息工作通报), once per recipient, paced',
+    scheduleDescription: 'Monthly on the 1st at 09:00 China time: the 通报 of the month before',
+    // Paced at 10 messages a second, a few hundred recipients take a minute; a rerun resumes where one stopped.
+    timeout: Duration.minutes(10),
+    // Per-recipient sent marks make a retried run send only what is missing: worth retrying for a day.
+    maxEventAge: Duration.hours(6),
+    runRetries: 2,
+  },
 };
 
 export interface BaosongStackProps extends StackProps {
@@ -80,6 +89,13 @@ export interface BaosongStackProps extends StackProps {
   reminderAfterDays?: number;
   /** Who is told when something needs a person: a function failing, a job dead-lettered, an email given up. */
   alarmEmail?: string;
+  /** When the 月通报 goes (a Scheduler cron in China time); unset, the 1st of each month at 09:00. */
+  bulletinSchedule?: string;
+  /** The 通报's yearly target of pieces and monthly target of 调研文稿; who gets it; its pace (messages a second). */
+  yearlyTarget?: number;
+  monthlyResearchTarget?: number;
+  bulletinRecipients?: string;
+  bulletinRate?: number;
 }
 
 export class BaosongStack extends Stack {
@@ -149,6 +165,10 @@ export class BaosongStack extends Stack {
       SIGNING_KEY_SECRET_ARN: this.signingKey.secretArn,
       ...days('REVIEW_LINK_DAYS', props.reviewLinkDays),
       ...days('REMINDER_AFTER_DAYS', props.reminderAfterDays),
+      ...days('BULLETIN_YEARLY_TARGET', props.yearlyTarget),
+      ...days('BULLETIN_RESEARCH_TARGET', props.monthlyResearchTarget),
+      ...days('BULLETIN_RATE', props.bulletinRate),
+      ...(props.bulletinRecipients ? { BULLETIN_RECIPIENTS: props.bulletinRecipients } : {}),
     };
     const shared: SharedFunctionProps = {
       table: this.table,
@@ -199,7 +219,13 @@ export class BaosongStack extends Stack {
     const jobFunctions = Object.fromEntries(
       (Object.entries(jobs) as [JobName, (typeof jobs)[JobName]][]).map(([name, spec]) => [
         name,
-        this.scheduleJob(name, spec, shared),
+        this.scheduleJob(
+          name,
+          name === 'bulletin' && props.bulletinSchedule
+            ? ({ ...spec, schedule: props.bulletinSchedule } as typeof spec)
+            : spec,
+          shared,
+        ),
       ]),
     ) as Record<JobName, BaosongFunction>;
     this.functions = { ...handlerFunctions, ...jobFunctions };
@@ -439,11 +465,10 @@ function httpMethods(route: Route): apigw.HttpMethod[] {
   }
 }
 
-/** An optional day count as an environment variable, checked as shared/core/config.ts will read it (positive number). */
+/** An optional count (days, a target, a rate) as an environment variable, checked as shared/core/config.ts reads it. */
 function days(variable: string, value: number | undefined): Record<string, string> {
   if (value === undefined) return {};
-  if (!Number.isFinite(value) || value <= 0)
-    throw new Error(`${variable} must be a positive number of days, got ${value}`);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${variable} must be a positive number, got ${value}`);
   return { [variable]: String(value) };
 }
 

@@ -30,6 +30,27 @@ export interface Config {
   requestBudgetMs: number;
   /** Local runs disable middy's early-timeout timer (no Lambda context deadline there). */
   local: boolean;
+  /** The 通报's targets: pieces a year (the peers send 230+), 调研文稿 a month. */
+  yearlyTarget: number;
+  monthlyResearchTarget: number;
+  /** Who gets the 月通报: any of leaders, editors, informants. */
+  bulletinRecipients: BulletinAudience[];
+  /** Bulletin emails per second at most (under the SES account's sending rate). */
+  bulletinRate: number;
+}
+
+export type BulletinAudience = 'leaders' | 'editors' | 'informants';
+const AUDIENCES: readonly BulletinAudience[] = ['leaders', 'editors', 'informants'];
+
+function audiences(env: NodeJS.ProcessEnv): BulletinAudience[] {
+  const raw = env.BULLETIN_RECIPIENTS?.trim();
+  if (!raw) return [...AUDIENCES];
+  const listed = raw.split(',').map((s) => s.trim());
+  const wrong = listed.filter((s) => !AUDIENCES.includes(s as BulletinAudience));
+  if (wrong.length || listed.length === 0) {
+    throw new Error(`Environment variable BULLETIN_RECIPIENTS must list ${AUDIENCES.join(', ')} (got ${raw})`);
+  }
+  return listed as BulletinAudience[];
 }
 
 function positive(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -70,6 +91,10 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     reminderAfterDays: positive(env, 'REMINDER_AFTER_DAYS', 3),
     requestBudgetMs: positive(env, 'REQUEST_BUDGET_MS', 6000),
     local: env.BAOSONG_LOCAL === '1',
+    yearlyTarget: positive(env, 'BULLETIN_YEARLY_TARGET', 230),
+    monthlyResearchTarget: positive(env, 'BULLETIN_RESEARCH_TARGET', 4),
+    bulletinRecipients: audiences(env),
+    bulletinRate: positive(env, 'BULLETIN_RATE', 10),
   };
 }
 

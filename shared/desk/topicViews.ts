@@ -57,7 +57,10 @@ export async function topicView(token: string, topicId: string, result?: Result)
 
 async function onePage(user: DeskUser, topicId: string, status: number, result?: Result): Promise<HttpResponse> {
   const county = config().countyId;
-  const [topic, roster] = await Promise.all([readTopic(county, topicId), listRoster(county)]);
+  const [topic, roster] = await Promise.all([
+    /^T\d{4}[0-9a-f]{6}$/.test(topicId) ? readTopic(county, topicId) : undefined,
+    listRoster(county),
+  ]);
   if (!topic) throw new NotFoundError('没有这个点题。');
   const responses = await topicResponses(county, topic, reportingUnits(roster));
   return { status, html: topicPage(user, topic, responses, result), json: { topic, responses } };

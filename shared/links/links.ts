@@ -209,3 +209,20 @@ export async function adoptionClaims(token: unknown): Promise<AdoptionClaims> {
   }
   return { pieceId: raw.pc, editorId: raw.e, keyVersion: typeof raw.v === 'number' ? raw.v : Number.NaN };
 }
+
+/**
+ * The web view of a month's 通报, as sent: read-only and the same for every recipient (it names no one), so it may
+ * be forwarded to the 月例会 as the email is. It names the county and the month, nothing else.
+ */
+export async function bulletinUrl(month: string): Promise<string> {
+  const token = signToken(await signingKey(), 'bulletin', { c: config().countyId, mo: month });
+  return `${config().publicUrl}/bulletin/${token}`;
+}
+
+export async function bulletinClaims(token: unknown): Promise<{ month: string }> {
+  const raw = verifyToken(await signingKey(), 'bulletin', token, now().getTime());
+  if (raw.c !== config().countyId || typeof raw.mo !== 'string' || !/^\d{4}-\d{2}$/.test(raw.mo)) {
+    throw new InvalidLinkError();
+  }
+  return { month: raw.mo };
+}

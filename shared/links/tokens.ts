@@ -3,7 +3,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { ExpiredLinkError, InvalidLinkError } from '../core/errors';
 
-export type TokenPurpose = 'submit' | 'review' | 'revise' | 'receipt' | 'desk' | 'mine' | 'adoption';
+export type TokenPurpose = 'submit' | 'review' | 'revise' | 'receipt' | 'desk' | 'mine' | 'adoption' | 'bulletin';
 
 export type Claims = Record<string, string | number>;
 

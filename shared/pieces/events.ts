@@ -53,6 +53,8 @@ export interface PieceEvent {
   /** On decisions: who decided, the feedback or remark, and the 《组工专报》 issue for an acceptance. */
   editorId?: string;
   editorName?: string;
+  /** On decisions: when the revision decided on was sent (how long it waited). */
+  revisionAt?: string;
   comment?: string;
   issueNo?: number;
   /** On an acceptance (the county's adoption): the points it earned, under which rules version, on which day. */
@@ -119,13 +121,18 @@ export function pieceItems(county: string, pieceId: string, prefix: string): Pro
  * then or earlier. A revision decided whose mark could not be cleared is among them: its decision tells.
  */
 export async function waitingRevisions(county: string, until?: string): Promise<ItemKey[]> {
+  return (await waitingSince(county, until)).map((w) => w.key);
+}
+
+/** The same, each with the time it has waited since (the index's sort key). */
+export async function waitingSince(county: string, until?: string): Promise<{ key: ItemKey; since: string }[]> {
   const found = await queryAll({
     IndexName: AWAITING_INDEX.name,
     KeyConditionExpression: until ? '#a = :a AND #since <= :until' : '#a = :a',
     ExpressionAttributeNames: { '#a': AWAITING_INDEX.partition, ...(until ? { '#since': AWAITING_INDEX.sort } : {}) },
     ExpressionAttributeValues: { ':a': keys.awaiting(county), ...(until ? { ':until': until } : {}) },
   });
-  return found.map((k) => ({ pk: String(k.pk), sk: String(k.sk) }));
+  return found.map((k) => ({ key: { pk: String(k.pk), sk: String(k.sk) }, since: String(k[AWAITING_INDEX.sort]) }));
 }
 
 /** Takes a revision out of the reminder index once it is decided (or found decided by the reminder job). */

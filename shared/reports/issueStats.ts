@@ -29,8 +29,8 @@ export async function monthEvents(county: string, month: string, usage?: ReadUsa
 }
 
 /** The events of several months, read together: one Query per month partition, each month's events apart. */
-export function monthsEvents(county: string, months: string[]): Promise<PieceEvent[][]> {
-  return Promise.all(months.map((m) => monthEvents(county, m)));
+export function monthsEvents(county: string, months: string[], usage?: ReadUsage): Promise<PieceEvent[][]> {
+  return Promise.all(months.map((m) => monthEvents(county, m, usage)));
 }
 
 /** Every event of a year's twelve months (the report index), never the whole history. */

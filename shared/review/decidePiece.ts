@@ -256,6 +256,8 @@ export async function decideWith(claims: ReviewClaims, fields: RawFields): Promi
     kind: revision.kind,
     editorId: editor.personId,
     editorName: editor.name,
+    // When the revision decided on came in: the 通报's days to a decision, from the month's partition alone.
+    revisionAt: revision.at,
     ...(input.comment ? { comment: input.comment } : {}),
     ...(input.issueNo ? { issueNo: input.issueNo } : {}),
     ...score,

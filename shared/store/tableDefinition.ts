@@ -27,6 +27,8 @@ export const MONTH_INDEX = {
     'topicId',
     'taskId',
     'at',
+    // decisions: when the revision came in (the 通报's days to a decision)
+    'revisionAt',
   ],
 } as const;
 

@@ -23,9 +23,12 @@ export interface AddTopicResult {
   recipients: number;
 }
 
-/** `T` + a short hash of the title and due day: readable on the command line, the same for the same topic. */
+/**
+ * `T` + the due month (`2612`) + a short hash of the title and due day: readable on the command line, the same for
+ * the same topic, and it names where the topic is kept (topics are sorted by due month).
+ */
 export const topicIdOf = (county: string, title: string, due: string): string =>
-  `T${digest(county, title, due).slice(0, 8)}`;
+  `T${due.slice(2, 4)}${due.slice(5, 7)}${digest(county, title, due).slice(0, 6)}`;
 
 export async function addTopic(
   fields: Record<string, unknown>,

@@ -10,7 +10,7 @@ import { readTopic, type Topic, topicKey } from './topics';
 
 export async function closeTopic(topicId: string, by: { name: string }): Promise<{ topic: Topic; closed: boolean }> {
   const county = config().countyId;
-  const topic = await readTopic(county, topicId);
+  const topic = /^T\d{4}[0-9a-f]{6}$/.test(topicId) ? await readTopic(county, topicId) : undefined;
   if (!topic) throw new NotFoundError(`没有编号为 ${topicId} 的点题。`);
   let closed = false;
   if (!topic.closedAt) {

@@ -3,7 +3,7 @@
 // submission reads in the BatchGet it makes anyway (the informant, the roster summary), so offering and checking a
 // topic costs no extra round trip. A topic is open until it is closed or its due day (Asia/Shanghai) has passed.
 import { dayOf, now } from '../core/clock';
-import { getItems, type ItemKey, keyId, queryAll } from '../store/db';
+import { getItems, type ItemKey, keyId, queryAll, type ReadUsage } from '../store/db';
 import { keys } from '../store/keys';
 
 export interface Topic {
@@ -25,9 +25,13 @@ export interface Topic {
 /** What the open list keeps of a topic: enough to offer it on the form and to check an answer. */
 export type OpenTopic = Pick<Topic, 'topicId' | 'title' | 'due' | 'units'>;
 
+/** The month a topic falls due, from its id (`T2612…` → `2026-12`): its items are sorted by it. */
+export const dueMonthOf = (topicId: string): string => `20${topicId.slice(1, 3)}-${topicId.slice(3, 5)}`;
+
+/** Sorted by due month, so the topics due from a month on are one range of the partition, whatever the history. */
 export const topicKey = (county: string, topicId: string): ItemKey => ({
   pk: keys.topics(county),
-  sk: keys.topicSk(topicId),
+  sk: keys.topicSk(`${dueMonthOf(topicId)}#${topicId}`),
 });
 
 export const openTopicsKey = (county: string): ItemKey => ({ pk: keys.topics(county), sk: 'OPEN' });
@@ -59,12 +63,20 @@ export async function readTopic(county: string, topicId: string): Promise<Topic 
   return item ? (item as unknown as Topic) : undefined;
 }
 
-/** Every topic of the county, newest due first: one Query of one partition (tens a year). */
-export async function listTopics(county: string): Promise<Topic[]> {
-  const items = await queryAll({
-    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :t)',
-    ExpressionAttributeValues: { ':pk': keys.topics(county), ':t': 'T#' },
-  });
+/**
+ * The county's topics, newest due first: one Query of one partition (tens a year); `dueFrom` (`2026-10`): only
+ * those due in that month or later, a range whose size follows what is current, not the years behind.
+ */
+export async function listTopics(county: string, dueFrom?: string, usage?: ReadUsage): Promise<Topic[]> {
+  const items = await queryAll(
+    {
+      KeyConditionExpression: dueFrom ? 'pk = :pk AND sk BETWEEN :from AND :to' : 'pk = :pk AND begins_with(sk, :t)',
+      ExpressionAttributeValues: dueFrom
+        ? { ':pk': keys.topics(county), ':from': keys.topicSk(dueFrom), ':to': 'T#~' }
+        : { ':pk': keys.topics(county), ':t': 'T#' },
+    },
+    usage,
+  );
   return (items as unknown as Topic[]).sort(
     (a, b) => b.due.localeCompare(a.due) || b.createdAt.localeCompare(a.createdAt),
   );

@@ -17,6 +17,8 @@ export interface HandlerSpec {
   email: boolean;
   /** Whether it signs or verifies links (reads the signing key). */
   secret: boolean;
+  /** Whether it sends email with attachments (SES SendRawEmail, as the same identity). */
+  attachments?: boolean;
 }
 
 // A page reads the person and the roster summary in one BatchGet, the piece's events with one Query; a write also
@@ -70,6 +72,8 @@ export const handlers = {
   deskScores: { file: 'functions/deskScores.ts', table: PUT_ONLY, email: false, secret: true },
   // 点题: the topics and their responses (month partitions of each topic's life); issuing one emails its informants.
   deskTopics: { file: 'functions/deskTopics.ts', table: WRITE, email: true, secret: true },
+  // The web view of a month's 通报 as sent (one read of its run).
+  bulletinView: { file: 'functions/bulletinView.ts', table: READ, email: false, secret: true },
   methodNotAllowed: { file: 'functions/methodNotAllowed.ts', table: [], email: false, secret: false },
   // Every path no route knows (a link cut short by a mail client): the Chinese 404; and the favicon.
   fallback: { file: 'functions/fallback.ts', table: [], email: false, secret: false },
@@ -123,6 +127,8 @@ const explicitRoutes: Route[] = [
   { method: 'POST', path: '/desk/{token}/topics', handler: 'deskTopics' },
   { method: 'GET', path: '/desk/{token}/topics/{topicId}', handler: 'deskTopics' },
   { method: 'POST', path: '/desk/{token}/topics/{topicId}/close', handler: 'deskTopics' },
+  // The 通报's web view, from the link in its email (read-only, forwarded to the 月例会 like the email).
+  { method: 'GET', path: '/bulletin/{token}', handler: 'bulletinView' },
   // The editor's adoption link, from the email confirming an acceptance (long-lived: adoptions come months later).
   { method: 'GET', path: '/adoption/{token}', handler: 'adoptionPage' },
   { method: 'POST', path: '/adoption/{token}', handler: 'adoptionRecord' },
@@ -168,5 +174,16 @@ export const jobs = {
     secret: true,
     /** Daily at 09:00 Asia/Shanghai, the start of the office day (the schedule's time zone). */
     schedule: 'cron(0 9 * * ? *)',
+  },
+  bulletin: {
+    file: 'functions/bulletin.ts',
+    // Query: the month partitions, the roster, the topics, the waiting revisions, the sent marks; PutItem: the run
+    // and each recipient's claim; UpdateItem: the sent marks.
+    table: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem'],
+    email: true,
+    attachments: true,
+    secret: true,
+    /** The 1st of every month at 09:00 Asia/Shanghai, on the month before (the `bulletinSchedule` setting may move it). */
+    schedule: 'cron(0 9 1 * ? *)',
   },
 } as const satisfies Record<string, HandlerSpec & { schedule: string }>;

@@ -375,7 +375,9 @@ describe('BaosongStack', () => {
       expect({ name, dynamodb }).toEqual({ name, dynamodb: spec.table.map((a) => `dynamodb:${a}`).sort() });
       expect({ name, ses: actions.filter((a) => a.startsWith('ses:')) }).toEqual({
         name,
-        ses: spec.email ? ['ses:SendEmail'] : [],
+        ses: spec.email
+          ? ['ses:SendEmail', ...('attachments' in spec && spec.attachments ? ['ses:SendRawEmail'] : [])]
+          : [],
       });
       const secret = actions.filter((a) => a.startsWith('secretsmanager:'));
       expect({ name, readsSecret: secret.includes('secretsmanager:GetSecretValue') }).toEqual({
@@ -395,7 +397,10 @@ describe('BaosongStack', () => {
       }
       expect(ses).toHaveLength(1);
       const [statement] = ses;
-      expect(actionsOf(statement!).sort()).toEqual(['ses:SendEmail']);
+      // SendRawEmail (attachments) only where the spec says so: the 通报's .xlsx.
+      expect(actionsOf(statement!).sort()).toEqual(
+        'attachments' in spec && spec.attachments ? ['ses:SendEmail', 'ses:SendRawEmail'] : ['ses:SendEmail'],
+      );
       expect((statement!.Resource as unknown[]).map(arnText)).toEqual([
         'arn:<ref>:ses:<ref>:<ref>:identity/baosong@example.com',
         'arn:<ref>:ses:<ref>:<ref>:identity/example.com',

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import { handler as bulletinJob } from '../../functions/bulletin';
 import { handler as remindersJob } from '../../functions/reminders';
 import { handler as sweep } from '../../functions/sweeper';
 import { esbuildOptions, repoRoot } from '../../infra/baosongFunction';
@@ -66,6 +67,7 @@ async function bundleCommands(file: string): Promise<Set<string>> {
 const listed = (spec: HandlerSpec) => [
   ...spec.table.map((a) => `dynamodb:${a}`),
   ...(spec.email ? ['ses:SendEmail'] : []),
+  ...(spec.attachments ? ['ses:SendRawEmail'] : []),
 ];
 
 describe('the permissions listed beside the route table', () => {
@@ -153,6 +155,18 @@ describe('the permissions listed beside the route table', () => {
     setClock(new Date(T + 4 * 86_400_000));
     await as('reminders', () => remindersJob());
     await as('sweeper', () => sweep());
+    // 点题 on the desk: the list, a topic issued (its emails sent at once), its page, its close.
+    await as('deskTopics', () => fetch(`${desk}/topics`));
+    await as('deskTopics', () => fetch(`${desk}/topics`, form({ title: '权限检查点题', due: '2026-04-30' })));
+    const topicPath = /<a href="([^"]+\/topics\/T[^"]+)">权限检查点题<\/a>/.exec(
+      await (await fetch(`${desk}/topics`)).text(),
+    )?.[1];
+    await as('deskTopics', () => fetch(url(topicPath!)));
+    await as('deskTopics', () => fetch(url(`${topicPath}/close`), form({})));
+    // The 通报 of March as the schedule sends it, then its web view from the link in it.
+    await as('bulletin', () => bulletinJob({ scheduledTime: new Date(T + 4 * 86_400_000).toISOString() }));
+    const bulletinMail = await newest(editor, (m) => m.subject === '2026年3月组工信息工作通报');
+    await as('bulletinView', () => fetch(linkIn(bulletinMail, '/bulletin/')));
 
     for (const [name, spec] of Object.entries(specs) as [Name, HandlerSpec][]) {
       const calls = [...(observed.get(name) ?? [])].filter((c) => !c.startsWith('secretsmanager:')).sort();

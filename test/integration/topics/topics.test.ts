@@ -201,14 +201,14 @@ describe('topics on the command line', () => {
     );
     expect(added.code).toBe(0);
     expect(added.stdout).toContain('通知 1 位信息员');
-    const id = /编号 (T[0-9a-f]{8})/.exec(added.stdout)?.[1] ?? '';
+    const id = /编号 (T\d{4}[0-9a-f]{6})/.exec(added.stdout)?.[1] ?? '';
     expect(id).not.toBe('');
     const list = await admin('--aws', 'topic', 'list');
     expect(list.stdout).toContain('年终总结中的亮点');
     expect(list.stdout).toContain('征集中');
     const closed = await admin('--aws', 'topic', 'close', id);
     expect(closed.stdout).toContain('已结束征集');
-    const unknown = await admin('--aws', 'topic', 'close', 'T00000000');
+    const unknown = await admin('--aws', 'topic', 'close', 'T2612000000');
     expect(unknown.code).toBe(1);
   });
 });
