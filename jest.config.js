@@ -15,6 +15,7 @@ const common = {
     '^@middy/([a-z-]+)$': '<rootDir>/node_modules/@middy/$1/index.js',
     '^\\./(libraries|writers)\\.js$': '<rootDir>/shared/sheets/$1.ts',
     '^\\./multipart\\.js$': '<rootDir>/shared/web/multipart.ts',
+    '^\\./bulletinDocx\\.js$': '<rootDir>/shared/desk/bulletinDocx.ts',
   },
   testEnvironment: 'node',
 };

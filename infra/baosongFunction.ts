@@ -44,6 +44,7 @@ export const LAZY_MODULES = [
   { source: 'shared/sheets/libraries.ts', file: 'libraries.js' },
   { source: 'shared/sheets/writers.ts', file: 'writers.js' },
   { source: 'shared/web/multipart.ts', file: 'multipart.js' },
+  { source: 'shared/desk/bulletinDocx.ts', file: 'bulletinDocx.js' },
 ] as const;
 
 const lazyOptions = (entry: string, outfile: string): BuildOptions => ({

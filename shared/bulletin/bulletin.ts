@@ -118,3 +118,7 @@ export const bulletinTitle = (month: string): string =>
   `${month.slice(0, 4)}年${Number(month.slice(5, 7))}月组工信息工作通报`;
 
 export const adoptedTotal = (b: ByLevel): number => b.prefecture + b.region + b.central;
+
+/** `地区 3、自治区 1、中央 0`: a tally's adoptions by level, in words. */
+export const levelsText = (t: Pick<Tally, 'adopted'>): string =>
+  (Object.keys(LEVEL_NAMES) as (keyof ByLevel)[]).map((l) => `${LEVEL_NAMES[l]} ${t.adopted[l]}`).join('、');

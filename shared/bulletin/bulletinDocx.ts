@@ -16,7 +16,9 @@ import {
   VerticalAlign,
   WidthType,
 } from 'docx';
-import { adoptedTotal, type Bulletin, LEVEL_NAMES, type Tally, type UnitRow } from './bulletin';
+import { formatShanghaiDate } from '../core/clock';
+import { adoptedTotal, type Bulletin, levelsText } from './bulletin';
+import { rankChange } from './bulletinSheet';
 
 const TITLE_FONT = '方正小标宋简体';
 const HEADING_FONT = '黑体';
@@ -74,11 +76,8 @@ const heading = (text: string) =>
 const centered = (text: string, name = BODY_FONT, size = BODY_SIZE) =>
   new Paragraph({ spacing: LINE, alignment: AlignmentType.CENTER, children: [run(text, name, size)] });
 
-/** `2026年11月1日`, the Asia/Shanghai day of an instant (China keeps +8 all year). */
-function chineseDate(iso: string): string {
-  const t = new Date(Date.parse(iso) + 8 * 3600_000);
-  return `${t.getUTCFullYear()}年${t.getUTCMonth() + 1}月${t.getUTCDate()}日`;
-}
+/** `2026年11月1日`, the Asia/Shanghai day of an instant. */
+const chineseDate = (iso: string): string => formatShanghaiDate(iso);
 
 /** `2026-12-15` as `2026年12月15日`; anything else as it is. */
 const chineseDay = (day: string) => {
@@ -86,14 +85,7 @@ const chineseDay = (day: string) => {
   return m ? `${m[1]}年${Number(m[2])}月${Number(m[3])}日` : day;
 };
 
-const levels = (t: Tally) =>
-  (Object.keys(LEVEL_NAMES) as (keyof typeof LEVEL_NAMES)[]).map((l) => `${LEVEL_NAMES[l]} ${t.adopted[l]}`).join('、');
-
-const rankChange = (r: UnitRow) => {
-  if (r.lastYearRank === undefined) return '—';
-  const d = r.lastYearRank - r.yearRank;
-  return d > 0 ? `↑${d}` : d < 0 ? `↓${-d}` : '—';
-};
+const levels = levelsText;
 
 const names = (list: string[]) => (list.length ? list.join('、') : '无');
 

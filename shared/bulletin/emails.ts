@@ -5,16 +5,14 @@ import { formatShanghaiDate } from '../core/clock';
 import { html, type SafeHtml } from '../core/html';
 import { button, layout } from '../mail/frame';
 import type { RenderedEmail } from '../mail/templates';
-import { adoptedTotal, type Bulletin, LEVEL_NAMES, type Tally } from './bulletin';
+import { adoptedTotal, type Bulletin, levelsText } from './bulletin';
 import { rankChange } from './bulletinSheet';
 
 const cell = 'border:1px solid #ddd;padding:4px 6px;font-size:14px';
 const head = `${cell};background:#fafafa;white-space:nowrap`;
 const h2 = 'font-size:17px;margin:20px 0 8px;color:#b71c1c';
 
-/** `地区 3、自治区 1、中央 0` */
-const levels = (t: Tally) =>
-  (Object.keys(LEVEL_NAMES) as (keyof typeof LEVEL_NAMES)[]).map((l) => `${LEVEL_NAMES[l]} ${t.adopted[l]}`).join('、');
+const levels = levelsText;
 
 /** What the summary says, in sentences (both parts). */
 export function summaryLines(b: Bulletin): string[] {

@@ -72,6 +72,8 @@ export const handlers = {
   deskScores: { file: 'functions/deskScores.ts', table: PUT_ONLY, email: false, secret: true },
   // 点题: the topics and their responses (month partitions of each topic's life); issuing one emails its informants.
   deskTopics: { file: 'functions/deskTopics.ts', table: WRITE, email: true, secret: true },
+  // 通报 on the desk: the month's 通报 as it stands (its month partitions), and its .docx.
+  deskBulletin: { file: 'functions/deskBulletin.ts', table: READ, email: false, secret: true },
   // The web view of a month's 通报 as sent (one read of its run).
   bulletinView: { file: 'functions/bulletinView.ts', table: READ, email: false, secret: true },
   methodNotAllowed: { file: 'functions/methodNotAllowed.ts', table: [], email: false, secret: false },
@@ -127,6 +129,8 @@ const explicitRoutes: Route[] = [
   { method: 'POST', path: '/desk/{token}/topics', handler: 'deskTopics' },
   { method: 'GET', path: '/desk/{token}/topics/{topicId}', handler: 'deskTopics' },
   { method: 'POST', path: '/desk/{token}/topics/{topicId}/close', handler: 'deskTopics' },
+  { method: 'GET', path: '/desk/{token}/bulletin', handler: 'deskBulletin' },
+  { method: 'GET', path: '/desk/{token}/bulletin/download', handler: 'deskBulletin' },
   // The 通报's web view, from the link in its email (read-only, forwarded to the 月例会 like the email).
   { method: 'GET', path: '/bulletin/{token}', handler: 'bulletinView' },
   // The editor's adoption link, from the email confirming an acceptance (long-lived: adoptions come months later).

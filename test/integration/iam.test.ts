@@ -163,6 +163,8 @@ describe('the permissions listed beside the route table', () => {
     )?.[1];
     await as('deskTopics', () => fetch(url(topicPath!)));
     await as('deskTopics', () => fetch(url(`${topicPath}/close`), form({})));
+    await as('deskBulletin', () => fetch(`${desk}/bulletin`));
+    await as('deskBulletin', () => fetch(`${desk}/bulletin/download?month=2026-03`));
     // The 通报 of March as the schedule sends it, then its web view from the link in it.
     await as('bulletin', () => bulletinJob({ scheduledTime: new Date(T + 4 * 86_400_000).toISOString() }));
     const bulletinMail = await newest(editor, (m) => m.subject === '2026年3月组工信息工作通报');

@@ -16,6 +16,7 @@ import { keys } from '../../../shared/store/keys';
 import { admin } from '../../support/cli';
 import { allItems } from '../../support/faultState';
 import { linkIn, startTestCounty, type TestCounty } from '../../support/harness';
+import { mulberry32 } from '../../support/random';
 import { deskLinkOf, deskPathOf, jsonPost, submitKeyOf, submitOver } from '../desk/deskSupport';
 
 let county: TestCounty;
@@ -23,17 +24,6 @@ const UNITS = ['城关镇党委', '红旗乡党委', '县教育局', '县卫健�
 /** The informant of each unit, by index; 县农业农村局 (the last) never sends. */
 const keysOf: string[] = [];
 let desk = '';
-
-/** A tiny seeded PRNG (mulberry32). */
-function prng(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The Asia/Shanghai month of an ISO time, computed here from the offset alone. */
 const cstMonth = (iso: string) => new Date(Date.parse(iso) + 8 * 3600_000).toISOString().slice(0, 7);
@@ -55,7 +45,7 @@ beforeAll(async () => {
   for (let i = 0; i < UNITS.length; i++) keysOf.push(await submitKeyOf(county, `i${i}@${d}`));
 
   // The plan: 24 pieces over January–October from the first four units, and two at the September/October boundary.
-  const random = prng(20261001);
+  const random = mulberry32(20261001);
   const plan: { at: string; unit: number; kind: 'info' | 'research' }[] = [];
   for (let n = 0; n < 24; n++) {
     const month = 1 + Math.floor(random() * 10);
@@ -186,6 +176,26 @@ describe('the October 通报 of a generated county-year', () => {
     await computeBulletin('2026-10', after);
     expect(before.readUnits).toBeGreaterThan(0);
     expect(Math.abs(after.readUnits - before.readUnits) / before.readUnits).toBeLessThan(0.1);
+  });
+});
+
+describe("the desk's 通报 tab", () => {
+  it('previews the month with its charts and downloads it as a .docx that reads back', async () => {
+    const page = await fetch(`${county.baseUrl}${desk}/bulletin?month=2026-10`);
+    expect(page.status).toBe(200);
+    const text = await page.text();
+    expect(text).toContain('<h1>2026年10月组工信息工作通报</h1>');
+    expect(text).toContain('<svg');
+    expect(text).toContain('县农业农村局');
+    const bad = await fetch(`${county.baseUrl}${desk}/bulletin?month=2026-13`);
+    expect(bad.status).toBe(400);
+    const doc = await fetch(`${county.baseUrl}${desk}/bulletin/download?month=2026-10`);
+    expect(doc.status).toBe(200);
+    expect(doc.headers.get('content-type')).toContain('wordprocessingml');
+    const { unzipSync, strFromU8 } = await import('fflate');
+    const xml = strFromU8(unzipSync(new Uint8Array(await doc.arrayBuffer()))['word/document.xml']!);
+    expect(xml).toContain('2026年10月组工信息工作通报');
+    expect(xml).toContain('县农业农村局');
   });
 });
 

@@ -22,6 +22,7 @@ import defaultRules from '../../../shared/scoring/defaultRules.json';
 import { db, tableName } from '../../../shared/store/db';
 import { allItems } from '../../support/faultState';
 import { LONG_BODY, startTestCounty, type TestCounty } from '../../support/harness';
+import { mulberry32 } from '../../support/random';
 import { deskLinkOf, deskPathOf, jsonPost, submitKeyOf, submitOver } from '../desk/deskSupport';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -130,15 +131,6 @@ function myPoints(rules: MyRules, a: { level: Lvl; kind: Kind; instruction: Inst
 
 const SEED = 20260101;
 
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const rand = mulberry32(SEED);
 const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
 const pick = <T>(xs: readonly T[]): T => xs[int(0, xs.length - 1)]!;
