@@ -16,6 +16,7 @@ const common = {
     '^\\./(libraries|writers)\\.js$': '<rootDir>/shared/sheets/$1.ts',
     '^\\./multipart\\.js$': '<rootDir>/shared/web/multipart.ts',
     '^\\./bulletinDocx\\.js$': '<rootDir>/shared/desk/bulletinDocx.ts',
+    '^\\./rawEmail\\.js$': '<rootDir>/shared/bulletin/rawEmail.ts',
   },
   testEnvironment: 'node',
 };

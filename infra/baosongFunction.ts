@@ -45,6 +45,7 @@ export const LAZY_MODULES = [
   { source: 'shared/sheets/writers.ts', file: 'writers.js' },
   { source: 'shared/web/multipart.ts', file: 'multipart.js' },
   { source: 'shared/desk/bulletinDocx.ts', file: 'bulletinDocx.js' },
+  { source: 'shared/bulletin/rawEmail.ts', file: 'rawEmail.js' },
 ] as const;
 
 const lazyOptions = (entry: string, outfile: string): BuildOptions => ({
@@ -167,10 +168,9 @@ export class BaosongFunction extends Construct {
       acknowledgeIndexWildcard(this, props.table);
     }
 
-    if (spec.email) {
-      this.function.addToRolePolicy(
-        sesSendStatement(this, props.sender, 'attachments' in spec && spec.attachments === true),
-      );
+    const raw = 'attachments' in spec && spec.attachments === true;
+    if (spec.email || raw) {
+      this.function.addToRolePolicy(sesSendStatement(this, props.sender, { send: spec.email, raw }));
     }
 
     if (spec.secret) props.signingKey.grantRead(this.function);
@@ -194,7 +194,11 @@ function acknowledgeIndexWildcard(scope: Construct, table: dynamodb.ITable): voi
  * SES send permission for the configured identity only. SES authorizes against the address identity if that is
  * verified, else the domain identity, so both ARNs are listed; the condition pins the From address either way.
  */
-export function sesSendStatement(scope: Construct, sender: string, raw = false): iam.PolicyStatement {
+export function sesSendStatement(
+  scope: Construct,
+  sender: string,
+  actions: { send?: boolean; raw?: boolean } = { send: true },
+): iam.PolicyStatement {
   const address = sender.trim();
   const at = address.lastIndexOf('@');
   if (at < 1 || at === address.length - 1) {
@@ -203,8 +207,8 @@ export function sesSendStatement(scope: Construct, sender: string, raw = false):
   const domain = address.slice(at + 1);
   const stack = Stack.of(scope);
   return new iam.PolicyStatement({
-    // SendEmail; SendRawEmail only where the spec says it sends attachments (the 通报's .xlsx).
-    actions: raw ? ['ses:SendEmail', 'ses:SendRawEmail'] : ['ses:SendEmail'],
+    // SendEmail where the spec sends email; SendRawEmail where it sends attachments (the 通报's .xlsx).
+    actions: [...(actions.send ? ['ses:SendEmail'] : []), ...(actions.raw ? ['ses:SendRawEmail'] : [])],
     resources: [address, domain].map((identity) =>
       stack.formatArn({ service: 'ses', resource: 'identity', resourceName: identity }),
     ),

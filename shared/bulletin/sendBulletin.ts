@@ -193,7 +193,7 @@ export type Send = (email: {
   attachments: { filename: string; contentType: string; content: Uint8Array }[];
 }) => Promise<string>;
 
-const defaultSend: Send = async (email) => (await import('../mail/rawEmail')).sendEmailWithAttachments(email);
+const defaultSend: Send = async (email) => (await import('./rawEmail.js')).sendEmailWithAttachments(email);
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 

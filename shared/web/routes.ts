@@ -184,7 +184,8 @@ export const jobs = {
     // Query: the month partitions, the roster, the topics, the waiting revisions, the sent marks; PutItem: the run
     // and each recipient's claim; UpdateItem: the sent marks.
     table: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem'],
-    email: true,
+    // Every message carries the .xlsx: SendRawEmail only, from a module loaded when it sends.
+    email: false,
     attachments: true,
     secret: true,
     /** The 1st of every month at 09:00 Asia/Shanghai, on the month before (the `bulletinSchedule` setting may move it). */

@@ -7,7 +7,7 @@ import { build } from 'esbuild';
 import { handler as bulletinJob } from '../../functions/bulletin';
 import { handler as remindersJob } from '../../functions/reminders';
 import { handler as sweep } from '../../functions/sweeper';
-import { esbuildOptions, repoRoot } from '../../infra/baosongFunction';
+import { esbuildOptions, LAZY_MODULES, repoRoot } from '../../infra/baosongFunction';
 import { setClock } from '../../shared/core/clock';
 import { config } from '../../shared/core/config';
 import { importRoster } from '../../shared/roster/importRoster';
@@ -56,12 +56,21 @@ const form = (fields: Record<string, string>): RequestInit => ({
 const newest = async (to: string, where: (m: StoredEmail) => boolean) =>
   (await county.waitForMails(to, 1)).filter(where).at(-1) ?? (await county.mails(to)).filter(where).at(-1);
 
-/** The operations a bundle holds commands for (GetItem, SendEmail, GetSecretValue…), as the SDK names them. */
+/**
+ * The operations a bundle holds commands for (GetItem, SendEmail, GetSecretValue…), as the SDK names them: its own
+ * and those of the lazily loaded modules it loads (files of their own beside it in the function's asset).
+ */
 async function bundleCommands(file: string): Promise<Set<string>> {
-  const result = await build({ ...esbuildOptions, entryPoints: [join(repoRoot, file)], write: false, outfile: 'x.js' });
-  const code = result.outputFiles[0]!.text;
+  const code = async (entry: string) =>
+    (await build({ ...esbuildOptions, entryPoints: [join(repoRoot, entry)], write: false, outfile: 'x.js' }))
+      .outputFiles[0]!.text;
+  const main = await code(file);
+  const loaded = LAZY_MODULES.filter((m) => main.includes(`"./${m.file}"`));
+  const texts = [main, ...(await Promise.all(loaded.map((m) => code(m.source))))];
   // Each SDK command class is built from its service's schema and its operation's name.
-  return new Set([...code.matchAll(/extends [\w$]+\([\w$]+,[\w$]+,"(\w+)",[\w$]+\)/g)].map((m) => m[1]!));
+  return new Set(
+    texts.flatMap((text) => [...text.matchAll(/extends [\w$]+\([\w$]+,[\w$]+,"(\w+)",[\w$]+\)/g)].map((m) => m[1]!)),
+  );
 }
 
 const listed = (spec: HandlerSpec) => [
