@@ -197,13 +197,12 @@ const defaultSend: Send = async (email) => (await import('./rawEmail.js')).sendE
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
-/** The email of one recipient, from the frozen run. */
-async function emailOf(run: BulletinRun, r: BulletinRecipient, view: string, sheet: Uint8Array) {
-  const e = bulletinEmail(run.bulletin, { view }, r.name);
+/** The email of one recipient (a name: the greeting), the unit table attached. */
+function emailOf(b: Bulletin, to: string, view: string, sheet: Uint8Array, name?: string): Parameters<Send>[0] {
   return {
-    to: r.email,
-    ...e,
-    attachments: [{ filename: sheetFileName(run.bulletin), contentType: XLSX, content: sheet }],
+    to,
+    ...bulletinEmail(b, { view }, name),
+    attachments: [{ filename: sheetFileName(b), contentType: XLSX, content: sheet }],
   };
 }
 
@@ -250,7 +249,7 @@ export async function sendBulletin(
         result.already += 1;
         continue;
       }
-      const email = await emailOf(run, r, view, sheet);
+      const email = emailOf(run.bulletin, r.email, view, sheet, r.name);
       let sentId: string | undefined;
       let lastError: unknown;
       for (let attempt = 0; attempt < THROTTLE_TRIES && sentId === undefined; attempt++) {
@@ -285,10 +284,5 @@ export async function sendBulletin(
 export async function sendTrial(month: string, to: string, send: Send = defaultSend): Promise<string> {
   const bulletin = await computeBulletin(month);
   const [view, sheet] = await Promise.all([bulletinUrl(month), xlsxOf(bulletinSheet(bulletin))]);
-  const e = bulletinEmail(bulletin, { view });
-  return send({
-    to,
-    ...e,
-    attachments: [{ filename: sheetFileName(bulletin), contentType: XLSX, content: sheet }],
-  });
+  return send(emailOf(bulletin, to, view, sheet));
 }

@@ -10,7 +10,7 @@ import { addTopic } from '../topics/addTopic';
 import { closeTopic } from '../topics/closeTopic';
 import { deliverTopic } from '../topics/deliverNow';
 import { answersIn, topicMonths, topicResponses } from '../topics/responses';
-import { listTopics, readTopic, type Topic } from '../topics/topics';
+import { isTopicId, listTopics, readTopic, type Topic } from '../topics/topics';
 import { failureOf, type HttpResponse } from '../web/http';
 import { type DeskUser, deskEditor, deskUser } from './access';
 import type { Result } from './scorePages';
@@ -58,7 +58,7 @@ export async function topicView(token: string, topicId: string, result?: Result)
 async function onePage(user: DeskUser, topicId: string, status: number, result?: Result): Promise<HttpResponse> {
   const county = config().countyId;
   const [topic, roster] = await Promise.all([
-    /^T\d{4}[0-9a-f]{6}$/.test(topicId) ? readTopic(county, topicId) : undefined,
+    isTopicId(topicId) ? readTopic(county, topicId) : undefined,
     listRoster(county),
   ]);
   if (!topic) throw new NotFoundError('没有这个点题。');

@@ -6,11 +6,11 @@ import { config } from '../core/config';
 import { NotFoundError } from '../core/errors';
 import { db, isConditionFailed, tableName } from '../store/db';
 import { editOpenList } from './openList';
-import { readTopic, type Topic, topicKey } from './topics';
+import { isTopicId, readTopic, type Topic, topicKey } from './topics';
 
 export async function closeTopic(topicId: string, by: { name: string }): Promise<{ topic: Topic; closed: boolean }> {
   const county = config().countyId;
-  const topic = /^T\d{4}[0-9a-f]{6}$/.test(topicId) ? await readTopic(county, topicId) : undefined;
+  const topic = isTopicId(topicId) ? await readTopic(county, topicId) : undefined;
   if (!topic) throw new NotFoundError(`没有编号为 ${topicId} 的点题。`);
   let closed = false;
   if (!topic.closedAt) {

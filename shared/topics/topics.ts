@@ -25,6 +25,9 @@ export interface Topic {
 /** What the open list keeps of a topic: enough to offer it on the form and to check an answer. */
 export type OpenTopic = Pick<Topic, 'topicId' | 'title' | 'due' | 'units'>;
 
+/** Whether `text` is shaped as a topic id (`T2612a1b2c3`): anything else names no topic and is read for none. */
+export const isTopicId = (text: string): boolean => /^T\d{4}[0-9a-f]{6}$/.test(text);
+
 /** The month a topic falls due, from its id (`T2612…` → `2026-12`): its items are sorted by it. */
 export const dueMonthOf = (topicId: string): string => `20${topicId.slice(1, 3)}-${topicId.slice(3, 5)}`;
 
