@@ -17,6 +17,7 @@ const common = {
     '^\\./multipart\\.js$': '<rootDir>/shared/web/multipart.ts',
     '^\\./bulletinDocx\\.js$': '<rootDir>/shared/desk/bulletinDocx.ts',
     '^\\./rawEmail\\.js$': '<rootDir>/shared/bulletin/rawEmail.ts',
+    '^\\./bulletinResume\\.js$': '<rootDir>/shared/app/bulletinResume.ts',
   },
   testEnvironment: 'node',
 };

@@ -1,9 +1,12 @@
 // Report cost growth: the monthly figures (shared/reports/monthlyReport) for one month, computed over a county with 1× and
 // one with 10× as much earlier history. Reads follow the month (one partition of the report index), so both the
-// consumed read capacity and the time should not grow with history.
+// consumed read capacity and the time should not grow with history. The same for the 月通报 (computeBulletin): the
+// months of its year (Queries by month partition) and its topics, before and after ten times more earlier history.
 
 import { performance } from 'node:perf_hooks';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { computeBulletin } from '../shared/bulletin/computeBulletin';
+import { config } from '../shared/core/config';
 import { monthlyReport } from '../shared/reports/monthlyReport';
 import { db, tableName } from '../shared/store/db';
 import { keys } from '../shared/store/keys';
@@ -24,10 +27,13 @@ function monthBefore(back: number): string {
   return monthKey(Math.floor(index / 12), (index % 12) + 1);
 }
 
-/** Events shaped like the real ones (keys, report attributes, a body-sized text), `perMonth` in each month. */
-async function seed(county: string, months: number, perMonth: number): Promise<void> {
+/**
+ * Events shaped like the real ones (keys, report attributes, a body-sized text), `perMonth` in each month from `from`
+ * to `to` months before the target.
+ */
+async function seed(county: string, perMonth: number, from: number, to: number): Promise<void> {
   const items: Record<string, unknown>[] = [];
-  for (let back = 0; back <= months; back++) {
+  for (let back = from; back <= to; back++) {
     const month = monthBefore(back);
     for (let i = 0; i < perMonth; i++) {
       const receipt = `${month.slice(0, 4)}-${String(back * perMonth + i + 1).padStart(5, '0')}`;
@@ -73,8 +79,8 @@ export const reportFigures: BenchPart = async (options) => {
     const small = `${bench.countyId}-h1`;
     const large = `${bench.countyId}-h10`;
     const started = performance.now();
-    await seed(small, history, perMonth);
-    await seed(large, history * 10, perMonth);
+    await seed(small, perMonth, 0, history);
+    await seed(large, perMonth, 0, history * 10);
     options.log(
       `  seeded ${(history * 11 + 2) * perMonth} events in ${((performance.now() - started) / 1000).toFixed(1)} s`,
     );
@@ -109,6 +115,22 @@ export const reportFigures: BenchPart = async (options) => {
       }
     }
     const readRatio = reads.large.readUnits / reads.small.readUnits;
+
+    // The 通报 of the month on the bench's own county: the year so far and `history` earlier months, then ten times
+    // as many earlier months (all before the year: the 通报's figures stay the same).
+    const own = config().countyId;
+    const thisYear = TARGET.month - 1;
+    await seed(own, perMonth, 0, thisYear + history);
+    const bulletinReads = { before: { readUnits: 0 }, after: { readUnits: 0 } };
+    const before = await computeBulletin(month, bulletinReads.before);
+    await seed(own, perMonth, thisYear + history + 1, thisYear + history * 10);
+    const after = await computeBulletin(month, bulletinReads.after);
+    const { computedAt: _b, ...beforeFigures } = before;
+    const { computedAt: _a, ...afterFigures } = after;
+    if (JSON.stringify(beforeFigures) !== JSON.stringify(afterFigures)) {
+      throw new Error('the 通报 changed with more history in earlier years: it reads beyond its year');
+    }
+    const bulletinRatio = bulletinReads.after.readUnits / bulletinReads.before.readUnits;
     // Matched pairs: each run of one side against the run of the other next to it, then the median ratio.
     const timeRatio = median(times.large.map((t, i) => t / times.small[i]!));
     const figures: Figure[] = [
@@ -120,6 +142,15 @@ export const reportFigures: BenchPart = async (options) => {
         goal: '≤ 1.10×',
         pass: readRatio <= 1.1,
         detail: `${reads.small.readUnits} vs ${reads.large.readUnits} RCU for ${perMonth} events of ${month} (${history} vs ${history * 10} earlier months)`,
+      },
+      {
+        group: 'report cost growth',
+        name: '月通报: read units, 10× history vs 1×',
+        value: bulletinRatio,
+        unit: '×',
+        goal: '≤ 1.10×',
+        pass: bulletinRatio <= 1.1,
+        detail: `${bulletinReads.before.readUnits} vs ${bulletinReads.after.readUnits} RCU for the 通报 of ${month} (the year's ${TARGET.month} months and ${history} vs ${history * 10} earlier ones, ${perMonth} events each)`,
       },
       {
         group: 'report cost growth',

@@ -46,6 +46,7 @@ export const LAZY_MODULES = [
   { source: 'shared/web/multipart.ts', file: 'multipart.js' },
   { source: 'shared/desk/bulletinDocx.ts', file: 'bulletinDocx.js' },
   { source: 'shared/bulletin/rawEmail.ts', file: 'rawEmail.js' },
+  { source: 'shared/app/bulletinResume.ts', file: 'bulletinResume.js' },
 ] as const;
 
 const lazyOptions = (entry: string, outfile: string): BuildOptions => ({

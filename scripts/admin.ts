@@ -483,7 +483,7 @@ const COMMANDS: Record<string, Command> = {
       const r = await sendBulletin(month, { by: OPERATOR.name, resend: values.resend === true });
       const what = r.started ? (r.round > 1 ? `第 ${r.round} 次发送` : '首次发送') : '此前已发送';
       console.log(
-        `${month} 通报（${what}）：收件人 ${r.recipients} 位，本次发出 ${r.sent} 封，此前已发 ${r.already} 封，未发出 ${r.failed} 封。`,
+        `${month} 通报（${what}）：收件人 ${r.recipients} 位，本次发出 ${r.sent} 封，此前已发 ${r.already} 封，未发出 ${r.failed} 封${r.givenUp ? `，放弃 ${r.givenUp} 封（地址被拒或多次失败，请核对名单中的邮箱）` : ''}。`,
       );
       if (!r.started && r.sent === 0 && r.failed === 0) console.log('没有重复发送；需要重发请加 --resend。');
       return r.failed > 0 ? 1 : 0;

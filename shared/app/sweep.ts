@@ -1,12 +1,18 @@
 // The sweeper's pass (every minute on AWS; a timer under `npm start`; `npm run admin -- sweep`): every feature's
-// pending email with every feature's templates, and beside it the receipt numbers' repair (holes given back).
+// pending email with every feature's templates, a 通报 run still sending (queued from the desk, or a job that
+// stopped), and beside it the receipt numbers' repair (holes given back).
 import { now, shanghai } from '../core/clock';
 import { errorFields, log } from '../core/log';
 import { repairReceiptNumbers } from '../intake/receiptNumbers';
-import { type DeliveryResult, sweepOutbox } from '../mail/outbox';
+import { type DeliveryResult, type OutboxJob, sweepOutbox } from '../mail/outbox';
 import { announceDesk } from '../roster/announceDesk';
 import { rosterRecipients } from '../roster/people';
 import { allTemplates } from './emailTemplates';
+
+/** The outbox's jobs: a 通报 run, its sending loaded only when one is due. */
+const jobs: Record<string, OutboxJob> = {
+  bulletin: async (item, leaseId) => (await import('./bulletinResume.js')).resumeRun(item, leaseId),
+};
 
 export async function sweepAll(county: string): Promise<DeliveryResult> {
   // This year's numbers, and in January last year's too (a piece sent on 31 December may still be on its way).
@@ -23,7 +29,7 @@ export async function sweepAll(county: string): Promise<DeliveryResult> {
     log.warn('desk links left for the next sweep', errorFields(err));
   });
   const [result] = await Promise.all([
-    sweepOutbox(county, { templates: allTemplates, recipients: rosterRecipients(county) }),
+    sweepOutbox(county, { templates: allTemplates, recipients: rosterRecipients(county), jobs }),
     ...repairs,
     announced,
   ]);

@@ -40,24 +40,30 @@ export function healthLine(b: Bulletin): string {
 }
 
 /** A bar of `value` out of `max`, `width` px wide at most: two cells, so every mail client draws it. */
-function bar(value: number, max: number, width = 160): SafeHtml {
+function bar(value: number, max: number, width = 160, color = '#c62828'): SafeHtml {
   const filled = max > 0 ? Math.round((Math.max(0, value) / max) * width) : 0;
   return html`<table role="presentation" cellpadding="0" cellspacing="0" style="border-collapse:collapse"><tr>${
     filled > 0
-      ? html`<td width="${filled}" height="10" bgcolor="#c62828" style="background:#c62828;width:${filled}px;height:10px;font-size:0;line-height:0">&nbsp;</td>`
+      ? html`<td width="${filled}" height="10" bgcolor="${color}" style="background:${color};width:${filled}px;height:10px;font-size:0;line-height:0">&nbsp;</td>`
       : ''
   }<td width="${width - filled}" height="10" bgcolor="#f1f1f1" style="background:#f1f1f1;width:${width - filled}px;height:10px;font-size:0;line-height:0">&nbsp;</td></tr></table>`;
 }
 
+/**
+ * The units ranked, within a 600 px mail column: this month's four figures and the year's two under grouped heads,
+ * the year's points with their bar in one cell, unit names on one line.
+ */
 function unitTable(b: Bulletin): SafeHtml {
   const max = Math.max(0, ...b.units.map((r) => r.year.points));
-  return html`<div style="overflow-x:auto"><table cellpadding="0" cellspacing="0" style="border-collapse:collapse;width:100%"><tr>
-<th style="${head}">名次</th><th style="${head}" align="left">单位</th><th style="${head}">本月报送</th><th style="${head}">本月编入专报</th><th style="${head}">本月上级采用</th><th style="${head}">本月积分</th><th style="${head}">累计报送</th><th style="${head}">累计积分</th><th style="${head}" align="left">累计积分</th><th style="${head}">变化</th></tr>
+  const n = (v: number) => html`<td style="${cell}" align="right">${v}</td>`;
+  return html`<table cellpadding="0" cellspacing="0" style="border-collapse:collapse;width:100%"><tr>
+<th style="${head}" rowspan="2">名次</th><th style="${head}" rowspan="2" align="left">单位</th><th style="${head}" colspan="4">本月</th><th style="${head}" colspan="2">累计</th><th style="${head}" rowspan="2">变化</th></tr>
+<tr><th style="${head}">报送</th><th style="${head}">专报</th><th style="${head}">采用</th><th style="${head}">积分</th><th style="${head}">报送</th><th style="${head}" align="left">积分</th></tr>
 ${b.units.map(
   (r) =>
-    html`<tr${r.silent ? html` style="background:#fff8e1"` : ''}><td style="${cell}" align="center">${r.yearRank}</td><td style="${cell}">${r.name}${r.belowShare ? html` <span style="color:#b71c1c">▲</span>` : ''}</td><td style="${cell}" align="right">${r.month.sent}</td><td style="${cell}" align="right">${r.month.accepted}</td><td style="${cell}" align="right">${adoptedTotal(r.month.adopted)}</td><td style="${cell}" align="right">${r.month.points}</td><td style="${cell}" align="right">${r.year.sent}</td><td style="${cell}" align="right">${r.year.points}</td><td style="${cell}">${bar(r.year.points, max, 120)}</td><td style="${cell}" align="center">${rankChange(r)}</td></tr>`,
-)}</table></div>
-<p style="font-size:13px;color:#666">按累计积分排名，积分相同名次相同；“变化”为累计名次较上月的升降。底色标出本月未报送的单位；▲ 为累计报送低于全年目标进度份额（到本月每单位 ${b.target.unitShareByNow} 篇）的单位。</p>`;
+    html`<tr${r.silent ? html` style="background:#fff8e1"` : ''}><td style="${cell}" align="center">${r.yearRank}</td><td style="${cell};white-space:nowrap">${r.name}${r.belowShare ? html` <span style="color:#b71c1c">▲</span>` : ''}</td>${n(r.month.sent)}${n(r.month.accepted)}${n(adoptedTotal(r.month.adopted))}${n(r.month.points)}${n(r.year.sent)}<td style="${cell}">${r.year.points}${bar(r.year.points, max, 70)}</td><td style="${cell};white-space:nowrap" align="center">${rankChange(r)}</td></tr>`,
+)}</table>
+<p style="font-size:13px;color:#666">“专报”为编入《组工专报》，“采用”为被上级采用篇次。按累计积分排名，积分相同名次相同；“变化”为累计名次较上月的升降。底色标出本月未报送的单位；▲ 为累计报送低于全年目标进度份额（到本月每单位 ${b.target.unitShareByNow} 篇）的单位。</p>`;
 }
 
 function paceTable(b: Bulletin): SafeHtml {
@@ -74,8 +80,8 @@ function paceTable(b: Bulletin): SafeHtml {
   const max = Math.max(b.target.yearly, sum);
   return html`<table cellpadding="0" cellspacing="0" style="border-collapse:collapse;width:100%"><tr><th style="${head}">月份</th><th style="${head}">当月</th><th style="${head}">累计</th><th style="${head}">目标进度</th><th style="${head}" align="left">累计 / 目标进度</th></tr>${rows.map(
     (r) =>
-      html`<tr><td style="${cell}" align="center">${r.label}</td><td style="${cell}" align="right">${r.sent}</td><td style="${cell}" align="right">${r.sum}</td><td style="${cell}" align="right">${r.pace}</td><td style="${cell}">${bar(r.sum, max)}${bar(r.pace, max)}</td></tr>`,
-  )}</table><p style="font-size:13px;color:#666">每月两条：上为累计报送，下为全年目标 ${b.target.yearly} 篇的均衡进度。</p>`;
+      html`<tr><td style="${cell}" align="center">${r.label}</td><td style="${cell}" align="right">${r.sent}</td><td style="${cell}" align="right">${r.sum}</td><td style="${cell}" align="right">${r.pace}</td><td style="${cell}">${bar(r.sum, max)}${bar(r.pace, max, 160, '#90a4ae')}</td></tr>`,
+  )}</table><p style="font-size:13px;color:#666">每月两条：红色为累计报送，灰色为全年目标 ${b.target.yearly} 篇的均衡进度。</p>`;
 }
 
 const topicText = (b: Bulletin) => [

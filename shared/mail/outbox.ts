@@ -28,6 +28,7 @@ import {
 import { keys } from '../store/keys';
 import { OUTBOX_INDEX } from '../store/tableDefinition';
 import { textFooter } from './frame';
+import { backoffMs, isGivenUp } from './retry';
 import { type OutgoingEmail, sendEmail } from './ses';
 import type { EmailTemplates, Recipient } from './templates';
 
@@ -54,28 +55,27 @@ export interface Notification {
 /** A notification as a use case writes it; the outbox numbers them. */
 export type NotificationDraft = Omit<Notification, 'id'>;
 
+/**
+ * A piece of work the outbox holds beside notifications (an item with `outboxJob`: a 通报 run whose recipients are
+ * not all sent): the sweeper takes it as any item and hands it, with its lease, to the job of that name, which sends
+ * and settles it itself.
+ */
+export type OutboxJob = (item: Record<string, unknown> & ItemKey, leaseId: string) => Promise<DeliveryResult>;
+
 /** What delivering takes: the templates the caller knows, and who the recipients are (from memory or the roster). */
 export interface Sender {
   templates: EmailTemplates;
   recipients: (personIds: string[]) => Promise<Map<string, Recipient>>;
+  /** The jobs the caller runs (the sweeper: every feature's); an item of another job is left untouched. */
+  jobs?: Record<string, OutboxJob>;
 }
 
 /** How long a holder keeps an item to itself: far beyond a Lambda's 10 s timeout. */
 export const LEASE_MS = 60_000;
-const MAX_BACKOFF_MS = 15 * 60_000;
-/** Attempts before a notification is given up (with the back-off, about an hour and a half of trying). */
-export const MAX_ATTEMPTS = 10;
 /** Sends in flight at once, in one request or one sweep (SES limits a sender's rate per second). */
 const SENDS_AT_ONCE = 8;
 /** Items one sweep takes on (one Query page): the rest are due still and come with the next sweep. */
 const ITEMS_PER_SWEEP = 100;
-
-export function backoffMs(attempts: number): number {
-  return Math.min(MAX_BACKOFF_MS, 15_000 * 2 ** Math.max(0, attempts - 1));
-}
-
-/** SES errors that will not go away by trying again: the address or the message is refused. */
-const PERMANENT = ['MessageRejected', 'InvalidParameterValue', 'MailFromDomainNotVerifiedException'];
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -139,22 +139,52 @@ export async function sweepOutbox(county: string, sender: Sender): Promise<Deliv
     due.map((k) => ({ pk: String(k.pk), sk: String(k.sk) })),
     { consistent: true },
   );
-  const held = (
-    await Promise.all(
-      [...items.values()]
-        .filter((item) => item.outbox === keys.outbox(county) && String(item.outboxAt) <= iso(t))
-        .map(async (item) => {
-          const leaseId = await take(item as Item, t).catch((err) => {
-            // One item the store stumbles on does not hold up the others: it is tried again on the next sweep.
-            log.warn('outbox item left for the next sweep', errorFields(err));
-            return undefined;
-          });
-          return leaseId ? { item: item as Item, leaseId } : undefined;
-        }),
-    )
-  ).filter((h) => h !== undefined);
-  if (held.length === 0) return total;
-  // One read of every recipient of every item held (if it fails, the leases end and the next sweeps try again).
+  const current = [...items.values()].filter(
+    (item) => item.outbox === keys.outbox(county) && String(item.outboxAt) <= iso(t),
+  ) as Item[];
+  const takeOrLeave = async (item: Item) => {
+    const leaseId = await take(item, t).catch((err) => {
+      // One item the store stumbles on does not hold up the others: it is tried again on the next sweep.
+      log.warn('outbox item left for the next sweep', errorFields(err));
+      return undefined;
+    });
+    return leaseId ? { item, leaseId } : undefined;
+  };
+  const jobs = Promise.all(
+    current
+      .filter((item) => typeof item.outboxJob === 'string' && sender.jobs?.[item.outboxJob] !== undefined)
+      .map(async (item) => {
+        const held = await takeOrLeave(item);
+        if (!held) return { sent: 0, failed: 0, pending: 0 };
+        return sender.jobs![String(item.outboxJob)]!(item, held.leaseId).catch((err) => {
+          log.warn('outbox job left for the next sweep', { job: String(item.outboxJob), ...errorFields(err) });
+          return { sent: 0, failed: 1, pending: 0 };
+        });
+      }),
+  );
+  const held = (await Promise.all(current.filter((item) => item.outboxJob === undefined).map(takeOrLeave))).filter(
+    (h) => h !== undefined,
+  );
+  // The notifications and the jobs go at once; the jobs finish even when the notifications' part fails.
+  const [mail, done] = await Promise.allSettled([deliverHeld(held, sender, t), jobs]);
+  if (mail.status === 'rejected') throw mail.reason;
+  if (done.status === 'rejected') throw done.reason;
+  for (const r of [...mail.value, ...done.value]) {
+    total.sent += r.sent;
+    total.failed += r.failed;
+    total.pending += r.pending;
+  }
+  return total;
+}
+
+/** The items a sweep holds: one read of every recipient of all of them, then each sent and marked. */
+async function deliverHeld(
+  held: { item: Item; leaseId: string }[],
+  sender: Sender,
+  t: number,
+): Promise<DeliveryResult[]> {
+  if (held.length === 0) return [];
+  // If the recipients cannot be read, the leases end and the next sweeps try again.
   const recipients = await sender.recipients(
     personIdsOf(
       held.map((h) => h.item),
@@ -163,7 +193,7 @@ export async function sweepOutbox(county: string, sender: Sender): Promise<Deliv
     ),
   );
   const limit = limiter(SENDS_AT_ONCE);
-  const results = await Promise.all(
+  return Promise.all(
     held.map(({ item, leaseId }) =>
       sendAndMark(item, leaseId, recipients, sender.templates, t, limit).catch((err) => {
         log.warn('outbox item left for the next sweep', errorFields(err));
@@ -171,12 +201,6 @@ export async function sweepOutbox(county: string, sender: Sender): Promise<Deliv
       }),
     ),
   );
-  for (const r of results) {
-    total.sent += r.sent;
-    total.failed += r.failed;
-    total.pending += r.pending;
-  }
-  return total;
 }
 
 /** What a delivery tries now: unsent, not given up, past its back-off, with a template the sender knows. */
@@ -252,7 +276,7 @@ async function render(
 function failure(notification: Notification, index: number, err: unknown): Outcome {
   if (err instanceof DroppedEmailError) return { index, kind: 'dropped', why: err.message };
   const attempts = (notification.attempts ?? 0) + 1;
-  const givenUp = attempts >= MAX_ATTEMPTS || (err instanceof Error && PERMANENT.includes(err.name));
+  const givenUp = isGivenUp(attempts, err);
   if (givenUp) log.error('email given up', { template: notification.template, attempts, ...errorFields(err) });
   const error = err instanceof Error ? `${err.name}: ${err.message}`.slice(0, 300) : 'unknown';
   return { index, kind: 'failed', attempts, error, givenUp };

@@ -72,8 +72,9 @@ export const handlers = {
   deskScores: { file: 'functions/deskScores.ts', table: PUT_ONLY, email: false, secret: true },
   // 点题: the topics and their responses (month partitions of each topic's life); issuing one emails its informants.
   deskTopics: { file: 'functions/deskTopics.ts', table: WRITE, email: true, secret: true },
-  // 通报 on the desk: the month's 通报 as it stands (its month partitions), and its .docx.
-  deskBulletin: { file: 'functions/deskBulletin.ts', table: READ, email: false, secret: true },
+  // 通报 on the desk: the month's 通报 as it stands (its month partitions, its run and sent marks), its .docx, and
+  // the send button (the run frozen with one conditional put: the sweeper sends it).
+  deskBulletin: { file: 'functions/deskBulletin.ts', table: PUT_ONLY, email: false, secret: true },
   // The web view of a month's 通报 as sent (one read of its run).
   bulletinView: { file: 'functions/bulletinView.ts', table: READ, email: false, secret: true },
   methodNotAllowed: { file: 'functions/methodNotAllowed.ts', table: [], email: false, secret: false },
@@ -131,6 +132,7 @@ const explicitRoutes: Route[] = [
   { method: 'POST', path: '/desk/{token}/topics/{topicId}/close', handler: 'deskTopics' },
   { method: 'GET', path: '/desk/{token}/bulletin', handler: 'deskBulletin' },
   { method: 'GET', path: '/desk/{token}/bulletin/download', handler: 'deskBulletin' },
+  { method: 'POST', path: '/desk/{token}/bulletin/send', handler: 'deskBulletin' },
   // The 通报's web view, from the link in its email (read-only, forwarded to the 月例会 like the email).
   { method: 'GET', path: '/bulletin/{token}', handler: 'bulletinView' },
   // The editor's adoption link, from the email confirming an acceptance (long-lived: adoptions come months later).
@@ -164,9 +166,11 @@ export const jobs = {
   sweeper: {
     file: 'functions/sweeper.ts',
     // BatchGetItem: the due outbox items and their recipients; the pieces of the receipt numbers handed out lately.
-    // PutItem: the desk welcome of editors and leaders already in the roster when the desk came (once).
+    // PutItem: the desk welcome of editors and leaders already in the roster when the desk came (once); a queued
+    // 通报 run's claims on its recipients (the 通报 itself loaded only then, and sent with SendRawEmail).
     table: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem'],
     email: true,
+    attachments: true,
     secret: true,
     /** Every minute on AWS; every few seconds under `npm start`. */
     schedule: 'rate(1 minute)',

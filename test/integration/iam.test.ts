@@ -61,12 +61,20 @@ const newest = async (to: string, where: (m: StoredEmail) => boolean) =>
  * and those of the lazily loaded modules it loads (files of their own beside it in the function's asset).
  */
 async function bundleCommands(file: string): Promise<Set<string>> {
-  const code = async (entry: string) =>
-    (await build({ ...esbuildOptions, entryPoints: [join(repoRoot, entry)], write: false, outfile: 'x.js' }))
-      .outputFiles[0]!.text;
+  const code = async (entry: string, external = esbuildOptions.external) =>
+    (
+      await build({
+        ...esbuildOptions,
+        external,
+        entryPoints: [join(repoRoot, entry)],
+        write: false,
+        outfile: 'x.js',
+      })
+    ).outputFiles[0]!.text;
   const main = await code(file);
   const loaded = LAZY_MODULES.filter((m) => main.includes(`"./${m.file}"`));
-  const texts = [main, ...(await Promise.all(loaded.map((m) => code(m.source))))];
+  // A lazy module is built whole, as a deploy builds it (what it imports lazily itself is inside it).
+  const texts = [main, ...(await Promise.all(loaded.map((m) => code(m.source, []))))];
   // Each SDK command class is built from its service's schema and its operation's name.
   return new Set(
     texts.flatMap((text) => [...text.matchAll(/extends [\w$]+\([\w$]+,[\w$]+,"(\w+)",[\w$]+\)/g)].map((m) => m[1]!)),

@@ -6,9 +6,10 @@
 // waited out; sends keep the configured pace; earlier years' data leave the read cost unchanged.
 
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { handler as sweep } from '../../../functions/sweeper';
 import { recordAdoption } from '../../../shared/adoption/recordAdoption';
 import { computeBulletin } from '../../../shared/bulletin/computeBulletin';
-import { type Send, sendBulletin } from '../../../shared/bulletin/sendBulletin';
+import { bulletinRun, type Send, sendBulletin } from '../../../shared/bulletin/sendBulletin';
 import { setClock } from '../../../shared/core/clock';
 import { importRoster } from '../../../shared/roster/importRoster';
 import { db, tableName } from '../../../shared/store/db';
@@ -17,13 +18,14 @@ import { admin } from '../../support/cli';
 import { allItems } from '../../support/faultState';
 import { linkIn, startTestCounty, type TestCounty } from '../../support/harness';
 import { mulberry32 } from '../../support/random';
-import { deskLinkOf, deskPathOf, jsonPost, submitKeyOf, submitOver } from '../desk/deskSupport';
+import { deskLinkOf, deskPathOf, form, jsonPost, submitKeyOf, submitOver } from '../desk/deskSupport';
 
 let county: TestCounty;
 const UNITS = ['城关镇党委', '红旗乡党委', '县教育局', '县卫健委', '县农业农村局'];
 /** The informant of each unit, by index; 县农业农村局 (the last) never sends. */
 const keysOf: string[] = [];
 let desk = '';
+let leaderDesk = '';
 
 /** The Asia/Shanghai month of an ISO time, computed here from the offset alone. */
 const cstMonth = (iso: string) => new Date(Date.parse(iso) + 8 * 3600_000).toISOString().slice(0, 7);
@@ -42,6 +44,7 @@ beforeAll(async () => {
   );
   expect(imported.ok).toBe(true);
   desk = deskPathOf(await deskLinkOf(county, `wang@${d}`));
+  leaderDesk = deskPathOf(await deskLinkOf(county, `leader@${d}`));
   for (let i = 0; i < UNITS.length; i++) keysOf.push(await submitKeyOf(county, `i${i}@${d}`));
 
   // The plan: 24 pieces over January–October from the first four units, and two at the September/October boundary.
@@ -290,5 +293,91 @@ describe('sending the 通报', () => {
     // No window of one second holds more than 10 starts (allowing the timer's few ms).
     for (let i = 10; i < sorted.length; i++) expect(sorted[i]! - sorted[i - 10]!).toBeGreaterThanOrEqual(990);
     for (let i = 1; i < sorted.length; i++) expect(sorted[i]! - sorted[i - 1]!).toBeGreaterThanOrEqual(90);
+  });
+
+  it("the desk's send button queues a closed month once; the sweeper sends it; pressing again sends nothing", async () => {
+    const subject = '2026年6月组工信息工作通报';
+    const sendPath = `${county.baseUrl}${desk}/bulletin/send`;
+    // Opening the tab offers the button and changes nothing.
+    const before = await (await fetch(`${county.baseUrl}${desk}/bulletin?month=2026-06`)).text();
+    expect(before).toContain(`action="${desk}/bulletin/send"`);
+    expect(await bulletinRun('2026-06')).toBeUndefined();
+    // A leader's desk shows no button and may not send; this month cannot be sent by hand.
+    expect(await (await fetch(`${county.baseUrl}${leaderDesk}/bulletin?month=2026-06`)).text()).not.toContain(
+      '/bulletin/send',
+    );
+    expect((await fetch(`${county.baseUrl}${leaderDesk}/bulletin/send`, form({ month: '2026-06' }))).status).toBe(403);
+    const early = await fetch(sendPath, form({ month: '2026-11' }));
+    expect(early.status).toBe(400);
+    expect(await early.text()).toContain('本月尚未结束');
+    expect((await fetch(sendPath, form({ month: '2026-13' }))).status).toBe(400);
+    expect(await bulletinRun('2026-11')).toBeUndefined();
+
+    await sweep(); // whatever else waited in the outbox (the roster's welcome emails)
+    const pressed = await fetch(sendPath, form({ month: '2026-06' }));
+    expect(pressed.status).toBe(202);
+    expect(await pressed.text()).toContain(`已开始发送：收件人 ${recipients} 位`);
+    expect((await county.mails()).filter((m) => m.subject === subject)).toHaveLength(0);
+    const swept = await sweep();
+    expect(swept.sent).toBe(recipients);
+    const mails = (await county.mails()).filter((m) => m.subject === subject);
+    expect(new Set(mails.map((m) => m.destination.to[0])).size).toBe(recipients);
+    expect(mails).toHaveLength(recipients);
+    const run = await bulletinRun('2026-06');
+    expect(run?.startedBy).toBe('王编辑');
+    expect(run?.finishedAt).toBeDefined();
+    // Pressed again (a second tab, a double click): nothing more goes out.
+    const again = await fetch(sendPath, form({ month: '2026-06' }));
+    expect(again.status).toBe(200);
+    const page = await again.text();
+    expect(page).toContain('此前已经发送（第 1 次），没有重复发送');
+    expect(page).toContain(`已发出 ${recipients} 封`);
+    expect(page).not.toContain(`action="${desk}/bulletin/send"`);
+    await sweep();
+    expect((await county.mails()).filter((m) => m.subject === subject)).toHaveLength(recipients);
+  });
+
+  it('a job that dies is finished by the sweeper once its lease is past', async () => {
+    const sent: string[] = [];
+    const dying: Send = (e) => {
+      if (sent.length >= 2) return new Promise(() => {});
+      sent.push(e.to);
+      return Promise.resolve(`d${sent.length}`);
+    };
+    void sendBulletin('2026-05', { send: dying });
+    await new Promise((r) => setTimeout(r, 1500));
+    // Within the job's lease the sweeper leaves the run alone.
+    expect((await sweep()).sent).toBe(0);
+    setClock(new Date('2026-11-01T01:10:00Z'));
+    try {
+      const swept = await sweep();
+      expect(swept.sent).toBe(recipients - 2);
+      const mails = (await county.mails()).filter((m) => m.subject === '2026年5月组工信息工作通报');
+      expect(mails.map((m) => m.destination.to[0]).sort()).toEqual(
+        [...new Set(mails.map((m) => m.destination.to[0]))].sort(),
+      );
+      expect(mails.length + sent.length).toBe(recipients);
+      expect((await bulletinRun('2026-05'))?.finishedAt).toBeDefined();
+    } finally {
+      setClock(new Date('2026-11-01T01:00:00Z'));
+    }
+  });
+
+  it('gives up an address SES refuses for good, and the run still ends', async () => {
+    const refused = `i1@${county.domain}`;
+    const send: Send = async (e) => {
+      if (e.to === refused)
+        throw Object.assign(new Error('Email address is not verified.'), { name: 'MessageRejected' });
+      return e.to;
+    };
+    const r = await sendBulletin('2026-04', { send });
+    expect(r).toMatchObject({ sent: recipients - 1, givenUp: 1, failed: 0 });
+    const run = await bulletinRun('2026-04');
+    expect(run?.finishedAt).toBeDefined();
+    const page = await (await fetch(`${county.baseUrl}${desk}/bulletin?month=2026-04`)).text();
+    expect(page).toContain(`已发出 ${recipients - 1} 封，1 封未能发出`);
+    // A second run does not try it again.
+    const again = await sendBulletin('2026-04', { send });
+    expect(again).toMatchObject({ sent: 0, givenUp: 1 });
   });
 });

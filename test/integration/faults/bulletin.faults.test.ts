@@ -1,0 +1,152 @@
+// Fault injection on the 通报's sending: the monthly job (freeze the run, claim, send and mark each recipient, settle
+// the run), the desk's send button (POST /desk/{token}/bulletin/send: the run frozen and queued) and the sweeper's
+// pass over a queued run, each at every call × lost answer, throttle, time-out, on a month of its own. After
+// recovery (the schedule's retry, then the sweeper): every recipient has the 通报 once (at most twice where SES
+// itself lost its answer), the run has left the outbox, and one more run sends nothing.
+import { handler as bulletinJob } from '../../../functions/bulletin';
+import { handler as sweep } from '../../../functions/sweeper';
+import { bulletinTitle } from '../../../shared/bulletin/bulletin';
+import { bulletinRun, sendBulletin } from '../../../shared/bulletin/sendBulletin';
+import { runFaultMatrix } from '../../support/faultCases';
+import {
+  countMails,
+  type FaultCounty,
+  firstAnswerProblem,
+  postForm,
+  sesMayRepeat,
+  startFaultCounty,
+  steppingClock,
+  unfiredCases,
+} from '../../support/faultState';
+import { linkIn } from '../../support/harness';
+
+let fc: FaultCounty;
+let desk = '';
+const clock = steppingClock(new Date('2026-11-02T02:00:00Z').getTime());
+const RECIPIENTS = ['zhang', 'zhou', 'wang', 'li'];
+
+beforeAll(async () => {
+  fc = await startFaultCounty();
+  const [welcome] = await fc.county.waitForMails(fc.address('wang'), 1, /^信息科工作台：您的个人工作台链接$/);
+  desk = linkIn(welcome, '/desk/');
+  await sweep(); // the welcome emails: the outbox holds nothing but what a case puts there
+});
+afterAll(async () => {
+  await fc.close();
+});
+
+const noteUnfired = unfiredCases('bulletin faults');
+/** A month of its own for every case, from January 2000 on (the desk sends none later than last month). */
+let months = 0;
+const monthAt = (n: number) => `${2000 + Math.floor(n / 12)}-${String((n % 12) + 1).padStart(2, '0')}`;
+const freshMonth = async () => {
+  clock.advance(60_000);
+  await fc.clearMailbox();
+  return monthAt(months++);
+};
+
+/** The job as the schedule fires it: on the 1st of the month after, 09:00 Asia/Shanghai. */
+const job = (month: string) =>
+  bulletinJob({
+    scheduledTime: `${monthAt(Number(month.slice(0, 4)) * 12 - 2000 * 12 + Number(month.slice(5)))}-01T01:00:00Z`,
+  }).then(
+    (r) => ({ ok: true as const, ...r }),
+    (err: Error) => ({ ok: false as const, error: err.name }),
+  );
+
+/** The sweeper's passes, the clock past every lease and back-off, until the run has left the outbox. */
+async function sweepUntilFinished(month: string): Promise<void> {
+  for (let i = 0; i < 6 && !(await bulletinRun(month))?.finishedAt; i++) {
+    clock.advance(20 * 60_000);
+    await sweep().catch(() => {});
+  }
+}
+
+/** Everyone had it once (twice at most where SES lost its answer), the run is over, and another run sends nothing. */
+async function delivered(month: string, faultCase: Parameters<typeof sesMayRepeat>[0]): Promise<string[]> {
+  const problems: string[] = [];
+  await sweepUntilFinished(month);
+  const run = await bulletinRun(month);
+  if (!run) return ['no run'];
+  if (!run.finishedAt) problems.push('the run never finished');
+  const mails = await fc.county.mails();
+  const most = sesMayRepeat(faultCase) ? 2 : 1;
+  for (const name of RECIPIENTS) {
+    const n = countMails(mails, fc.address(name), bulletinTitle(month));
+    if (n < 1 || n > most) problems.push(`${n} emails to ${name}`);
+  }
+  clock.advance(20 * 60_000); // past every claim's lease: a claim left unmarked would be sent again now
+  const again = await sendBulletin(month);
+  if (again.sent !== 0) problems.push(`another run sent ${again.sent}`);
+  return problems;
+}
+
+describe('the 通报 job under injected faults', () => {
+  it('sends each recipient the month once, resumed by the retry or the sweeper', async () => {
+    const result = await runFaultMatrix({
+      route: 'bulletin',
+      prepare: freshMonth,
+      act: job,
+      verify: async (month, first, faultCase) => {
+        const problems: string[] = [];
+        noteUnfired('bulletin', faultCase);
+        // A failed run is run again by the schedule's retry (twice at most), then the sweeper takes what is left.
+        for (let retry = 0, r = first; !r.ok && retry < 2; retry++) {
+          clock.advance(6 * 60_000); // past the claims' lease
+          r = await job(month);
+        }
+        problems.push(...(await delivered(month, faultCase)));
+        return problems;
+      },
+    });
+    expect(result.violations).toEqual([]);
+    expect(result.calls.ses).toBe(RECIPIENTS.length);
+  }, 600_000);
+});
+
+describe('POST /desk/{token}/bulletin/send under injected faults', () => {
+  it('queues the month once; the sweeper sends it to each recipient once', async () => {
+    const result = await runFaultMatrix({
+      route: 'POST /desk/{token}/bulletin/send',
+      prepare: freshMonth,
+      act: (month) => postForm(`${desk}/bulletin/send`, { month }),
+      verify: async (month, first, faultCase) => {
+        const problems: string[] = [];
+        noteUnfired('POST bulletin/send', faultCase);
+        if (first.status !== 202) {
+          problems.push(...firstAnswerProblem(first.status));
+          const again = await postForm(`${desk}/bulletin/send`, { month });
+          if (again.status !== 202 && again.status !== 200) problems.push(`pressed again: ${again.status}`);
+        }
+        problems.push(...(await delivered(month, faultCase)));
+        return problems;
+      },
+      services: ['dynamodb'],
+    });
+    expect(result.violations).toEqual([]);
+  }, 600_000);
+});
+
+describe('the sweeper over a queued 通报 under injected faults', () => {
+  it('sends what is left once, whatever call of its pass fails', async () => {
+    const result = await runFaultMatrix({
+      route: 'sweeper (queued 通报)',
+      prepare: async () => {
+        const month = await freshMonth();
+        await sendBulletin(month, { by: '王编辑', freezeOnly: true });
+        return month;
+      },
+      act: (month) =>
+        sweep().then(
+          (r) => ({ ok: true, month, ...r }),
+          (err: Error) => ({ ok: false, month, error: err.name }),
+        ),
+      verify: async (month, _first, faultCase) => {
+        noteUnfired('sweeper (queued 通报)', faultCase);
+        return delivered(month, faultCase);
+      },
+    });
+    expect(result.violations).toEqual([]);
+    expect(result.calls.ses).toBe(RECIPIENTS.length);
+  }, 600_000);
+});
