@@ -16,7 +16,10 @@ const layers = {
   review: ['core', 'store', 'mail', 'web', 'links', 'roster', 'pieces', 'scoring'], // decisions, revisions, reminders
   // topics (点题): issuing and closing them, their emails, the open list a submission reads, responses by unit
   topics: ['core', 'store', 'mail', 'web', 'links', 'roster', 'pieces', 'reports'],
-  intake: ['core', 'store', 'mail', 'web', 'links', 'roster', 'pieces', 'review', 'topics'], // submission, receipt page
+  // 重点调研 research tasks: assigning and closing them, the open list a research paper names, the status matrix
+  research: ['core', 'store', 'mail', 'web', 'links', 'sheets', 'roster', 'pieces', 'reports', 'scoring', 'topics'],
+  // submission, receipt page
+  intake: ['core', 'store', 'mail', 'web', 'links', 'roster', 'pieces', 'review', 'topics', 'research'],
   reports: ['core', 'store', 'pieces', 'scoring'], // month-keyed figures
   // adoptions upstream (采用): recording from the email link, the desk, a table of contents, the CLI; withdrawal
   adoption: ['core', 'store', 'mail', 'web', 'links', 'sheets', 'roster', 'pieces', 'intake', 'scoring'],
@@ -25,18 +28,18 @@ const layers = {
   // the monthly 通报: computed from month partitions, sent once per recipient and paced, its web view, .xlsx, .docx
   bulletin: [
     ...['core', 'store', 'mail', 'web', 'links', 'sheets', 'roster', 'pieces', 'reports', 'scoring', 'scores'],
-    'topics',
+    ...['topics', 'research'],
   ],
   // the desk (信息科工作台): its pages, reads and actions, on the review's decision and the roster's import
   desk: [
     ...['core', 'store', 'mail', 'web', 'links', 'sheets', 'roster', 'pieces', 'review', 'intake', 'reports'],
-    ...['scoring', 'adoption', 'scores', 'topics', 'bulletin'],
+    ...['scoring', 'adoption', 'scores', 'topics', 'research', 'bulletin'],
   ],
   // 我的报送: an informant's own page
-  mine: ['core', 'store', 'web', 'links', 'roster', 'pieces', 'reports', 'scoring', 'topics'],
+  mine: ['core', 'store', 'web', 'links', 'roster', 'pieces', 'reports', 'scoring', 'topics', 'research'],
   app: [
     ...['core', 'store', 'mail', 'web', 'links', 'sheets', 'roster', 'pieces', 'review', 'intake', 'reports'],
-    ...['scoring', 'adoption', 'scores', 'topics', 'bulletin'],
+    ...['scoring', 'adoption', 'scores', 'topics', 'research', 'bulletin'],
   ], // composition
 };
 

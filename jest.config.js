@@ -16,8 +16,8 @@ const common = {
     '^\\./(libraries|writers)\\.js$': '<rootDir>/shared/sheets/$1.ts',
     '^\\./multipart\\.js$': '<rootDir>/shared/web/multipart.ts',
     '^\\./bulletinDocx\\.js$': '<rootDir>/shared/desk/bulletinDocx.ts',
-    '^\\./rawEmail\\.js$': '<rootDir>/shared/bulletin/rawEmail.ts',
-    '^\\./bulletinResume\\.js$': '<rootDir>/shared/app/bulletinResume.ts',
+    '^\\./rawEmail\\.js$': '<rootDir>/shared/mail/rawEmail.ts',
+    '^\\./mailRuns\\.js$': '<rootDir>/shared/app/mailRuns.ts',
   },
   testEnvironment: 'node',
 };

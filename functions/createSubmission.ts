@@ -40,6 +40,7 @@ export const handler = httpHandler(async (request): Promise<HttpResponse> => {
         informantName: form?.informant.name,
         unitName: form?.unitName,
         topics: form?.topics,
+        tasks: form?.tasks,
         values: formValuesOf(request.fields),
         errors: again.errors,
         notice: again.notice,

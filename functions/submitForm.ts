@@ -14,8 +14,9 @@ export const handler = httpHandler(async (request) => {
       informantName: form.informant.name,
       unitName: form.unitName,
       topics: form.topics,
+      tasks: form.tasks,
       sent: form.sent,
     }),
-    json: { informant: form.informant.name, unit: form.unitName, topics: form.topics },
+    json: { informant: form.informant.name, unit: form.unitName, topics: form.topics, tasks: form.tasks },
   };
 });

@@ -45,14 +45,21 @@ export const LAZY_MODULES = [
   { source: 'shared/sheets/writers.ts', file: 'writers.js' },
   { source: 'shared/web/multipart.ts', file: 'multipart.js' },
   { source: 'shared/desk/bulletinDocx.ts', file: 'bulletinDocx.js' },
-  { source: 'shared/bulletin/rawEmail.ts', file: 'rawEmail.js' },
-  { source: 'shared/app/bulletinResume.ts', file: 'bulletinResume.js' },
+  { source: 'shared/mail/rawEmail.ts', file: 'rawEmail.js' },
+  { source: 'shared/app/mailRuns.ts', file: 'mailRuns.js' },
 ] as const;
 
-const lazyOptions = (entry: string, outfile: string): BuildOptions => ({
+/**
+ * A lazy module is built whole but for the other lazy modules it loads in turn (the 通报's sending loads the MIME
+ * composer and the spreadsheet writer): those stay files of their own beside it, loaded on use as from any bundle.
+ */
+export const lazyExternals = (file: string): string[] =>
+  LAZY_MODULES.filter((m) => m.file !== file).map((m) => `./${m.file}`);
+
+const lazyOptions = (m: (typeof LAZY_MODULES)[number], outfile: string): BuildOptions => ({
   ...esbuildOptions,
-  external: [],
-  entryPoints: [path.join(repoRoot, entry)],
+  external: lazyExternals(m.file),
+  entryPoints: [path.join(repoRoot, m.source)],
   outfile,
 });
 
@@ -62,7 +69,7 @@ export async function buildLazyModules(dir: string): Promise<string[]> {
   return Promise.all(
     LAZY_MODULES.map(async (m) => {
       const outfile = path.join(dir, m.file);
-      await build(lazyOptions(m.source, outfile));
+      await build(lazyOptions(m, outfile));
       return outfile;
     }),
   );
@@ -86,7 +93,11 @@ export const bundling: BundlingOptions = {
     afterBundling: (inputDir: string, outputDir: string) =>
       LAZY_MODULES.map(
         (m) =>
-          `"${inputDir}/node_modules/.bin/esbuild" "${inputDir}/${m.source}" --bundle --platform=node --format=cjs --minify --target=${nodeTarget} --main-fields=${mainFields.join(',')} --charset=utf8 --outfile="${outputDir}/${m.file}"`,
+          `"${inputDir}/node_modules/.bin/esbuild" "${inputDir}/${m.source}" --bundle --platform=node --format=cjs --minify --target=${nodeTarget} --main-fields=${mainFields.join(',')} --charset=utf8${lazyExternals(
+            m.file,
+          )
+            .map((e) => ` --external:${e}`)
+            .join('')} --outfile="${outputDir}/${m.file}"`,
       ),
   },
 };

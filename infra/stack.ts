@@ -62,6 +62,14 @@ const jobSettings: Record<JobName, JobSettings> = {
     maxEventAge: Duration.hours(1),
     runRetries: 2,
   },
+  quarterly: {
+    description: 'sends the quarterly 重点调研 status to leaders and editors, once per recipient, paced',
+    scheduleDescription: 'Quarterly on the 1st at 09:00 China time: the research tasks of the quarter before',
+    // A few dozen recipients; the same mail run as the 通报 (sent marks, resumable).
+    timeout: Duration.minutes(5),
+    maxEventAge: Duration.hours(6),
+    runRetries: 2,
+  },
   bulletin: {
     description: 'sends the monthly 通报 (组工信息工作通报), once per recipient, paced',
     scheduleDescription: 'Monthly on the 1st at 09:00 China time: the 通报 of the month before',

@@ -7,6 +7,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { handler as bulletinJob } from '../functions/bulletin';
+import { handler as quarterlyJob } from '../functions/quarterly';
+import { handler as remindersJob } from '../functions/reminders';
 import { applyLocalEnv, localSettings, localSigningKey } from '../local/env';
 import { deliverAdoption } from '../shared/adoption/deliverNow';
 import { importAdoptions } from '../shared/adoption/importAdoptions';
@@ -26,6 +28,14 @@ import { yearAdoptions } from '../shared/desk/yearAdoptions';
 import { failedEmails } from '../shared/mail/outbox';
 import { type Counts, figures } from '../shared/reports/figures';
 import { issueStats } from '../shared/reports/issueStats';
+import { addTask } from '../shared/research/addTask';
+import { closeTask } from '../shared/research/closeTask';
+import { deliverTask } from '../shared/research/deliverNow';
+import { importTasks } from '../shared/research/importTasks';
+import { matrixFileName, matrixSheet } from '../shared/research/matrixSheet';
+import { isQuarter, quarterLabel, thisQuarter } from '../shared/research/quarters';
+import { STATE_LABELS, taskMatrix } from '../shared/research/status';
+import { listTasks } from '../shared/research/tasks';
 import { sendReminders } from '../shared/review/sendReminders';
 import { importRoster } from '../shared/roster/importRoster';
 import { getPerson, listRoster, reportingUnits } from '../shared/roster/people';
@@ -39,6 +49,7 @@ import { rescore } from '../shared/scores/rescore';
 import { scoresFile } from '../shared/scores/scoresSheet';
 import { rulesInForce, setRules } from '../shared/scores/setRules';
 import { LEVEL_LABELS, LEVELS } from '../shared/scoring/rules';
+import { sheetFile } from '../shared/sheets/write';
 import { personIdOf } from '../shared/store/keys';
 import { addTopic } from '../shared/topics/addTopic';
 import { closeTopic } from '../shared/topics/closeTopic';
@@ -490,21 +501,26 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   'schedule run': {
-    summary: '像定时任务一样立即运行一项任务（bulletin、reminders、sweeper）',
+    summary: '像定时任务一样立即运行一项任务（bulletin、quarterly、reminders、sweeper）',
     args: ['JOB'],
     run: async ({ args: [job = ''] }) => {
       const scheduledTime = now().toISOString();
       if (job === 'bulletin') {
         const r = await bulletinJob({ scheduledTime });
-        console.log(`${r.month} 通报：本次发出 ${r.sent} 封，此前已发 ${r.already} 封（收件人 ${r.recipients} 位）。`);
+        console.log(`${r.period} 通报：本次发出 ${r.sent} 封，此前已发 ${r.already} 封（收件人 ${r.recipients} 位）。`);
+      } else if (job === 'quarterly') {
+        const r = await quarterlyJob({ scheduledTime });
+        console.log(
+          `${quarterLabel(r.period)}重点调研情况：本次发出 ${r.sent} 封，此前已发 ${r.already} 封（收件人 ${r.recipients} 位）。`,
+        );
       } else if (job === 'reminders') {
-        const r = await sendReminders();
+        const r = await remindersJob();
         console.log(`提醒：${JSON.stringify(r)}`);
       } else if (job === 'sweeper') {
         const r = await sweepAll(config().countyId);
         console.log(`已发送 ${r.sent} 封，失败 ${r.failed} 封，等待重试 ${r.pending} 封。`);
       } else {
-        console.error(`没有这项任务：${job}（可选 bulletin、reminders、sweeper）`);
+        console.error(`没有这项任务：${job}（可选 bulletin、quarterly、reminders、sweeper）`);
         return 2;
       }
       return 0;
@@ -525,12 +541,7 @@ const COMMANDS: Record<string, Command> = {
     details: ['同一标题和截止日期再发布一次不会重复（也不重发邮件）。单位编号见 roster list。'],
     run: async ({ values, county }) => {
       const roster = await listRoster(county);
-      const byName = new Map(roster.units.map((u) => [u.name, u.unitId]));
-      const units = (str(values.units) ?? 'all')
-        .split(/[,，、]/)
-        .map((u) => u.trim())
-        .filter((u) => u !== '')
-        .map((u) => byName.get(u) ?? u);
+      const units = unitIdsOf(roster, str(values.units));
       const result = await addTopic(
         { title: values.title, description: values.description, due: values.due, units },
         OPERATOR,
@@ -583,6 +594,117 @@ const COMMANDS: Record<string, Command> = {
     run: async ({ args: [id = ''] }) => {
       const { topic, closed } = await closeTopic(id, OPERATOR);
       console.log(closed ? `点题“${topic.title}”已结束征集。` : `点题“${topic.title}”此前已经结束。`);
+      return 0;
+    },
+  },
+  'task add': {
+    summary: '部署重点调研任务：承担单位的信息员收到邮件，截止日期前调研文稿可选择本任务',
+    options: {
+      quarter: { type: 'string', value: 'YYYYQN', help: '季度，例如 2026Q4（必填）' },
+      title: { type: 'string', value: '名称', help: '任务名称（必填）' },
+      description: { type: 'string', value: '说明', help: '说明（可选）' },
+      units: { type: 'string', value: 'ID,ID|all', help: '承担单位：单位编号或名称，逗号分隔；all 为全部单位（默认）' },
+      due: { type: 'string', value: 'YYYY-MM-DD', help: '截止日期（必填，在该季度内，今天或以后）' },
+      lead: { type: 'string', value: '姓名', help: '牵头人（可选）' },
+    },
+    details: ['同一季度、名称和截止日期再部署一次不会重复（也不重发邮件）。单位编号见 roster list。'],
+    run: async ({ values, county }) => {
+      const roster = await listRoster(county);
+      const result = await addTask({ ...values, units: unitIdsOf(roster, str(values.units)) }, OPERATOR, {
+        deliver: deliverTask,
+        roster,
+      });
+      const t = result.task;
+      if (!result.added) {
+        console.log(`调研任务“${t.title}”（${t.taskId}）已经部署过，没有重复部署。`);
+        return 0;
+      }
+      const r = await sweepAll(county);
+      console.log(
+        `已部署${quarterLabel(t.quarter)}重点调研任务“${t.title}”（编号 ${t.taskId}，${t.due} 截止），承担单位：${audienceOf(t, reportingUnits(roster).names)}。`,
+      );
+      console.log(`通知 ${result.recipients} 位信息员（发送 ${r.sent} 封，等待重试 ${r.pending} 封）。`);
+      return 0;
+    },
+  },
+  'task import': {
+    summary: '按表格批量部署重点调研任务（.xlsx，或 CSV：UTF-8 或 GBK）',
+    args: ['FILE'],
+    details: [
+      '表头：季度,任务名称,说明,单位,截止日期,牵头人（也可用英文 quarter,title,description,units,due,lead；说明、单位、牵头人可不填，单位不填为全部单位，多个单位用顿号分隔）。',
+      '任何一行有错误时不部署任何任务，并列出全部有错误的行；已部署过的任务不会重复，同一文件可重新导入。',
+    ],
+    run: async ({ args: [file = ''] }) => {
+      const result = await importTasks(readFileSync(file), OPERATOR, { deliver: deliverTask });
+      if (!result.ok) {
+        console.error(`任务表有 ${result.errors.length} 处错误，未部署任何任务：`);
+        for (const e of result.errors) console.error(`  ${e.message}`);
+        return 1;
+      }
+      console.log(
+        `导入完成：共 ${result.lines} 行，新部署 ${result.added} 项，已部署过 ${result.duplicates} 项（未重复部署）。`,
+      );
+      return 0;
+    },
+  },
+  'task list': {
+    summary: '列出一个季度的重点调研任务',
+    options: { quarter: { type: 'string', value: 'YYYYQN', help: '季度（默认本季度）' } },
+    run: async ({ values, county }) => {
+      const quarter = cliQuarter(values);
+      if (!quarter) return 2;
+      const [tasks, roster] = await Promise.all([listTasks(county, quarter), listRoster(county)]);
+      if (tasks.length === 0) {
+        console.log(`${quarterLabel(quarter)}还没有重点调研任务。`);
+        return 0;
+      }
+      const names = reportingUnits(roster).names;
+      const rows = tasks.map((t) => [
+        t.taskId,
+        t.title,
+        t.due,
+        t.lead || '—',
+        t.closedAt ? '已结束' : isOpen(t) ? '进行中' : '已截止',
+        audienceOf(t, names),
+      ]);
+      for (const line of table([['编号', '任务名称', '截止', '牵头人', '状态', '承担单位'], ...rows]))
+        console.log(line);
+      return 0;
+    },
+  },
+  'task close': {
+    summary: '结束重点调研任务：调研文稿不再能选择；已报送的仍计入',
+    args: ['ID'],
+    run: async ({ args: [id = ''] }) => {
+      const { task, closed } = await closeTask(id, OPERATOR);
+      console.log(closed ? `调研任务“${task.title}”已结束。` : `调研任务“${task.title}”此前已经结束。`);
+      return 0;
+    },
+  },
+  'task status': {
+    summary: '重点调研任务完成情况（单位 × 任务：未提交、已提交、已退回、已采用、逾期）',
+    options: {
+      quarter: { type: 'string', value: 'YYYYQN', help: '季度（默认本季度）' },
+      xlsx: { type: 'string', value: 'FILE', help: '另存为 Excel 文件' },
+      csv: { type: 'string', value: 'FILE', help: '另存为 CSV 文件（UTF-8，带 BOM）' },
+    },
+    run: async ({ values }) => {
+      const quarter = cliQuarter(values);
+      if (!quarter) return 2;
+      const m = await taskMatrix(quarter);
+      console.log(`${quarterLabel(quarter)}重点调研任务完成情况（${m.tasks.length} 项任务，${m.units.length} 个单位）`);
+      if (m.tasks.length) {
+        const rows = m.units.map((u) => [
+          u.name,
+          ...m.tasks.map((t) => {
+            const c = m.cells[t.taskId]?.[u.unitId];
+            return c ? `${STATE_LABELS[c.state]}${c.on ? ` ${c.on}` : ''}` : '—';
+          }),
+        ]);
+        for (const line of table([['单位', ...m.tasks.map((t) => t.taskId)], ...rows])) console.log(line);
+        for (const t of m.tasks) console.log(`${t.taskId}：${t.title}（${t.due} 截止）`);
+      }
+      await writeFiles(values, (format) => sheetFile(matrixSheet(m), matrixFileName(m), format));
       return 0;
     },
   },
@@ -643,6 +765,24 @@ const COMMANDS: Record<string, Command> = {
     },
   },
 };
+
+/** Units named by id or by name (`,`/`，`/`、` between them), or `all`. */
+function unitIdsOf(roster: { units: { unitId: string; name: string }[] }, raw: string | undefined): string[] {
+  const byName = new Map(roster.units.map((u) => [u.name, u.unitId]));
+  return (raw ?? 'all')
+    .split(/[,，、]/)
+    .map((u) => u.trim())
+    .filter((u) => u !== '')
+    .map((u) => byName.get(u) ?? u);
+}
+
+/** `--quarter` (default this quarter), or undefined after saying what is wrong with it. */
+function cliQuarter(values: Values): string | undefined {
+  const quarter = (str(values.quarter) ?? thisQuarter()).toUpperCase();
+  if (isQuarter(quarter)) return quarter;
+  console.error(`季度格式不正确：${quarter}（应为 2026Q4 这样的年份加 Q1—Q4）`);
+  return undefined;
+}
 
 /** The files `--xlsx FILE` and `--csv FILE` ask for, written from the same table. */
 async function writeFiles(values: Values, file: (format: 'xlsx' | 'csv') => Promise<{ body: Buffer }>): Promise<void> {

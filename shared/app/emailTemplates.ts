@@ -2,6 +2,7 @@
 // feature left in the outbox. Nothing in shared/ imports this folder; functions and scripts do.
 import { adoptionTemplates } from '../adoption/emails';
 import type { EmailTemplates } from '../mail/templates';
+import { researchTemplates } from '../research/emails';
 import { revisionTemplates } from '../review/emails';
 import { rosterTemplates } from '../roster/emails';
 import { scoreTemplates } from '../scores/emails';
@@ -14,4 +15,5 @@ export const allTemplates: EmailTemplates = /* @__PURE__ */ Object.assign(
   adoptionTemplates,
   scoreTemplates,
   topicTemplates,
+  researchTemplates,
 );

@@ -9,9 +9,10 @@ import { announceDesk } from '../roster/announceDesk';
 import { rosterRecipients } from '../roster/people';
 import { allTemplates } from './emailTemplates';
 
-/** The outbox's jobs: a 通报 run, its sending loaded only when one is due. */
+/** The outbox's jobs: a mail run (the 通报, the quarterly research status), its sending loaded only when one is due. */
 const jobs: Record<string, OutboxJob> = {
-  bulletin: async (item, leaseId) => (await import('./bulletinResume.js')).resumeRun(item, leaseId),
+  bulletin: async (item, leaseId) => (await import('./mailRuns.js')).resumeBulletin(item, leaseId),
+  quarterly: async (item, leaseId) => (await import('./mailRuns.js')).resumeQuarterly(item, leaseId),
 };
 
 export async function sweepAll(county: string): Promise<DeliveryResult> {

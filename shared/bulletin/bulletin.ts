@@ -3,6 +3,7 @@
 // by each form from this alone, so every form says the same.
 
 /** Adoptions upstream by level (地区, 自治区, 中央). */
+import { quarterLabel } from '../research/quarters';
 export interface ByLevel {
   prefecture: number;
   region: number;
@@ -95,6 +96,12 @@ export interface Bulletin {
   silent: string[];
   /** Units below their share of the target by now, by name. */
   belowShare: string[];
+  /** In the last month of a quarter: the quarter's 重点调研 tasks, where their units stand, who is overdue. */
+  research?: {
+    quarter: string;
+    /** Per task, its units by status, better news first (the matrix, a task to a line). */
+    tasks: { title: string; due: string; lead: string; units: { state: string; names: string[] }[] }[];
+  };
   topics: {
     /** Topics open at some time this month, with their responses. */
     open: TopicLine[];
@@ -122,3 +129,15 @@ export const adoptedTotal = (b: ByLevel): number => b.prefecture + b.region + b.
 /** `地区 3、自治区 1、中央 0`: a tally's adoptions by level, in words. */
 export const levelsText = (t: Pick<Tally, 'adopted'>): string =>
   (Object.keys(LEVEL_NAMES) as (keyof ByLevel)[]).map((l) => `${LEVEL_NAMES[l]} ${t.adopted[l]}`).join('、');
+
+/** In the last month of a quarter: the quarter's research tasks, one line each. */
+export function researchLines(b: Bulletin): string[] {
+  if (!b.research) return [];
+  return b.research.tasks.map(
+    (t) =>
+      `“${t.title}”（${t.due} 截止${t.lead ? `，牵头人 ${t.lead}` : ''}）：${t.units.map((u) => `${u.state} ${u.names.join('、')}`).join('；')}。`,
+  );
+}
+
+export const researchHeading = (b: Bulletin): string =>
+  `六、重点调研任务（${quarterLabel(b.research?.quarter ?? '')}）`;

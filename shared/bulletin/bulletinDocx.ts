@@ -17,7 +17,7 @@ import {
   WidthType,
 } from 'docx';
 import { formatShanghaiDate } from '../core/clock';
-import { adoptedTotal, type Bulletin, levelsText } from './bulletin';
+import { adoptedTotal, type Bulletin, levelsText, researchHeading, researchLines } from './bulletin';
 import { rankChange } from './bulletinSheet';
 
 const TITLE_FONT = '方正小标宋简体';
@@ -210,6 +210,7 @@ export async function bulletinDocx(b: Bulletin, issuer: string): Promise<Uint8Ar
     ...topics(b).map(para),
     heading('五、审核情况'),
     para(health(b)),
+    ...(b.research ? [heading(researchHeading(b)), ...researchLines(b).map(para)] : []),
   ];
   const doc = new Document({
     title: clean(b.title),

@@ -3,10 +3,13 @@
 // and the waiting revisions (the awaiting index): the cost follows the year and what is open, never history.
 // A piece counts in the month it was first sent, a decision in the month it was made, an adoption and its points in
 // the month it was recorded (corrections with the adoption they correct), as the desk's 数据 counts them.
-import { monthOf, monthsFrom, now } from '../core/clock';
+import { dayOf, monthOf, monthsFrom, now } from '../core/clock';
 import { config } from '../core/config';
 import { type PieceEvent, waitingSince } from '../pieces/events';
 import { monthsEvents } from '../reports/issueStats';
+import { quarterOf } from '../research/quarters';
+import { STATE_LABELS, STATE_ORDER, taskCells } from '../research/status';
+import { listTasks, type Task } from '../research/tasks';
 import { listRoster, reportingUnits } from '../roster/people';
 import { type ScoreEvent, standing } from '../scoring/contributions';
 import type { ReadUsage } from '../store/db';
@@ -78,17 +81,44 @@ const nextMonth = (month: string): string => {
 };
 
 /** `usage`: the read capacity its history-bound Queries consume (the month partitions, the topics), for the bench. */
+/** The quarter's tasks as the 通报 tells them: where each unit stands (from the quarter's events), by status. */
+function researchLines(
+  tasks: Task[],
+  units: { names: Record<string, string>; reporting: string[] },
+  quarterEvents: PieceEvent[],
+): NonNullable<Bulletin['research']> {
+  const cells = taskCells(tasks, units.reporting, quarterEvents, dayOf(now()));
+  return {
+    quarter: tasks[0]!.quarter,
+    tasks: tasks.map((t) => ({
+      title: t.title,
+      due: t.due,
+      lead: t.lead,
+      units: STATE_ORDER.map((state) => ({
+        state: STATE_LABELS[state],
+        names: Object.entries(cells[t.taskId] ?? {})
+          .filter(([, c]) => c.state === state)
+          .map(([u]) => units.names[u] ?? u)
+          .sort((a, b) => a.localeCompare(b, 'zh')),
+      })).filter((s) => s.names.length > 0),
+    })),
+  };
+}
+
 export async function computeBulletin(month: string, usage?: ReadUsage): Promise<Bulletin> {
   const county = config().countyId;
   const { yearlyTarget, monthlyResearchTarget } = config();
   const year = Number(month.slice(0, 4));
   const months = monthsFrom(`${year}-01`, month);
-  const [byMonth, roster, topics, waiting] = await Promise.all([
+  // The last month of a quarter also reports the quarter's research tasks (their partition's one range).
+  const quarterEnd = Number(month.slice(5)) % 3 === 0;
+  const [byMonth, roster, topics, waiting, tasks] = await Promise.all([
     monthsEvents(county, months, usage),
     listRoster(county),
     // A topic open in the month falls due in it or later: one range of the topics' partition, whatever came before.
     listTopics(county, month, usage),
     waitingSince(county),
+    quarterEnd ? listTasks(county, quarterOf(month), usage) : Promise.resolve([]),
   ]);
   const units = reportingUnits(roster);
   const current = byMonth.at(-1) ?? [];
@@ -204,6 +234,7 @@ export async function computeBulletin(month: string, usage?: ReadUsage): Promise
     units: rows,
     silent: byName(rows.filter((r) => r.silent)),
     belowShare: byName(rows.filter((r) => r.belowShare)),
+    ...(tasks.length ? { research: researchLines(tasks, units, byMonth.slice(-3).flat()) } : {}),
     topics: { open: shown.map(line), dueNext: dueNext.map(line) },
     health: {
       waiting: waiting.length,

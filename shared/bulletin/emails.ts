@@ -5,7 +5,7 @@ import { formatShanghaiDate } from '../core/clock';
 import { html, type SafeHtml } from '../core/html';
 import { button, layout } from '../mail/frame';
 import type { RenderedEmail } from '../mail/templates';
-import { adoptedTotal, type Bulletin, levelsText } from './bulletin';
+import { adoptedTotal, type Bulletin, levelsText, researchHeading, researchLines } from './bulletin';
 import { rankChange } from './bulletinSheet';
 
 const cell = 'border:1px solid #ddd;padding:4px 6px;font-size:14px';
@@ -112,6 +112,7 @@ export function bulletinEmail(b: Bulletin, links: { view: string }, name?: strin
 <p>累计报送低于目标进度的单位（${b.belowShare.length} 个）：${below}</p>
 <h2 style="${h2}">四、点题</h2>${topics.length ? topics.map((t) => html`<p>${t}</p>`) : html`<p>本月没有征集中的点题。</p>`}
 <h2 style="${h2}">五、审核情况</h2><p>${healthLine(b)}</p>
+${b.research ? html`<h2 style="${h2}">${researchHeading(b)}</h2>${researchLines(b).map((l) => html`<p>${l}</p>`)}` : ''}
 ${button(links.view, '查看图表版通报（可打印）')}
 <p style="font-size:13px;color:#666">各单位明细见附件 Excel 表格。县委组织部信息科 ${date}</p>`,
     ),
@@ -137,6 +138,7 @@ ${button(links.view, '查看图表版通报（可打印）')}
       '五、审核情况',
       healthLine(b),
       '',
+      ...(b.research ? [researchHeading(b), ...researchLines(b), ''] : []),
       `图表版通报（可打印）：${links.view}`,
       `县委组织部信息科 ${date}`,
       '',

@@ -10,5 +10,5 @@ export async function bulletinView(token: string): Promise<HttpResponse> {
   const { month } = await bulletinClaims(token);
   const run = await bulletinRun(month);
   if (!run) throw new NotFoundError('这个月的通报还没有发送。');
-  return { status: 200, html: bulletinViewPage(run.bulletin), json: run.bulletin };
+  return { status: 200, html: bulletinViewPage(run.content), json: run.content };
 }

@@ -5,7 +5,7 @@
 import { formatShanghai } from '../core/clock';
 import { html, type SafeHtml } from '../core/html';
 import { page } from '../web/pages';
-import { adoptedTotal, type Bulletin } from './bulletin';
+import { adoptedTotal, type Bulletin, researchHeading, researchLines } from './bulletin';
 import { rankChange } from './bulletinSheet';
 import { paceChart, pointsBars } from './charts';
 import { healthLine, summaryLines } from './emails';
@@ -36,6 +36,7 @@ ${b.units.map(
       : html`<p>本月没有征集中的点题。</p>`
   }${b.topics.dueNext.length ? html`<p>下月截止的点题：${b.topics.dueNext.map((t) => `“${t.title}”（${t.due}）`).join('、')}。</p>` : ''}
 <h2>五、审核情况</h2><p>${healthLine(b)}</p>
+${b.research ? html`<h2>${researchHeading(b)}</h2>${researchLines(b).map((l) => html`<p>${l}</p>`)}` : ''}
 </div>`;
 }
 

@@ -2,10 +2,17 @@
 // consistent BatchGet with the roster summary and whatever else the page needs first), so a revoke or 停用 stops the
 // link at once. Editors may act; a leader's desk only shows (figures and pieces, no buttons, every POST refused).
 import { config } from '../core/config';
-import { InactiveLinkError, InvalidLinkError, ReadOnlyLinkError, RevokedLinkError } from '../core/errors';
+import {
+  FORM_KEPT_NOTICE,
+  InactiveLinkError,
+  InvalidLinkError,
+  ReadOnlyLinkError,
+  RevokedLinkError,
+} from '../core/errors';
 import { deskClaims } from '../links/links';
 import { type Person, type RosterRead, readWithRoster } from '../roster/people';
 import type { ItemKey } from '../store/db';
+import { failureOf, type HttpResponse } from '../web/http';
 
 export interface DeskUser {
   person: Person;
@@ -27,6 +34,24 @@ export async function deskUser(token: unknown, also: ItemKey[] = []): Promise<De
   if (person.keyVersion !== claims.keyVersion) throw new RevokedLinkError();
   if (person.inactive) throw new InactiveLinkError();
   return { person, roster, canAct: person.role === 'editor', base: `/desk/${String(token)}` };
+}
+
+/**
+ * The editor of an action's link; when the store cannot even tell (503), instead the page `kept` makes with the
+ * notice (the form again with what was typed, so nothing is lost).
+ */
+export async function editorOrKept(token: string, kept: (notice: string) => string): Promise<DeskUser | HttpResponse> {
+  try {
+    return await deskEditor(token);
+  } catch (err) {
+    const failure = failureOf(err);
+    if (failure.status !== 503) throw err;
+    return {
+      status: 503,
+      html: kept(`${failure.message}${FORM_KEPT_NOTICE}`),
+      json: { error: failure.code, message: failure.message },
+    };
+  }
 }
 
 /** The same, for an action (POST): a leader's read-only link is refused before anything is read or written. */

@@ -3,7 +3,7 @@
 // once), and its .docx for the 月例会 in the usual 公文 layout. Opening a page or the .docx changes nothing. The
 // .docx writer is a module loaded only when a document is asked for (a cold start of the desk does not pay for it).
 import { computeBulletin } from '../bulletin/computeBulletin';
-import { bulletinRun, runProgress, sendBulletin } from '../bulletin/sendBulletin';
+import { bulletinProgress, bulletinRun, sendBulletin } from '../bulletin/sendBulletin';
 import { bulletinBody } from '../bulletin/webView';
 import { formatShanghai, monthOf, now } from '../core/clock';
 import { config } from '../core/config';
@@ -29,14 +29,15 @@ function bulletinMonth(raw: unknown): string {
 async function sendingBlock(user: DeskUser, month: string, title: string): Promise<SafeHtml> {
   const run = await bulletinRun(month);
   if (run) {
-    const { sent, givenUp } = await runProgress(run);
+    const { sent, givenUp } = await bulletinProgress(run);
     const total = run.recipients.length;
     const state = run.finishedAt
       ? `已于 ${formatShanghai(run.finishedAt)} 全部完成`
-      : sent + givenUp < total
+      : sent + givenUp.length < total
         ? '其余正在发送（每分钟继续，刷新本页可看进度）'
         : '正在收尾';
-    return html`<div class="done" role="status"><p>${title}已由${run.startedBy}于 ${formatShanghai(run.startedAt)} 开始发送（第 ${run.round} 次）：收件人 ${total} 位，已发出 ${sent} 封${givenUp ? `，${givenUp} 封未能发出（地址被拒或多次失败，请核对名单中的邮箱）` : ''}；${state}。</p><p>以下为当前数据，可能与发送时不同；同一月份不会重复发送。</p></div>`;
+    return html`<div class="done" role="status"><p>${title}已由${run.startedBy}于 ${formatShanghai(run.startedAt)} 开始发送（第 ${run.round} 次）：收件人 ${total} 位，已发出 ${sent} 封${givenUp.length ? `，${givenUp.length} 封未能发出` : ''}；${state}。</p><p>以下为当前数据，可能与发送时不同；同一月份不会重复发送。</p></div>
+${givenUp.length ? html`<div class="errors" role="alert"><p>以下收件人未能收到（地址被拒或多次失败），请核对名单中的邮箱：</p><ul>${givenUp.map((g) => html`<li>${g.name}（${g.email}）：${g.error}</li>`)}</ul></div>` : ''}`;
   }
   if (month >= monthOf(now())) {
     return html`<p class="hint">本月的通报将在下月 1 日 9 时自动发送；以下为截至目前的数据。</p>`;

@@ -28,6 +28,7 @@ export type DeskTab =
   | 'adoptions'
   | 'scores'
   | 'topics'
+  | 'tasks'
   | 'bulletin'
   | 'roster'
   | 'figures';
@@ -39,6 +40,7 @@ const TABS: [DeskTab, string, string][] = [
   ['adoptions', '采用', '/adoptions'],
   ['scores', '积分', '/scores'],
   ['topics', '点题', '/topics'],
+  ['tasks', '调研', '/tasks'],
   ['bulletin', '通报', '/bulletin'],
   ['roster', '名单', '/roster'],
   ['figures', '数据', '/figures'],

@@ -57,7 +57,7 @@ function topicForm(
   return html`<h2>发布点题</h2>
 ${errors.length ? html`<div class="errors" role="alert"><p>请修改以下内容后重新提交：</p>${errors.map((e) => html`<p>${e.message}</p>`)}</div>` : ''}
 <form method="post" action="${action}">
-<label for="title">标题（不超过 ${TOPIC_LIMITS.titleMax} 字）</label><input id="title" name="title" maxlength="${TOPIC_LIMITS.titleMax}" value="${values.title ?? ''}" required>${err('title')}
+<label for="title">标题（不超过 ${TOPIC_LIMITS.titleMax} 字）</label><input type="text" id="title" name="title" maxlength="${TOPIC_LIMITS.titleMax}" value="${values.title ?? ''}" required>${err('title')}
 <label for="description">说明（可选）</label><textarea id="description" name="description" maxlength="${TOPIC_LIMITS.descriptionMax}">${values.description ?? ''}</textarea>${err('description')}
 <label for="due">截止日期</label><input type="date" id="due" name="due" value="${values.due ?? ''}" required>${err('due')}
 ${

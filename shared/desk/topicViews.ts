@@ -12,7 +12,7 @@ import { deliverTopic } from '../topics/deliverNow';
 import { answersIn, topicMonths, topicResponses } from '../topics/responses';
 import { isTopicId, listTopics, readTopic, type Topic } from '../topics/topics';
 import { failureOf, type HttpResponse } from '../web/http';
-import { type DeskUser, deskEditor, deskUser } from './access';
+import { type DeskUser, deskEditor, deskUser, editorOrKept } from './access';
 import type { Result } from './scorePages';
 import { keptTopicForm, type TopicValues, topicPage, topicsPage, topicValuesOf } from './topicPages';
 
@@ -68,18 +68,8 @@ async function onePage(user: DeskUser, topicId: string, status: number, result?:
 
 export async function addTopicView(token: string, fields: Record<string, unknown>): Promise<HttpResponse> {
   const values = topicValuesOf(fields);
-  let user: DeskUser;
-  try {
-    user = await deskEditor(token);
-  } catch (err) {
-    const failure = failureOf(err);
-    if (failure.status !== 503) throw err;
-    return {
-      status: 503,
-      html: keptTopicForm(`/desk/${token}/topics`, values, `${failure.message}${FORM_KEPT_NOTICE}`),
-      json: { error: failure.code, message: failure.message },
-    };
-  }
+  const user = await editorOrKept(token, (notice) => keptTopicForm(`/desk/${token}/topics`, values, notice));
+  if (!('person' in user)) return user;
   try {
     const result = await addTopic(fields, { name: user.person.name }, { deliver: deliverTopic });
     const message = result.added

@@ -3,6 +3,7 @@
 // above, the empty form below for the next piece).
 import { config } from '../core/config';
 import { type PieceEvent, pieceEvents } from '../pieces/events';
+import { openTasksFor, openTasksKey } from '../research/tasks';
 import type { Person } from '../roster/people';
 import { informantByKey, receiptPath } from '../roster/personalLinks';
 import { keyId } from '../store/db';
@@ -20,6 +21,8 @@ export interface SubmitFormData {
   informant: Person;
   unitName: string;
   topics: { id: string; title: string }[];
+  /** The unit's open 重点调研 tasks, for a research paper. */
+  tasks: { id: string; title: string }[];
   sent?: SentPiece;
 }
 
@@ -31,7 +34,7 @@ export async function loadSubmitForm(k: unknown, sentPieceId?: unknown): Promise
   const wanted = isPieceId(sentPieceId) ? sentPieceId : undefined;
   const county = config().countyId;
   const [{ informant, roster }, events] = await Promise.all([
-    informantByKey(k, [openTopicsKey(county)]),
+    informantByKey(k, [openTopicsKey(county), openTasksKey(county)]),
     wanted ? pieceEvents(county, wanted) : Promise.resolve([]),
   ]);
   const unitName = (informant.unitId && roster.summary.units[informant.unitId]) || '未关联单位';
@@ -45,5 +48,9 @@ export async function loadSubmitForm(k: unknown, sentPieceId?: unknown): Promise
     id: t.topicId,
     title: `${t.title}（${t.due} 截止）`,
   }));
-  return { k: String(k), informant, unitName, topics, ...(sent ? { sent } : {}) };
+  const tasks = openTasksFor(roster.items.get(keyId(openTasksKey(county))), informant.unitId).map((t) => ({
+    id: t.taskId,
+    title: `${t.title}（${t.due} 截止）`,
+  }));
+  return { k: String(k), informant, unitName, topics, tasks, ...(sent ? { sent } : {}) };
 }

@@ -1,7 +1,8 @@
 // Use case: an informant submits a piece.
 // 1. Verify the personal key (who) and validate the fields (what), before anything is written: one consistent
 //    BatchGet of the informant, the roster summary (editors, unit names), the year's receipt counter and the open
-//    topics (a topic must be open and for the informant's unit).
+//    topics and research tasks (a topic must be open and for the informant's unit; a task too, and for a research
+//    paper).
 // 2. Take a receipt number (a free one, or an atomic ticket), then claim the retry identity (Idempotency-Key; same
 //    informant + title + body within 10 minutes): a retry gets the original receipt back and creates nothing.
 // 3. Write the `submitted` event under the number (conditional put: no gaps, no repeats).
@@ -17,6 +18,7 @@ import { deliverWritten, outboxAttributes } from '../mail/outbox';
 import { acknowledgment } from '../pieces/acknowledgment';
 import { monthKeys, type PieceEvent } from '../pieces/events';
 import { type PieceInput, type RawFields, validatePiece } from '../pieces/piece';
+import { openTasksFor, openTasksKey } from '../research/tasks';
 import { revisionTemplates } from '../review/emails';
 import { reviewRequests } from '../review/reviewRequests';
 import { type Person, type RosterSummary, rosterRecipients } from '../roster/people';
@@ -50,12 +52,18 @@ export async function submitPiece(request: SubmitRequest): Promise<SubmitResult>
   const county = config().countyId;
   const at = now();
   const year = shanghai(at).year;
-  const { informant, roster } = await informantByKey(request.k, [counterKey(county, year), openTopicsKey(county)]);
+  const { informant, roster } = await informantByKey(request.k, [
+    counterKey(county, year),
+    openTopicsKey(county),
+    openTasksKey(county),
+  ]);
   if (!informant.unitId) throw new InvalidLinkError('您的账号未关联单位，请联系县委组织部信息科。');
   const topics = openTopicsFor(roster.items.get(keyId(openTopicsKey(county))), informant.unitId);
+  const tasks = openTasksFor(roster.items.get(keyId(openTasksKey(county))), informant.unitId);
   const piece = validatePiece(
     request.fields,
     topics.map((t) => t.topicId),
+    tasks.map((t) => t.taskId),
   );
   const claims = retryClaims(county, informant.personId, piece, request.idempotencyKey);
   const result = (receipt: string, replayed: boolean): SubmitResult => ({
@@ -144,6 +152,7 @@ function retryClaims(county: string, personId: string, piece: PieceInput, idempo
     piece.body,
     piece.topicId ?? '',
     piece.signer ?? '',
+    ...(piece.taskId ? [piece.taskId] : []),
   );
   if (idempotencyKey !== undefined) {
     const key = idempotencyKey.trim();

@@ -150,6 +150,12 @@ export async function sweepOutbox(county: string, sender: Sender): Promise<Deliv
     });
     return leaseId ? { item, leaseId } : undefined;
   };
+  for (const item of current) {
+    // A job this code does not know (a newer deploy's, or a mistake): left alone, and said, every sweep.
+    if (typeof item.outboxJob === 'string' && sender.jobs && !sender.jobs[item.outboxJob]) {
+      log.warn('outbox item of an unknown job left alone', { job: item.outboxJob, sk: item.sk });
+    }
+  }
   const jobs = Promise.all(
     current
       .filter((item) => typeof item.outboxJob === 'string' && sender.jobs?.[item.outboxJob] !== undefined)

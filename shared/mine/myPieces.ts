@@ -2,18 +2,21 @@
 // the feedback in full, and their unit's count this month. Opened with the personal key (from the form: it can
 // write a new piece) or with the read-only link every email to them carries (emails are forwarded: it shows, and
 // grants nothing else). Month-keyed Queries of the year (the report index), then one BatchGet of their events.
-import { monthOf, now, shanghai } from '../core/clock';
+import { dayOf, monthOf, now, shanghai } from '../core/clock';
 import { config } from '../core/config';
 import { InvalidLinkError } from '../core/errors';
 import { mineClaims } from '../links/links';
 import { isDecision, type PieceEvent } from '../pieces/events';
 import { eventsSince, foldPieces, type PieceRow } from '../reports/pieceRows';
+import { thisQuarter } from '../research/quarters';
+import { type TaskCell, taskCells } from '../research/status';
+import { listTasks, type Task } from '../research/tasks';
 import type { Person } from '../roster/people';
 import { informantByKey, informantOf } from '../roster/personalLinks';
 import { contributions, isScoreEvent, type ScoreEvent } from '../scoring/contributions';
 import type { Instruction, Level } from '../scoring/rules';
 import { getItems, type ItemKey, keyId } from '../store/db';
-import { openTopicsFor, openTopicsKey } from '../topics/topics';
+import { isOpen, openTopicsFor, openTopicsKey } from '../topics/topics';
 
 export interface MyPiece extends PieceRow {
   /** Every decision on the piece (who, what, the feedback), oldest first. */
@@ -56,20 +59,33 @@ export interface MyPieces {
   unitThisMonth: number;
   /** Open topics (点题) for the informant's unit, soonest due first, and whether the unit has answered each. */
   topics: { topicId: string; title: string; due: string; answeredByUnit: boolean }[];
+  /** This quarter's 重点调研 tasks of the unit, and where the unit stands on each. */
+  tasks: ({ taskId: string; title: string; due: string; lead: string; open: boolean } & TaskCell)[];
   /** The personal key, when the page was opened with it: the page's 写新稿件 leads to the form. */
   k?: string;
+}
+
+/** This quarter's research tasks of the unit, each with where the unit stands on it. */
+function unitTasks(tasks: Task[], unitId: string | undefined, events: PieceEvent[]): MyPieces['tasks'] {
+  if (!unitId) return [];
+  const cells = taskCells(tasks, [unitId], events, dayOf(now()));
+  return tasks.flatMap((t) => {
+    const cell = cells[t.taskId]?.[unitId];
+    return cell ? [{ taskId: t.taskId, title: t.title, due: t.due, lead: t.lead, open: isOpen(t), ...cell }] : [];
+  });
 }
 
 export async function myPieces(access: { k?: unknown; m?: unknown }): Promise<MyPieces> {
   const year = shanghai(now()).year;
   const open = openTopicsKey(config().countyId);
-  const [{ informant, roster }, events] = await Promise.all([
+  const [{ informant, roster }, events, tasks] = await Promise.all([
     access.m !== undefined
       ? mineClaims(access.m).then((c) => informantOf(c.personId, c.keyVersion, [open]))
       : access.k !== undefined
         ? informantByKey(access.k, [open])
         : Promise.reject(new InvalidLinkError()),
     eventsSince(`${year}-01`),
+    listTasks(config().countyId, thisQuarter()),
   ]);
   const mine = events.filter((e) => e.informantId === informant.personId);
   const rows = foldPieces(mine).reverse();
@@ -143,6 +159,7 @@ export async function myPieces(access: { k?: unknown; m?: unknown }): Promise<My
       due: t.due,
       answeredByUnit: events.some((e) => e.topicId === t.topicId && e.unitId === informant.unitId),
     })),
+    tasks: unitTasks(tasks, informant.unitId, events),
     ...(access.m === undefined && typeof access.k === 'string' ? { k: access.k } : {}),
   };
 }

@@ -5,6 +5,7 @@ import { html, paragraphs } from '../core/html';
 import { DECISION_LABELS, type DecisionType } from '../pieces/events';
 import { KIND_LABELS } from '../pieces/piece';
 import { STATUS_LABELS } from '../reports/pieceRows';
+import { STATE_LABELS } from '../research/status';
 import { INSTRUCTION_LABELS, LEVEL_LABELS } from '../scoring/rules';
 import { page } from '../web/pages';
 import type { MyAdoption, MyPieces } from './myPieces';
@@ -33,6 +34,14 @@ ${
         (t) =>
           html`<li>${t.title}（${t.due} 截止）${t.answeredByUnit ? html`<span class="muted">· 本单位已报送</span>` : ''}</li>`,
       )}</ul><p class="hint">报送时在“点题”一栏选择对应题目，回应点题的稿件被《组工专报》采用另有加分。</p>`
+    : ''
+}
+${
+  view.tasks.length
+    ? html`<h2>本季度重点调研任务</h2><ul class="topics">${view.tasks.map(
+        (t) =>
+          html`<li>${t.title}（${t.due} 截止${t.lead ? `，牵头人 ${t.lead}` : ''}）· 本单位：<span class="st-${t.state}">${STATE_LABELS[t.state]}</span>${t.on ? html` ${t.on}` : ''}${t.receipts.length ? html`<span class="muted">（${t.receipts.join('、')}）</span>` : ''}</li>`,
+      )}</ul>${view.tasks.some((t) => t.open) ? html`<p class="hint">报送调研文稿时在“重点调研任务”一栏选择对应任务。</p>` : ''}`
     : ''
 }
 ${

@@ -41,6 +41,8 @@ export interface PieceEvent {
   title?: string;
   body?: string;
   topicId?: string;
+  /** A research paper's 重点调研 task. */
+  taskId?: string;
   signer?: string;
   /** On revisions: the unit's and the informant's names as they were when it was sent (what its emails show). */
   unitName?: string;

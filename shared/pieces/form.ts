@@ -6,13 +6,14 @@ import type { FieldError } from '../core/errors';
 import { html, type SafeHtml } from '../core/html';
 import { page } from '../web/pages';
 import type { PieceEvent } from './events';
-import { KIND_LABELS, LIMITS, type PieceKind } from './piece';
+import { FIELD_LABELS, KIND_LABELS, LIMITS, type PieceKind } from './piece';
 
 export interface FormValues {
   kind?: string;
   title?: string;
   body?: string;
   topic?: string;
+  task?: string;
   signer?: string;
 }
 
@@ -31,6 +32,8 @@ export interface FormContext {
   errors?: FieldError[];
   /** Open topics (点题) for the informant's unit; the field is hidden when there are none. */
   topics?: { id: string; title: string }[];
+  /** Open 重点调研 tasks of the informant's unit (for a research paper); hidden when there are none. */
+  tasks?: { id: string; title: string }[];
   /** A notice above the form (e.g. the store was unreachable and the input is kept). */
   notice?: string;
   /** The piece just sent (a new piece's form after a successful submission): 报送成功 above the form. */
@@ -38,14 +41,6 @@ export interface FormContext {
   /** The submit button's label (default 提交). */
   submitLabel?: string;
 }
-
-const FIELD_NAMES: Record<string, string> = {
-  kind: '类型',
-  title: '标题',
-  body: '正文',
-  topic: '点题',
-  signer: '签发领导',
-};
 
 /** 报送成功: what was received, what happens next, and where to follow it. */
 function sentBanner(sent: { piece: PieceEvent; receiptPath: string }) {
@@ -68,6 +63,7 @@ export function formValuesOf(fields: Record<string, unknown>): FormValues {
     title: asText(fields.title),
     body: asText(fields.body),
     topic: asText(fields.topic),
+    task: asText(fields.task),
     signer: asText(fields.signer),
   };
 }
@@ -82,7 +78,15 @@ export function submitFormPage(ctx: FormContext): string {
     errors.filter((e) => e.field === field).map((e) => html`<p class="error" id="${field}-error">${e.message}</p>`);
   const topics = ctx.topics ?? [];
   // Messages for fields without a place on the form (e.g. a topic that closed while the form was open) go on top.
-  const placed = ['kind', 'title', 'body', 'signer', ...(topics.length ? ['topic'] : [])];
+  const tasks = ctx.tasks ?? [];
+  const placed = [
+    'kind',
+    'title',
+    'body',
+    'signer',
+    ...(topics.length ? ['topic'] : []),
+    ...(tasks.length ? ['task'] : []),
+  ];
   const other = errors.filter((e) => !placed.includes(e.field));
   // 信息 is what most pieces are: checked unless something else was chosen.
   const chosen = v.kind === 'research' ? 'research' : 'info';
@@ -90,7 +94,7 @@ export function submitFormPage(ctx: FormContext): string {
     html`<label><input type="radio" name="kind" value="${kind}"${chosen === kind ? html` checked` : ''} required> ${KIND_LABELS[kind]}</label>`;
   const heading = ctx.heading ?? '报送稿件';
   const home = ctx.k ? `/submit?k=${encodeURIComponent(ctx.k)}` : undefined;
-  const named = [...new Set(errors.map((e) => FIELD_NAMES[e.field]).filter((n) => n !== undefined))];
+  const named = [...new Set(errors.map((e) => FIELD_LABELS[e.field]).filter((n) => n !== undefined))];
   return page(
     ctx.sent ? '报送成功' : heading,
     html`<h1>${heading}</h1>
@@ -113,6 +117,13 @@ ${
     ? html`<label for="topic">点题（可选）</label><select id="topic" name="topic"><option value="">不针对点题</option>${topics.map(
         (t) => html`<option value="${t.id}"${v.topic === t.id ? html` selected` : ''}>${t.title}</option>`,
       )}</select>${errorOf('topic')}`
+    : ''
+}
+${
+  tasks.length
+    ? html`<label for="task">重点调研任务（调研文稿可选）</label><select id="task" name="task"><option value="">不对应调研任务</option>${tasks.map(
+        (t) => html`<option value="${t.id}"${v.task === t.id ? html` selected` : ''}>${t.title}</option>`,
+      )}</select>${errorOf('task')}`
     : ''
 }
 <label for="signer">签发领导（可选）</label>

@@ -14,6 +14,8 @@ export interface PieceInput {
   title: string;
   body: string;
   topicId?: string;
+  /** A research paper's 重点调研 task (one of its unit's open tasks). */
+  taskId?: string;
   signer?: string;
 }
 
@@ -22,7 +24,15 @@ export type RawFields = Record<string, unknown>;
 
 const length = (s: string) => [...s].length;
 
-const LABELS: Record<string, string> = { kind: '类型', title: '标题', body: '正文', topic: '点题', signer: '签发领导' };
+/** Each field's name as the form and its messages say it. */
+export const FIELD_LABELS: Record<string, string> = {
+  kind: '类型',
+  title: '标题',
+  body: '正文',
+  topic: '点题',
+  task: '重点调研任务',
+  signer: '签发领导',
+};
 
 /** Collects at most one message per field: the first problem found is the one worth telling. */
 class FieldErrors {
@@ -39,12 +49,12 @@ function text(fields: RawFields, name: string, errors: FieldErrors): string {
   const value = fields[name];
   if (value === undefined || value === null) return '';
   if (typeof value !== 'string') {
-    errors.add(name, `${LABELS[name] ?? name}格式不正确，请重新填写。`);
+    errors.add(name, `${FIELD_LABELS[name] ?? name}格式不正确，请重新填写。`);
     return '';
   }
   // Refused here, not in the outbox: half of a surrogate pair cannot be encoded in an email or stored as UTF-8.
   if (!isReadable(value)) {
-    errors.add(name, `${LABELS[name] ?? name}含有无法识别的字符。`);
+    errors.add(name, `${FIELD_LABELS[name] ?? name}含有无法识别的字符。`);
     return '';
   }
   // Only zero-width characters is nothing; NFC so the same text sent twice is the same text (double submits).
@@ -53,15 +63,21 @@ function text(fields: RawFields, name: string, errors: FieldErrors): string {
 
 /**
  * Checks every field and returns the cleaned piece, or throws one ValidationError naming each bad field once.
- * `openTopicIds` are the topics the informant's unit may answer; unknown topics are refused.
+ * `openTopicIds` are the topics the informant's unit may answer, `openTaskIds` the research tasks its research papers
+ * may name; anything else is refused.
  */
-export function validatePiece(fields: RawFields, openTopicIds: readonly string[] = []): PieceInput {
+export function validatePiece(
+  fields: RawFields,
+  openTopicIds: readonly string[] = [],
+  openTaskIds: readonly string[] = [],
+): PieceInput {
   const errors = new FieldErrors();
   const kind = text(fields, 'kind', errors).trim();
   // A title is one line: line breaks pasted into it become spaces (and never reach an email header).
   const title = text(fields, 'title', errors).replace(/\s+/g, ' ').trim();
   const body = text(fields, 'body', errors).replace(/\r\n?/g, '\n').trim();
   const topicId = text(fields, 'topic', errors).trim();
+  const taskId = text(fields, 'task', errors).trim();
   const signer = text(fields, 'signer', errors).replace(/\s+/g, ' ').trim();
 
   if (kind !== 'info' && kind !== 'research') errors.add('kind', '请选择稿件类型：信息或调研文稿。');
@@ -78,6 +94,10 @@ export function validatePiece(fields: RawFields, openTopicIds: readonly string[]
   if (topicId !== '' && !openTopicIds.includes(topicId)) {
     errors.add('topic', '所选点题不存在或已截止，请重新选择。');
   }
+  if (taskId !== '' && kind === 'info') errors.add('task', '重点调研任务只能由调研文稿对应，信息请不要选择任务。');
+  else if (taskId !== '' && !openTaskIds.includes(taskId)) {
+    errors.add('task', '所选调研任务不存在、已结束或不属于本单位，请重新选择。');
+  }
   if (length(signer) > LIMITS.signerMax) errors.add('signer', `签发领导不能超过 ${LIMITS.signerMax} 字。`);
 
   if (errors.list.length > 0) throw new ValidationError(errors.list);
@@ -86,6 +106,7 @@ export function validatePiece(fields: RawFields, openTopicIds: readonly string[]
     title,
     body,
     ...(topicId ? { topicId } : {}),
+    ...(taskId && kind === 'research' ? { taskId } : {}),
     ...(signer ? { signer } : {}),
   };
 }

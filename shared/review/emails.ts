@@ -46,6 +46,7 @@ async function reviewEmail(data: EmailData, context: RenderContext, reminder: bo
     ['信息员', revision.informantName],
     ['类型', KIND_LABELS[revision.kind]],
     ['点题', revision.topicId],
+    ['重点调研任务', revision.taskId],
     ['签发领导', revision.signer],
     ['稿次', `第 ${revision.revision} 稿`],
     ['报送时间', formatShanghai(revision.at)],

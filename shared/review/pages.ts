@@ -49,6 +49,7 @@ ${
 <tr><th>信息员</th><td>${view.informantName}</td></tr>
 <tr><th>类型</th><td>${KIND_LABELS[revision.kind]}</td></tr>
 ${revision.topicId ? html`<tr><th>点题</th><td>${revision.topicId}</td></tr>` : ''}
+${revision.taskId ? html`<tr><th>重点调研任务</th><td>${revision.taskId}</td></tr>` : ''}
 ${revision.signer ? html`<tr><th>签发领导</th><td>${revision.signer}</td></tr>` : ''}
 <tr><th>稿次</th><td>第 ${revision.revision} 稿</td></tr>
 </table>

@@ -17,6 +17,7 @@ export type ReviewSubject = Pick<
   | 'title'
   | 'body'
   | 'topicId'
+  | 'taskId'
   | 'signer'
   | 'unitId'
   | 'informantId'
@@ -38,6 +39,7 @@ export function reviewSubject(revision: PieceEvent, names: { unitName?: string; 
     title: revision.title,
     body: revision.body,
     topicId: revision.topicId,
+    taskId: revision.taskId,
     signer: revision.signer,
     unitId: revision.unitId,
     informantId: revision.informantId,

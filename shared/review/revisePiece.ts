@@ -83,9 +83,15 @@ export async function revisePiece(
   fields: RawFields,
 ): Promise<{ revision: PieceEvent; informant: Person }> {
   const { events, revision, returned, informant, summary } = await loadRevise(token);
-  // A revision answers the topic the piece answered (still, after the topic closed), and no other.
-  const topicId = revision.topicId;
-  const piece = validatePiece({ ...fields, topic: topicId ?? '' }, topicId ? [topicId] : []);
+  // A revision answers the topic the piece answered (still, after the topic closed), and no other; a research paper
+  // keeps its task (a paper revised into an 信息 leaves it).
+  const { topicId, taskId } = revision;
+  const keepTask = taskId !== undefined && fields.kind === 'research';
+  const piece = validatePiece(
+    { ...fields, topic: topicId ?? '', task: keepTask ? taskId : '' },
+    topicId ? [topicId] : [],
+    keepTask ? [taskId] : [],
+  );
   const county = config().countyId;
   const at = now();
   const iso = at.toISOString();

@@ -29,6 +29,10 @@ export const keys = {
   /** Topics (点题): one item each (`T#<id>`), and the list of open ones (`OPEN`) a submission reads. */
   topics: (county: string) => `C#${county}#TOPIC`,
   topicSk: (topicId: string) => `T#${topicId}`,
+  /** 重点调研 research tasks: one item each (`Q#<quarter>#<id>`), the open ones' list (`OPEN`), reminder marks. */
+  tasks: (county: string) => `C#${county}#TASK`,
+  /** A quarter's research status email: its run and sent marks, as a month's 通报. */
+  quarterly: (county: string, quarter: string) => `C#${county}#QUARTERLY#${quarter}`,
   /** A month's 通报: the run (`RUN`), the frozen content and one sent mark per recipient (`R#<round>#<personId>`). */
   bulletin: (county: string, month: string) => `C#${county}#BULLETIN#${month}`,
 };

@@ -7,7 +7,7 @@
 import { monthOf, now } from '../core/clock';
 import { config } from '../core/config';
 import { type NotificationDraft, outboxAttributes } from '../mail/outbox';
-import { isActive, listRoster } from '../roster/people';
+import { isActive, listRoster, type Person } from '../roster/people';
 import type { Deliver } from '../roster/rosterEvents';
 import { putIfAbsent } from '../store/db';
 import { digest } from '../store/keys';
@@ -30,6 +30,21 @@ export interface AddTopicResult {
 export const topicIdOf = (county: string, title: string, due: string): string =>
   `T${due.slice(2, 4)}${due.slice(5, 7)}${digest(county, title, due).slice(0, 6)}`;
 
+/** The active informants of a call's units (every unit's, for `all`). */
+export const informantsOf = (people: Person[], units: 'all' | string[]): Person[] =>
+  people.filter(
+    (p) => p.role === 'informant' && isActive(p) && p.unitId && (units === 'all' || units.includes(p.unitId)),
+  );
+
+/** One email per informant of a call (template `template`, rendered from the call's item). */
+export const callNotifications = (informants: Person[], template: string): NotificationDraft[] =>
+  informants.map((p) => ({
+    to: p.email,
+    template,
+    personId: p.personId,
+    data: { name: p.name, personId: p.personId },
+  }));
+
 export async function addTopic(
   fields: Record<string, unknown>,
   by: { name: string },
@@ -47,16 +62,8 @@ export async function addTopic(
     createdBy: by.name,
     createdMonth: monthOf(at),
   };
-  const informants = roster.people.filter(
-    (p) =>
-      p.role === 'informant' && isActive(p) && p.unitId && (input.units === 'all' || input.units.includes(p.unitId)),
-  );
-  const notifications: NotificationDraft[] = informants.map((p) => ({
-    to: p.email,
-    template: 'topic',
-    personId: p.personId,
-    data: { name: p.name, personId: p.personId },
-  }));
+  const informants = informantsOf(roster.people, input.units);
+  const notifications = callNotifications(informants, 'topic');
   const item = {
     ...topicKey(county, topicId),
     type: 'topic',

@@ -4,37 +4,41 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { now } from '../core/clock';
 import { config } from '../core/config';
 import { NotFoundError } from '../core/errors';
-import { db, isConditionFailed, tableName } from '../store/db';
+import { db, type ItemKey, isConditionFailed, tableName } from '../store/db';
 import { editOpenList } from './openList';
 import { isTopicId, readTopic, type Topic, topicKey } from './topics';
+
+/**
+ * Closes a call's item (a topic, a task) with one conditional update: closing twice is the first close (after a
+ * lost answer the same close fails the condition and the item reads closed). True when this call closed it.
+ */
+export async function markClosed(key: ItemKey, by: { name: string }): Promise<string | undefined> {
+  const at = now().toISOString();
+  try {
+    await db().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: key,
+        UpdateExpression: 'SET closedAt = :at, closedBy = :by',
+        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(closedAt)',
+        ExpressionAttributeValues: { ':at': at, ':by': by.name },
+      }),
+    );
+    return at;
+  } catch (err) {
+    if (!isConditionFailed(err)) throw err;
+    return undefined;
+  }
+}
 
 export async function closeTopic(topicId: string, by: { name: string }): Promise<{ topic: Topic; closed: boolean }> {
   const county = config().countyId;
   const topic = isTopicId(topicId) ? await readTopic(county, topicId) : undefined;
   if (!topic) throw new NotFoundError(`没有编号为 ${topicId} 的点题。`);
-  let closed = false;
-  if (!topic.closedAt) {
-    const at = now().toISOString();
-    try {
-      // Idempotent by itself: the same close again after a lost answer fails the condition and reads it closed.
-      await db().send(
-        new UpdateCommand({
-          TableName: tableName(),
-          Key: topicKey(county, topicId),
-          UpdateExpression: 'SET closedAt = :at, closedBy = :by',
-          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(closedAt)',
-          ExpressionAttributeValues: { ':at': at, ':by': by.name },
-        }),
-      );
-      closed = true;
-      topic.closedAt = at;
-      topic.closedBy = by.name;
-    } catch (err) {
-      if (!isConditionFailed(err)) throw err;
-    }
-  }
+  const at = topic.closedAt ? undefined : await markClosed(topicKey(county, topicId), by);
   await editOpenList(county, (list) =>
     list.some((t) => t.topicId === topicId) ? list.filter((t) => t.topicId !== topicId) : undefined,
   );
-  return { topic: (closed ? topic : await readTopic(county, topicId)) ?? topic, closed };
+  if (at) return { topic: { ...topic, closedAt: at, closedBy: by.name }, closed: true };
+  return { topic: (await readTopic(county, topicId)) ?? topic, closed: false };
 }

@@ -15,12 +15,12 @@ export interface TopicInput {
 
 const length = (s: string) => [...s].length;
 
-/**
- * `units`: `all` (or nothing) for every unit, else unit ids (an array, or one text with `,`/`，`/`、` between them),
- * each one of `known` (the roster's units). A due day before today (Asia/Shanghai) is refused: informants could
- * not answer it.
- */
-export function checkTopic(fields: Record<string, unknown>, known: Record<string, string>): TopicInput {
+/** The fields a call for pieces has (a topic, a research task), checked; the problems are returned, not thrown. */
+export function callFields(
+  fields: Record<string, unknown>,
+  known: Record<string, string>,
+  what: string,
+): { values: TopicInput; errors: FieldError[] } {
   const errors: FieldError[] = [];
   const text = (name: string, label: string): string => {
     const v = fields[name];
@@ -33,7 +33,7 @@ export function checkTopic(fields: Record<string, unknown>, known: Record<string
   };
   const title = text('title', '标题');
   if (title === '' && !errors.some((e) => e.field === 'title'))
-    errors.push({ field: 'title', message: '请填写点题的标题。' });
+    errors.push({ field: 'title', message: `请填写${what}的标题。` });
   else if (length(title) > TOPIC_LIMITS.titleMax)
     errors.push({ field: 'title', message: `标题不能超过 ${TOPIC_LIMITS.titleMax} 字（现有 ${length(title)} 字）。` });
   const description = text('description', '说明');
@@ -62,8 +62,18 @@ export function checkTopic(fields: Record<string, unknown>, known: Record<string
     }
     units = [...new Set(listed)].sort();
   } else if (raw !== undefined && raw !== '' && raw !== 'all' && listed.length === 0) {
-    errors.push({ field: 'units', message: '请选择点题面向的单位，或选“全部单位”。' });
+    errors.push({ field: 'units', message: `请选择${what}面向的单位，或选“全部单位”。` });
   }
+  return { values: { title, description, due, units }, errors };
+}
+
+/**
+ * `units`: `all` (or nothing) for every unit, else unit ids (an array, or one text with `,`/`，`/`、` between them),
+ * each one of `known` (the roster's units). A due day before today (Asia/Shanghai) is refused: informants could
+ * not answer it.
+ */
+export function checkTopic(fields: Record<string, unknown>, known: Record<string, string>): TopicInput {
+  const { values, errors } = callFields(fields, known, '点题');
   if (errors.length) throw new ValidationError(errors);
-  return { title, description, due, units };
+  return values;
 }

@@ -38,6 +38,7 @@ form.filters select,form.filters input{width:auto;min-width:8em;min-height:44px}
 form.inline{display:inline}form.inline button{margin:2px 4px 2px 0;padding:6px 12px}
 .pager a,.links a{display:inline-block;margin-right:16px;padding:10px 0;min-height:44px}
 .muted{color:#595959}
+.st-accepted{color:#1b5e20;font-weight:bold}.st-overdue{color:#b71c1c;font-weight:bold}.st-returned{color:#bf360c}.st-none,.st-rejected{color:#595959}
 .chart{margin:12px 0}.chart svg{display:block;width:100%;height:auto}.flag{color:#b71c1c}tr.silent td{background:#fff8e1}
 @media print{header,footer,nav.tabs,form,.noprint{display:none}body{background:#fff;font-size:12pt}
 main,main.wide{max-width:none;padding:0}h2{break-after:avoid}tr,.chart{break-inside:avoid}.scroll{overflow:visible}}

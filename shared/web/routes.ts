@@ -72,6 +72,9 @@ export const handlers = {
   deskScores: { file: 'functions/deskScores.ts', table: PUT_ONLY, email: false, secret: true },
   // 点题: the topics and their responses (month partitions of each topic's life); issuing one emails its informants.
   deskTopics: { file: 'functions/deskTopics.ts', table: WRITE, email: true, secret: true },
+  // 重点调研: a quarter's tasks and their matrix (its month partitions), its download; assigning a task emails its
+  // units' informants; closing one.
+  deskTasks: { file: 'functions/deskTasks.ts', table: WRITE, email: true, secret: true },
   // 通报 on the desk: the month's 通报 as it stands (its month partitions, its run and sent marks), its .docx, and
   // the send button (the run frozen with one conditional put: the sweeper sends it).
   deskBulletin: { file: 'functions/deskBulletin.ts', table: PUT_ONLY, email: false, secret: true },
@@ -130,6 +133,10 @@ const explicitRoutes: Route[] = [
   { method: 'POST', path: '/desk/{token}/topics', handler: 'deskTopics' },
   { method: 'GET', path: '/desk/{token}/topics/{topicId}', handler: 'deskTopics' },
   { method: 'POST', path: '/desk/{token}/topics/{topicId}/close', handler: 'deskTopics' },
+  { method: 'GET', path: '/desk/{token}/tasks', handler: 'deskTasks' },
+  { method: 'POST', path: '/desk/{token}/tasks', handler: 'deskTasks' },
+  { method: 'GET', path: '/desk/{token}/tasks/download', handler: 'deskTasks' },
+  { method: 'POST', path: '/desk/{token}/tasks/{taskId}/close', handler: 'deskTasks' },
   { method: 'GET', path: '/desk/{token}/bulletin', handler: 'deskBulletin' },
   { method: 'GET', path: '/desk/{token}/bulletin/download', handler: 'deskBulletin' },
   { method: 'POST', path: '/desk/{token}/bulletin/send', handler: 'deskBulletin' },
@@ -194,5 +201,17 @@ export const jobs = {
     secret: true,
     /** The 1st of every month at 09:00 Asia/Shanghai, on the month before (the `bulletinSchedule` setting may move it). */
     schedule: 'cron(0 9 1 * ? *)',
+  },
+  quarterly: {
+    file: 'functions/quarterly.ts',
+    // Query: the quarter's tasks, the month partitions of their status, the roster, the sent marks; PutItem: the run
+    // and each recipient's claim; UpdateItem: the sent marks.
+    table: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem'],
+    // The matrix rides along as .xlsx: SendRawEmail only, from a module loaded when it sends.
+    email: false,
+    attachments: true,
+    secret: false,
+    /** The first day of each quarter at 09:00 Asia/Shanghai, on the quarter before. */
+    schedule: 'cron(0 9 1 1,4,7,10 ? *)',
   },
 } as const satisfies Record<string, HandlerSpec & { schedule: string }>;

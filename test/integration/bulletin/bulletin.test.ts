@@ -376,8 +376,26 @@ describe('sending the 通报', () => {
     expect(run?.finishedAt).toBeDefined();
     const page = await (await fetch(`${county.baseUrl}${desk}/bulletin?month=2026-04`)).text();
     expect(page).toContain(`已发出 ${recipients - 1} 封，1 封未能发出`);
+    expect(page).toContain(`信息员1（${refused}）：MessageRejected`);
     // A second run does not try it again.
     const again = await sendBulletin('2026-04', { send });
     expect(again).toMatchObject({ sent: 0, givenUp: 1 });
+  });
+
+  it('starts a resend only once the round before is done', async () => {
+    const subject = '2026年3月组工信息工作通报';
+    await sweep();
+    await sendBulletin('2026-03', { by: '王编辑', freezeOnly: true });
+    await expect(sendBulletin('2026-03', { resend: true })).rejects.toThrow('还在发送中');
+    expect((await bulletinRun('2026-03'))?.round).toBe(1);
+    await sweep();
+    expect((await county.mails()).filter((m) => m.subject === subject)).toHaveLength(recipients);
+    const again = await sendBulletin('2026-03', { resend: true });
+    expect(again).toMatchObject({ round: 2, started: true, sent: recipients });
+    expect((await county.mails()).filter((m) => m.subject === subject)).toHaveLength(2 * recipients);
+    // A forged desk link sends nothing.
+    const forged = await fetch(`${county.baseUrl}/desk/forged.token/bulletin/send`, form({ month: '2026-02' }));
+    expect(forged.status).toBe(403);
+    expect(await bulletinRun('2026-02')).toBeUndefined();
   });
 });

@@ -26,6 +26,8 @@ const clock = steppingClock(new Date('2026-11-02T02:00:00Z').getTime());
 const RECIPIENTS = ['zhang', 'zhou', 'wang', 'li'];
 
 beforeAll(async () => {
+  // Pacing is the throttle tests' business (bulletin.test.ts): here it would only make each case wait.
+  process.env.BULLETIN_RATE = '500';
   fc = await startFaultCounty();
   const [welcome] = await fc.county.waitForMails(fc.address('wang'), 1, /^信息科工作台：您的个人工作台链接$/);
   desk = linkIn(welcome, '/desk/');

@@ -1,0 +1,85 @@
+// 重点调研 research tasks: the department's key research effort of a quarter, assigned to every unit or to chosen
+// ones, with a due day and a lead. One item per task under the county's task partition, sorted by quarter
+// (`Q#2026Q4#<id>`), so a quarter's tasks are one range whatever the years behind; and one small list of the open
+// ones (`OPEN`) that the submission form reads in the BatchGet it makes anyway. A task is open until it is closed or
+// its due day (Asia/Shanghai) has passed; a research paper of an assigned unit may name it.
+import { dayOf, now } from '../core/clock';
+import { getItems, type ItemKey, keyId, queryAll, type ReadUsage } from '../store/db';
+import { keys } from '../store/keys';
+import { isFor, isOpen } from '../topics/topics';
+
+export interface Task {
+  taskId: string;
+  /** `2026Q4`. */
+  quarter: string;
+  title: string;
+  description: string;
+  /** `2026-12-20`: the last day to submit, inside the quarter. */
+  due: string;
+  /** Every unit, or the chosen units' ids. */
+  units: 'all' | string[];
+  /** Who leads it (牵头人), as typed. */
+  lead: string;
+  createdAt: string;
+  createdBy: string;
+  closedAt?: string;
+  closedBy?: string;
+}
+
+/** What the open list keeps of a task: enough to offer it on the form and to check a paper naming it. */
+export type OpenTask = Pick<Task, 'taskId' | 'quarter' | 'title' | 'due' | 'units'>;
+
+/** `R26Q4a1b2c3`: R, the quarter, a short hash. Anything else names no task and is read for none. */
+export const isTaskId = (text: string): boolean => /^R\d{2}Q[1-4][0-9a-f]{6}$/.test(text);
+
+/** The quarter a task id names (`R26Q4…` → `2026Q4`). */
+export const quarterOfTask = (taskId: string): string => `20${taskId.slice(1, 3)}Q${taskId.slice(4, 5)}`;
+
+const taskSk = (quarter: string, taskId: string) => `Q#${quarter}#${taskId}`;
+
+export const taskKey = (county: string, taskId: string): ItemKey => ({
+  pk: keys.tasks(county),
+  sk: taskSk(quarterOfTask(taskId), taskId),
+});
+
+export const openTasksKey = (county: string): ItemKey => ({ pk: keys.tasks(county), sk: 'OPEN' });
+
+/** The open list as stored (absent: none), with what is past its due day already left out. */
+export function openTasksOf(item: Record<string, unknown> | undefined): OpenTask[] {
+  const listed = Array.isArray(item?.tasks) ? (item.tasks as OpenTask[]) : [];
+  const today = dayOf(now());
+  return listed.filter((t) => isOpen(t, today));
+}
+
+/** The open tasks a unit's research paper may name, soonest due first. */
+export function openTasksFor(item: Record<string, unknown> | undefined, unitId: string | undefined): OpenTask[] {
+  return openTasksOf(item)
+    .filter((t) => isFor(t, unitId))
+    .sort((a, b) => a.due.localeCompare(b.due) || a.title.localeCompare(b.title, 'zh'));
+}
+
+export async function readTask(county: string, taskId: string): Promise<Task | undefined> {
+  if (!isTaskId(taskId)) return undefined;
+  const key = taskKey(county, taskId);
+  const item = (await getItems([key], { consistent: true })).get(keyId(key));
+  return item ? (item as unknown as Task) : undefined;
+}
+
+/** A quarter's tasks, soonest due first: one Query of one range of the task partition. */
+export async function listTasks(county: string, quarter: string, usage?: ReadUsage): Promise<Task[]> {
+  const items = await queryAll(
+    {
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :q)',
+      ExpressionAttributeValues: { ':pk': keys.tasks(county), ':q': `Q#${quarter}#` },
+    },
+    usage,
+  );
+  return (items as unknown as Task[]).sort(
+    (a, b) => a.due.localeCompare(b.due) || a.createdAt.localeCompare(b.createdAt),
+  );
+}
+
+/** The units a task is assigned to, of those reporting (ids). */
+export function assignedUnits(task: Pick<Task, 'units'>, reporting: string[]): string[] {
+  return task.units === 'all' ? reporting : reporting.filter((u) => task.units.includes(u));
+}
