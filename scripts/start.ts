@@ -3,13 +3,13 @@
 // on an empty data dir creates the table and seeds the demo county from data/demo-roster.csv. Ctrl-C stops it all.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { handler as remindersJob } from '../functions/reminders';
 import { startGateway } from '../local/app';
 import { applyLocalEnv, ensureTable, localSettings, localSigningKey } from '../local/env';
 import { assertPortFree, type RunningServer, startDynalite, startSes } from '../local/standins';
 import { sweepAll } from '../shared/app/sweep';
 import { config } from '../shared/core/config';
 import { errorFields, log } from '../shared/core/log';
-import { sendReminders } from '../shared/review/sendReminders';
 import { importRoster } from '../shared/roster/importRoster';
 import { listRoster } from '../shared/roster/people';
 import { submitUrl } from '../shared/roster/personalLinks';
@@ -49,15 +49,15 @@ async function main(): Promise<void> {
 
     running.push(await startGateway(settings.port, (line) => console.log(line)));
 
-    // The timed jobs of the stack, on timers: the sweeper every few seconds, the reminder check every minute (it
-    // reminds each waiting piece at most once a day, whenever it runs).
+    // The timed jobs of the stack, on timers: the sweeper every few seconds, the reminder job every minute (it
+    // reminds each waiting piece at most once a day, and each research task's units once, whenever it runs).
     let busy = false;
     let ticks = 0;
     sweeper = setInterval(() => {
       if (busy) return;
       busy = true;
       const remind = ticks++ % Math.max(1, Math.round(60_000 / SWEEP_MS)) === 0;
-      (remind ? sendReminders(county) : Promise.resolve())
+      (remind ? remindersJob() : Promise.resolve())
         .then(() => sweepAll(county))
         .catch((err) => log.error('timed job failed', errorFields(err)))
         .finally(() => {

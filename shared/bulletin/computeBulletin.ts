@@ -8,7 +8,7 @@ import { config } from '../core/config';
 import { type PieceEvent, waitingSince } from '../pieces/events';
 import { monthsEvents } from '../reports/issueStats';
 import { quarterOf } from '../research/quarters';
-import { STATE_LABELS, STATE_ORDER, taskCells } from '../research/status';
+import { matrixMonths, STATE_LABELS, STATE_ORDER, taskCells } from '../research/status';
 import { listTasks, type Task } from '../research/tasks';
 import { listRoster, reportingUnits } from '../roster/people';
 import { type ScoreEvent, standing } from '../scoring/contributions';
@@ -81,6 +81,24 @@ const nextMonth = (month: string): string => {
 };
 
 /** `usage`: the read capacity its history-bound Queries consume (the month partitions, the topics), for the bench. */
+/**
+ * The events the quarter's tasks need (from the first task's month): those of the year already read, and the months
+ * before January only when a task was assigned in the year before (a Query each, rare).
+ */
+async function taskEvents(
+  county: string,
+  month: string,
+  tasks: Task[],
+  byMonth: PieceEvent[][],
+  usage?: ReadUsage,
+): Promise<PieceEvent[]> {
+  const months = monthsFrom(`${month.slice(0, 4)}-01`, month);
+  const needed = matrixMonths(quarterOf(month), tasks, dayOf(now())).filter((m) => m <= month);
+  const earlier = needed.filter((m) => m < months[0]!);
+  const before = earlier.length ? (await monthsEvents(county, earlier, usage)).flat() : [];
+  return [...before, ...months.flatMap((m, i) => (needed.includes(m) ? byMonth[i]! : []))];
+}
+
 /** The quarter's tasks as the 通报 tells them: where each unit stands (from the quarter's events), by status. */
 function researchLines(
   tasks: Task[],
@@ -234,7 +252,9 @@ export async function computeBulletin(month: string, usage?: ReadUsage): Promise
     units: rows,
     silent: byName(rows.filter((r) => r.silent)),
     belowShare: byName(rows.filter((r) => r.belowShare)),
-    ...(tasks.length ? { research: researchLines(tasks, units, byMonth.slice(-3).flat()) } : {}),
+    ...(tasks.length
+      ? { research: researchLines(tasks, units, await taskEvents(county, month, tasks, byMonth, usage)) }
+      : {}),
     topics: { open: shown.map(line), dueNext: dueNext.map(line) },
     health: {
       waiting: waiting.length,

@@ -116,11 +116,17 @@ const markKey = (kind: RunKind<unknown>, period: string, round: number, personId
   sk: `R#${roundOf(round)}#${personId}`,
 });
 
+/** A run as stored; a 通报 run stored before runs were shared kept its period as `month` and content as `bulletin`. */
+function runOf<C>(item: Record<string, unknown>): Run<C> {
+  const run = item as unknown as Run<C> & { month?: string; bulletin?: C };
+  return { ...run, period: run.period ?? run.month ?? '', content: run.content ?? (run.bulletin as C) };
+}
+
 /** The run of a period as stored (consistently read), if any. */
 export async function readRun<C>(kind: RunKind<C>, period: string): Promise<Run<C> | undefined> {
   const key = runKey(kind as RunKind<unknown>, period);
   const item = (await getItems([key], { consistent: true })).get(keyId(key));
-  return item ? (item as unknown as Run<C>) : undefined;
+  return item ? runOf<C>(item) : undefined;
 }
 
 /** Freezes the period's run (or its next round), or finds the one there; `started`: this call froze it. */
@@ -451,7 +457,7 @@ export async function resumeRun<C>(
   item: Record<string, unknown>,
   leaseId: string,
 ): Promise<DeliveryResult> {
-  const run = item as unknown as Run<C>;
+  const run = runOf<C>(item);
   const c = await sendRound(kind, run, defaultSend, Date.now() + RESUME_BUDGET_MS);
   await settleRun(kind as RunKind<unknown>, run as Run<unknown>, c, leaseId);
   if (c.sent || c.failed)

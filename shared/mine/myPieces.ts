@@ -7,9 +7,10 @@ import { config } from '../core/config';
 import { InvalidLinkError } from '../core/errors';
 import { mineClaims } from '../links/links';
 import { isDecision, type PieceEvent } from '../pieces/events';
+import { monthsEvents } from '../reports/issueStats';
 import { eventsSince, foldPieces, type PieceRow } from '../reports/pieceRows';
 import { thisQuarter } from '../research/quarters';
-import { type TaskCell, taskCells } from '../research/status';
+import { matrixMonths, type TaskCell, taskCells } from '../research/status';
 import { listTasks, type Task } from '../research/tasks';
 import type { Person } from '../roster/people';
 import { informantByKey, informantOf } from '../roster/personalLinks';
@@ -63,6 +64,12 @@ export interface MyPieces {
   tasks: ({ taskId: string; title: string; due: string; lead: string; open: boolean } & TaskCell)[];
   /** The personal key, when the page was opened with it: the page's 写新稿件 leads to the form. */
   k?: string;
+}
+
+/** The events a task assigned last year needs from before January (none, mostly: no read). */
+async function tasksBefore(year: number, tasks: Task[]): Promise<PieceEvent[]> {
+  const earlier = tasks.length ? matrixMonths(tasks[0]!.quarter, tasks).filter((m) => m < `${year}-01`) : [];
+  return earlier.length ? (await monthsEvents(config().countyId, earlier)).flat() : [];
 }
 
 /** This quarter's research tasks of the unit, each with where the unit stands on it. */
@@ -159,7 +166,7 @@ export async function myPieces(access: { k?: unknown; m?: unknown }): Promise<My
       due: t.due,
       answeredByUnit: events.some((e) => e.topicId === t.topicId && e.unitId === informant.unitId),
     })),
-    tasks: unitTasks(tasks, informant.unitId, events),
+    tasks: unitTasks(tasks, informant.unitId, [...(await tasksBefore(year, tasks)), ...events]),
     ...(access.m === undefined && typeof access.k === 'string' ? { k: access.k } : {}),
   };
 }

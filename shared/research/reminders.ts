@@ -36,9 +36,11 @@ export async function taskReminders(): Promise<TaskReminderResult> {
   const county = config().countyId;
   const today = dayOf(now());
   const quarter = quarterOf(today);
-  const tasks = (await Promise.all([listTasks(county, shiftQuarter(quarter, -1)), listTasks(county, quarter)]))
-    .flat()
-    .filter((t) => !t.closedAt);
+  // Last quarter's too (a task due on its last day is overdue in this one), and next quarter's when its first week
+  // is within reach (a reminder a week ahead): one Query of the quarters' range.
+  const tasks = (
+    await listTasks(county, shiftQuarter(quarter, -1), undefined, quarterOf(shift(today, REMIND_DAYS)))
+  ).filter((t) => !t.closedAt);
   const reminding = (t: Task) =>
     today >= shift(t.due, -REMIND_DAYS) && today < t.due && dayOf(t.createdAt) < shift(t.due, -REMIND_DAYS);
   const overdue = (t: Task) => today > t.due && today <= shift(t.due, OVERDUE_DAYS);

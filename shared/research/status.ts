@@ -71,11 +71,12 @@ export function taskCells(
   events: PieceEvent[],
   today: string,
 ): Record<string, Record<string, TaskCell>> {
+  // A paper names the task its latest revision names (a paper revised into an 信息 names none any more).
   const named = new Map<string, { taskId: string; unitId: string }>();
-  for (const e of events) {
-    if ((e.type === 'submitted' || e.type === 'revised') && e.taskId) {
-      named.set(e.pieceId, { taskId: e.taskId, unitId: e.unitId });
-    }
+  const revisions = events.filter((e) => e.type === 'submitted' || e.type === 'revised');
+  for (const e of revisions.sort((a, b) => a.revision - b.revision || a.at.localeCompare(b.at))) {
+    if (e.taskId) named.set(e.pieceId, { taskId: e.taskId, unitId: e.unitId });
+    else named.delete(e.pieceId);
   }
   const byPiece = new Map<string, PieceEvent[]>();
   for (const e of events) {

@@ -58,25 +58,40 @@ export function openTasksFor(item: Record<string, unknown> | undefined, unitId: 
     .sort((a, b) => a.due.localeCompare(b.due) || a.title.localeCompare(b.title, 'zh'));
 }
 
+/** A task as stored, without what its item also carries (its emails, leases, keys). */
+function taskOf(item: Record<string, unknown>): Task {
+  const t = item as unknown as Task;
+  return {
+    taskId: t.taskId,
+    quarter: t.quarter,
+    title: t.title,
+    description: t.description ?? '',
+    due: t.due,
+    units: t.units,
+    lead: t.lead ?? '',
+    createdAt: t.createdAt,
+    createdBy: t.createdBy,
+    ...(t.closedAt ? { closedAt: t.closedAt, closedBy: t.closedBy ?? '' } : {}),
+  };
+}
+
 export async function readTask(county: string, taskId: string): Promise<Task | undefined> {
   if (!isTaskId(taskId)) return undefined;
   const key = taskKey(county, taskId);
   const item = (await getItems([key], { consistent: true })).get(keyId(key));
-  return item ? (item as unknown as Task) : undefined;
+  return item ? taskOf(item) : undefined;
 }
 
-/** A quarter's tasks, soonest due first: one Query of one range of the task partition. */
-export async function listTasks(county: string, quarter: string, usage?: ReadUsage): Promise<Task[]> {
+/** A quarter's tasks (or those of the quarters `quarter` to `to`), soonest due first: one Query of one range. */
+export async function listTasks(county: string, quarter: string, usage?: ReadUsage, to = quarter): Promise<Task[]> {
   const items = await queryAll(
     {
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :q)',
-      ExpressionAttributeValues: { ':pk': keys.tasks(county), ':q': `Q#${quarter}#` },
+      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+      ExpressionAttributeValues: { ':pk': keys.tasks(county), ':from': `Q#${quarter}#`, ':to': `Q#${to}#~` },
     },
     usage,
   );
-  return (items as unknown as Task[]).sort(
-    (a, b) => a.due.localeCompare(b.due) || a.createdAt.localeCompare(b.createdAt),
-  );
+  return items.map(taskOf).sort((a, b) => a.due.localeCompare(b.due) || a.createdAt.localeCompare(b.createdAt));
 }
 
 /** The units a task is assigned to, of those reporting (ids). */

@@ -4,7 +4,7 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { now } from '../core/clock';
 import { config } from '../core/config';
 import { NotFoundError } from '../core/errors';
-import { db, type ItemKey, isConditionFailed, tableName } from '../store/db';
+import { db, type ItemKey, isConditionFailed, isOwnWrite, newWriteId, tableName } from '../store/db';
 import { editOpenList } from './openList';
 import { isTopicId, readTopic, type Topic, topicKey } from './topics';
 
@@ -14,20 +14,22 @@ import { isTopicId, readTopic, type Topic, topicKey } from './topics';
  */
 export async function markClosed(key: ItemKey, by: { name: string }): Promise<string | undefined> {
   const at = now().toISOString();
+  const closeId = newWriteId();
   try {
     await db().send(
       new UpdateCommand({
         TableName: tableName(),
         Key: key,
-        UpdateExpression: 'SET closedAt = :at, closedBy = :by',
+        UpdateExpression: 'SET closedAt = :at, closedBy = :by, closeId = :id',
         ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(closedAt)',
-        ExpressionAttributeValues: { ':at': at, ':by': by.name },
+        ExpressionAttributeValues: { ':at': at, ':by': by.name, ':id': closeId },
       }),
     );
     return at;
   } catch (err) {
     if (!isConditionFailed(err)) throw err;
-    return undefined;
+    // Our own close whose answer was lost (the SDK's retry then fails the condition) is still ours.
+    return (await isOwnWrite(key, closeId, (i) => i.closeId)) ? at : undefined;
   }
 }
 

@@ -62,6 +62,7 @@ beforeAll(async () => {
   };
   taskId = await assign({ quarter: '2026Q4', title: '基层党组织书记队伍建设调研', due: '2026-11-30', lead: '李部长' });
   await assign({ quarter: '2027Q1', title: '年轻干部培养调研', due: '2027-01-20', units: [unit('县教育局')] });
+  await assign({ quarter: '2027Q1', title: '元旦后首周的调研', due: '2027-01-05', units: [unit('县教育局')] });
   const paper = await submitPaper(k.zhang, '城关镇书记队伍调研');
   at('2026-11-13T02:00:00Z');
   expect(
@@ -110,6 +111,41 @@ describe('reminders and overdue notices', () => {
   });
 });
 
+describe('a task due in the first week of a quarter', () => {
+  it('is reminded a week ahead, from the quarter before', async () => {
+    at('2026-12-28T01:00:00Z');
+    expect((await remindersJob()).tasks).toEqual({ reminded: 0, overdue: 0 });
+    at('2026-12-29T01:00:00Z'); // seven days before 2027-01-05
+    expect((await remindersJob()).tasks).toEqual({ reminded: 1, overdue: 0 });
+    expect((await mailsTo('chen', '【提醒】重点调研任务：元旦后首周的调研')).length).toBe(1);
+  });
+
+  it('counts a paper sent in December for it in the next year: on 我的报送 and in the 通报 of March', async () => {
+    const form = (await (
+      await fetch(url(`/submit?k=${k.chen}`), { headers: { accept: 'application/json' } })
+    ).json()) as {
+      tasks: { id: string; title: string }[];
+    };
+    const early = form.tasks.find((t) => t.title.startsWith('元旦后首周的调研'))!;
+    const res = await fetch(
+      url('/submissions'),
+      jsonPost({ k: k.chen, kind: 'research', title: '教育系统年初调研', body: LONG_BODY, task: early.id }),
+    );
+    expect(res.status).toBe(201);
+    at('2027-01-10T02:00:00Z');
+    const mine = await (await fetch(url(`/mine?k=${k.chen}`))).text();
+    expect(mine).toMatch(
+      /元旦后首周的调研（2027-01-05 截止）· 本单位：<span class="st-submitted">已提交<\/span> 2026-12-29/,
+    );
+    at('2027-04-01T01:00:00Z');
+    const march = await computeBulletin('2027-03');
+    expect(march.research?.tasks.map((t) => [t.title, t.units])).toEqual([
+      ['元旦后首周的调研', [{ state: '已提交', names: ['县教育局'] }]],
+      ['年轻干部培养调研', [{ state: '逾期', names: ['县教育局'] }]],
+    ]);
+  });
+});
+
 describe('the 通报 of the quarter’s last month', () => {
   it('reports the quarter’s tasks and who is overdue; other months do not', async () => {
     const december = await computeBulletin('2026-12');
@@ -155,6 +191,7 @@ describe('the quarterly status email', () => {
     expect(text).toContain('县教育局：逾期 2026-12-01');
     expect(text).toContain('二、2027年第一季度任务');
     expect(text).toContain('年轻干部培养调研（2027-01-20 截止，县教育局）');
+    expect(text).toContain('元旦后首周的调研（2027-01-05 截止，县教育局）');
     const attachments = (mail as unknown as { attachments: { filename: string; content?: unknown }[] }).attachments;
     expect(attachments.map((a) => a.filename)).toEqual(['2026年第四季度重点调研任务情况.xlsx']);
     expect((await quarterlyRun('2026Q4'))?.finishedAt).toBeDefined();

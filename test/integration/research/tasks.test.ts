@@ -328,6 +328,7 @@ describe('the CLI', () => {
       '--units',
       '不存在的单位',
     );
+    expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('名单中没有这些单位：不存在的单位');
     expect(await taskItems()).toEqual(before);
 
