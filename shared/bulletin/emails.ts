@@ -3,13 +3,13 @@
 // frozen Bulletin alone, so every recipient reads the same figures.
 import { formatShanghaiDate } from '../core/clock';
 import { html, type SafeHtml } from '../core/html';
-import { button, layout } from '../mail/frame';
+import { button, CELL_STYLE, HEAD_STYLE, layout } from '../mail/frame';
 import type { RenderedEmail } from '../mail/templates';
 import { adoptedTotal, type Bulletin, levelsText, researchHeading, researchLines } from './bulletin';
 import { rankChange } from './bulletinSheet';
 
-const cell = 'border:1px solid #ddd;padding:4px 6px;font-size:14px';
-const head = `${cell};background:#fafafa;white-space:nowrap`;
+const cell = CELL_STYLE;
+const head = HEAD_STYLE;
 const h2 = 'font-size:17px;margin:20px 0 8px;color:#b71c1c';
 
 const levels = levelsText;

@@ -79,6 +79,10 @@ export function dayOf(date: Date | string): string {
   return `${t.year}-${pad(t.month)}-${pad(t.day)}`;
 }
 
+/** The calendar day `days` after `day` (before, when negative), both written `2026-10-15`. */
+export const shiftDay = (day: string, days: number): string =>
+  new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+
 /** Whether `text` is a real calendar day written `2026-10-15` (not `2026-02-30`). */
 export function isDay(text: string): boolean {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return false;

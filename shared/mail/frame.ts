@@ -24,6 +24,10 @@ export function button(url: string, label: string): SafeHtml {
 <p style="font-size:12px;color:#666;word-break:break-all;overflow-wrap:anywhere">如按钮无法打开，请复制以下链接到浏览器：<br><a href="${url}" target="_blank" style="color:#666">${url}</a></p>`;
 }
 
+/** The inline style of a cell of a data table (a report's rows), and of its head. */
+export const CELL_STYLE = 'border:1px solid #ddd;padding:4px 6px;font-size:14px';
+export const HEAD_STYLE = `${CELL_STYLE};background:#fafafa;white-space:nowrap`;
+
 export type Rows = [string, string | number | undefined][];
 
 /** A two-column table of label and value; empty values are left out. */

@@ -5,7 +5,7 @@
 import { formatShanghaiDate, now } from '../core/clock';
 import { config } from '../core/config';
 import { html, type SafeHtml } from '../core/html';
-import { layout } from '../mail/frame';
+import { CELL_STYLE, HEAD_STYLE, layout } from '../mail/frame';
 import type { DeliveryResult } from '../mail/outbox';
 import {
   type Run,
@@ -54,8 +54,8 @@ export async function computeQuarterly(quarter: string): Promise<QuarterlyReport
   };
 }
 
-const cell = 'border:1px solid #ddd;padding:4px 6px;font-size:14px';
-const head = `${cell};background:#fafafa;white-space:nowrap`;
+const cell = CELL_STYLE;
+const head = HEAD_STYLE;
 const COLORS: Record<TaskState, string> = {
   accepted: '#1b5e20',
   submitted: '#1a1a1a',

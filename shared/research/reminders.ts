@@ -4,7 +4,7 @@
 // carrying its emails (sent at once, what fails left to the sweeper). A task assigned within its last week gets no
 // reminder (its assignment email is fresh); a closed task gets none. Reads the task partition's two quarters and,
 // only when some task is in its window, the month partitions its status needs.
-import { dayOf, now } from '../core/clock';
+import { dayOf, now, shiftDay as shift } from '../core/clock';
 import { config } from '../core/config';
 import { errorFields, log } from '../core/log';
 import { deliverWritten, type NotificationDraft, outboxAttributes } from '../mail/outbox';
@@ -21,9 +21,6 @@ import { listTasks, type Task } from './tasks';
 /** Days before the due day the reminder goes; days after it the overdue notice may still go (a job missed a day). */
 const REMIND_DAYS = 7;
 const OVERDUE_DAYS = 7;
-
-const shift = (day: string, days: number) =>
-  new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 
 export interface TaskReminderResult {
   reminded: number;

@@ -4,7 +4,7 @@
 // came to be, the papers, and their adoptions upstream. Reads the month partitions from the quarter's first task on to
 // six months after the quarter (decisions and adoptions come later than papers), never more: the cost follows the
 // quarter, not the history.
-import { dayOf, monthOf, monthsFrom, now } from '../core/clock';
+import { dayOf, monthOf, monthsFrom, now, shiftDay } from '../core/clock';
 import { config } from '../core/config';
 import type { PieceEvent } from '../pieces/events';
 import { monthsEvents } from '../reports/issueStats';
@@ -47,8 +47,6 @@ export interface TaskMatrix {
 
 /** Better news first: the state a unit's several papers give together is the best one's. */
 const RANK: TaskState[] = ['accepted', 'submitted', 'returned', 'rejected'];
-
-const dayAfter = (day: string) => new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
 
 /** A piece's state by its last event (a revision after a return waits again). */
 function pieceState(events: PieceEvent[]): { state: TaskState; on: string } {
@@ -104,7 +102,7 @@ export function taskCells(
       const state: TaskState = best?.state ?? (task.due < today ? 'overdue' : 'none');
       row[unitId] = {
         state,
-        ...(best ? { on: best.on } : state === 'overdue' ? { on: dayAfter(task.due) } : {}),
+        ...(best ? { on: best.on } : state === 'overdue' ? { on: shiftDay(task.due, 1) } : {}),
         receipts: pieces.map((p) => p.receipt).sort(),
         adoptions: pieces.reduce((n, p) => n + (upstream.get(p.pieceId) ?? 0), 0),
       };
