@@ -85,8 +85,11 @@ export async function listTopics(county: string, dueFrom?: string, usage?: ReadU
   );
 }
 
-/** 全部单位, or the chosen units by name. */
+/** 全部单位, or the chosen units by name, in the order names are read (not the order of their ids). */
 export function audienceOf(topic: Pick<Topic, 'units'>, unitNames: Record<string, string>): string {
   if (topic.units === 'all') return '全部单位';
-  return topic.units.map((id) => unitNames[id] ?? id).join('、');
+  return topic.units
+    .map((id) => unitNames[id] ?? id)
+    .sort((a, b) => a.localeCompare(b, 'zh'))
+    .join('、');
 }

@@ -340,9 +340,10 @@ describe('the CLI', () => {
     expect(added.stdout).toContain('通知 2 位信息员');
     const id = /编号 (R\d\dQ\d[0-9a-f]{6})/.exec(added.stdout)![1]!;
     const list = await admin('--aws', 'task', 'list', '--quarter', quarter);
-    const line = list.stdout.split('\n').find((l) => l.startsWith(id)) ?? '';
-    expect(line).toContain('城关镇党委');
-    expect(line).toContain('县卫健委');
+    // The units by name, whatever the order of their ids.
+    expect(list.stdout.split('\n').find((l) => l.startsWith(id))).toContain(
+      ['城关镇党委', '县卫健委'].sort((a, b) => a.localeCompare(b, 'zh')).join('、'),
+    );
     const xlsx = join(dir, 'm.xlsx');
     const csv = join(dir, 'm.csv');
     const status = await admin('--aws', 'task', 'status', '--quarter', quarter, '--xlsx', xlsx, '--csv', csv);
