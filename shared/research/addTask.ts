@@ -6,12 +6,10 @@
 // 3. Add it to the open list. A crash between 2 and 3 is mended by assigning it again, which finds it and lists it.
 import { now } from '../core/clock';
 import { config } from '../core/config';
-import { outboxAttributes } from '../mail/outbox';
 import { listRoster, type Roster } from '../roster/people';
 import type { Deliver } from '../roster/rosterEvents';
-import { putIfAbsent } from '../store/db';
 import { digest } from '../store/keys';
-import { callNotifications, informantsOf } from '../topics/addTopic';
+import { issueCall } from '../topics/addTopic';
 import { editList } from '../topics/openList';
 import { checkTask, type TaskInput } from './taskInput';
 import { type OpenTask, openTasksKey, openTasksOf, readTask, type Task, taskKey } from './tasks';
@@ -53,25 +51,20 @@ export async function assignTask(
   const county = config().countyId;
   const taskId = taskIdOf(county, input);
   const task: Task = { taskId, ...input, createdAt: now().toISOString(), createdBy: by.name };
-  const informants = informantsOf(roster.people, input.units);
-  const notifications = callNotifications(informants, 'task');
-  const item = {
-    ...taskKey(county, taskId),
+  const { stored, added, recipients } = await issueCall({
+    key: taskKey(county, taskId),
     type: 'task',
-    ...task,
-    ...(notifications.length
-      ? outboxAttributes(county, notifications, task.createdAt, { held: deliver !== undefined })
-      : {}),
-  };
-  const added = await putIfAbsent(item);
-  const stored = added ? task : ((await readTask(county, taskId)) ?? task);
-  if (!stored.closedAt) {
-    await editOpenTasks(county, (list) =>
-      list.some((t) => t.taskId === taskId)
-        ? undefined
-        : [...list, { taskId, quarter: stored.quarter, title: stored.title, due: stored.due, units: stored.units }],
-    );
-  }
-  if (added && deliver && informants[0]) await deliver(item, informants[0]);
-  return { task: stored, added, recipients: added ? informants.length : 0 };
+    call: task,
+    people: roster.people,
+    template: 'task',
+    read: () => readTask(county, taskId),
+    list: (t) =>
+      editOpenTasks(county, (list) =>
+        list.some((o) => o.taskId === taskId)
+          ? undefined
+          : [...list, { taskId, quarter: t.quarter, title: t.title, due: t.due, units: t.units }],
+      ),
+    deliver,
+  });
+  return { task: stored, added, recipients };
 }

@@ -39,11 +39,8 @@ export interface QuarterlyReport {
 export async function computeQuarterly(quarter: string): Promise<QuarterlyReport> {
   const county = config().countyId;
   const nextQuarter = shiftQuarter(quarter, 1);
-  const [matrix, next, roster] = await Promise.all([
-    taskMatrix(quarter),
-    listTasks(county, nextQuarter),
-    listRoster(county),
-  ]);
+  const roster = await listRoster(county);
+  const [matrix, next] = await Promise.all([taskMatrix(quarter, undefined, roster), listTasks(county, nextQuarter)]);
   const { names } = reportingUnits(roster);
   return {
     quarter,

@@ -8,7 +8,7 @@ import { dayOf, monthOf, monthsFrom, now, shiftDay } from '../core/clock';
 import { config } from '../core/config';
 import type { PieceEvent } from '../pieces/events';
 import { monthsEvents } from '../reports/issueStats';
-import { listRoster, reportingUnits } from '../roster/people';
+import { listRoster, type Roster, reportingUnits } from '../roster/people';
 import { COUNTY_ADOPTION, isScoreEvent, type ScoreEvent, standing } from '../scoring/contributions';
 import type { ReadUsage } from '../store/db';
 import { quarterMonths } from './quarters';
@@ -135,9 +135,9 @@ export function matrixMonths(quarter: string, tasks: Task[], today = dayOf(now()
 }
 
 /** The quarter's matrix: its tasks (one Query), the roster, and the month partitions they need. */
-export async function taskMatrix(quarter: string, usage?: ReadUsage): Promise<TaskMatrix> {
+export async function taskMatrix(quarter: string, usage?: ReadUsage, known?: Roster): Promise<TaskMatrix> {
   const county = config().countyId;
-  const [tasks, roster] = await Promise.all([listTasks(county, quarter, usage), listRoster(county)]);
+  const [tasks, roster] = await Promise.all([listTasks(county, quarter, usage), known ?? listRoster(county)]);
   const today = dayOf(now());
   const events = tasks.length ? (await monthsEvents(county, matrixMonths(quarter, tasks, today), usage)).flat() : [];
   const { names, reporting } = reportingUnits(roster);

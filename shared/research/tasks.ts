@@ -3,10 +3,9 @@
 // (`Q#2026Q4#<id>`), so a quarter's tasks are one range whatever the years behind; and one small list of the open
 // ones (`OPEN`) that the submission form reads in the BatchGet it makes anyway. A task is open until it is closed or
 // its due day (Asia/Shanghai) has passed; a research paper of an assigned unit may name it.
-import { dayOf, now } from '../core/clock';
 import { getItems, type ItemKey, keyId, queryAll, type ReadUsage } from '../store/db';
 import { keys } from '../store/keys';
-import { isFor, isOpen } from '../topics/topics';
+import { openForUnit, openListOf } from '../topics/topics';
 
 export interface Task {
   taskId: string;
@@ -44,19 +43,11 @@ export const taskKey = (county: string, taskId: string): ItemKey => ({
 
 export const openTasksKey = (county: string): ItemKey => ({ pk: keys.tasks(county), sk: 'OPEN' });
 
-/** The open list as stored (absent: none), with what is past its due day already left out. */
-export function openTasksOf(item: Record<string, unknown> | undefined): OpenTask[] {
-  const listed = Array.isArray(item?.tasks) ? (item.tasks as OpenTask[]) : [];
-  const today = dayOf(now());
-  return listed.filter((t) => isOpen(t, today));
-}
+export const openTasksOf = (item: Record<string, unknown> | undefined): OpenTask[] => openListOf(item, 'tasks');
 
 /** The open tasks a unit's research paper may name, soonest due first. */
-export function openTasksFor(item: Record<string, unknown> | undefined, unitId: string | undefined): OpenTask[] {
-  return openTasksOf(item)
-    .filter((t) => isFor(t, unitId))
-    .sort((a, b) => a.due.localeCompare(b.due) || a.title.localeCompare(b.title, 'zh'));
-}
+export const openTasksFor = (item: Record<string, unknown> | undefined, unitId: string | undefined): OpenTask[] =>
+  openForUnit(openTasksOf(item), unitId);
 
 /** A task as stored, without what its item also carries (its emails, leases, keys). */
 function taskOf(item: Record<string, unknown>): Task {

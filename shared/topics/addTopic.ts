@@ -9,7 +9,7 @@ import { config } from '../core/config';
 import { type NotificationDraft, outboxAttributes } from '../mail/outbox';
 import { isActive, listRoster, type Person } from '../roster/people';
 import type { Deliver } from '../roster/rosterEvents';
-import { putIfAbsent } from '../store/db';
+import { type ItemKey, putIfAbsent } from '../store/db';
 import { digest } from '../store/keys';
 import { editOpenList } from './openList';
 import { checkTopic } from './topicInput';
@@ -45,6 +45,39 @@ export const callNotifications = (informants: Person[], template: string): Notif
     data: { name: p.name, personId: p.personId },
   }));
 
+/**
+ * Issues a call for pieces (a topic, a research task) once: its item put only if absent, carrying one email per
+ * active informant of its units; what was stored read back when it was there before; listed open unless closed
+ * (`list`, a change of its open list that adds it when missing); its emails sent at once by `deliver`, if given.
+ */
+export async function issueCall<C extends { units: 'all' | string[]; createdAt: string; closedAt?: string }>(spec: {
+  key: ItemKey;
+  type: string;
+  call: C;
+  people: Person[];
+  template: string;
+  read: () => Promise<C | undefined>;
+  list: (stored: C) => Promise<void>;
+  deliver?: Deliver | undefined;
+}): Promise<{ stored: C; added: boolean; recipients: number }> {
+  const county = config().countyId;
+  const informants = informantsOf(spec.people, spec.call.units);
+  const notifications = callNotifications(informants, spec.template);
+  const item = {
+    ...spec.key,
+    type: spec.type,
+    ...spec.call,
+    ...(notifications.length
+      ? outboxAttributes(county, notifications, spec.call.createdAt, { held: spec.deliver !== undefined })
+      : {}),
+  };
+  const added = await putIfAbsent(item);
+  const stored = added ? spec.call : ((await spec.read()) ?? spec.call);
+  if (!stored.closedAt) await spec.list(stored);
+  if (added && spec.deliver && informants[0]) await spec.deliver(item, informants[0]);
+  return { stored, added, recipients: added ? informants.length : 0 };
+}
+
 export async function addTopic(
   fields: Record<string, unknown>,
   by: { name: string },
@@ -62,25 +95,20 @@ export async function addTopic(
     createdBy: by.name,
     createdMonth: monthOf(at),
   };
-  const informants = informantsOf(roster.people, input.units);
-  const notifications = callNotifications(informants, 'topic');
-  const item = {
-    ...topicKey(county, topicId),
+  const { stored, added, recipients } = await issueCall({
+    key: topicKey(county, topicId),
     type: 'topic',
-    ...topic,
-    ...(notifications.length
-      ? outboxAttributes(county, notifications, topic.createdAt, { held: options.deliver !== undefined })
-      : {}),
-  };
-  const added = await putIfAbsent(item);
-  const stored = added ? topic : ((await readTopic(county, topicId)) ?? topic);
-  if (!stored.closedAt) {
-    await editOpenList(county, (list) =>
-      list.some((t) => t.topicId === topicId)
-        ? undefined
-        : [...list, { topicId, title: stored.title, due: stored.due, units: stored.units }],
-    );
-  }
-  if (added && options.deliver && informants[0]) await options.deliver(item, informants[0]);
-  return { topic: stored, added, recipients: added ? informants.length : 0 };
+    call: topic,
+    people: roster.people,
+    template: 'topic',
+    read: () => readTopic(county, topicId),
+    list: (t) =>
+      editOpenList(county, (list) =>
+        list.some((o) => o.topicId === topicId)
+          ? undefined
+          : [...list, { topicId, title: t.title, due: t.due, units: t.units }],
+      ),
+    deliver: options.deliver,
+  });
+  return { topic: stored, added, recipients };
 }

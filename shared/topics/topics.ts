@@ -46,19 +46,26 @@ export const isOpen = (topic: Pick<Topic, 'due'> & { closedAt?: string }, today 
 export const isFor = (topic: Pick<Topic, 'units'>, unitId: string | undefined): boolean =>
   unitId !== undefined && (topic.units === 'all' || topic.units.includes(unitId));
 
-/** The open list as stored (absent: none), with what is past its due day already left out. */
-export function openTopicsOf(item: Record<string, unknown> | undefined): OpenTopic[] {
-  const listed = Array.isArray(item?.topics) ? (item.topics as OpenTopic[]) : [];
+type Call = Pick<Topic, 'title' | 'due' | 'units'>;
+
+/** An open list as stored under `attribute` (absent: none), with what is past its due day already left out. */
+export function openListOf<T extends Call>(item: Record<string, unknown> | undefined, attribute: string): T[] {
+  const listed = Array.isArray(item?.[attribute]) ? (item[attribute] as T[]) : [];
   const today = dayOf(now());
   return listed.filter((t) => isOpen(t, today));
 }
 
-/** The open topics a unit may answer, soonest due first. */
-export function openTopicsFor(item: Record<string, unknown> | undefined, unitId: string | undefined): OpenTopic[] {
-  return openTopicsOf(item)
+/** Of an open list, what a unit may answer, soonest due first. */
+export const openForUnit = <T extends Call>(open: T[], unitId: string | undefined): T[] =>
+  open
     .filter((t) => isFor(t, unitId))
     .sort((a, b) => a.due.localeCompare(b.due) || a.title.localeCompare(b.title, 'zh'));
-}
+
+export const openTopicsOf = (item: Record<string, unknown> | undefined): OpenTopic[] => openListOf(item, 'topics');
+
+/** The open topics a unit may answer, soonest due first. */
+export const openTopicsFor = (item: Record<string, unknown> | undefined, unitId: string | undefined): OpenTopic[] =>
+  openForUnit(openTopicsOf(item), unitId);
 
 export async function readTopic(county: string, topicId: string): Promise<Topic | undefined> {
   const key = topicKey(county, topicId);
