@@ -10,16 +10,19 @@ const layers = {
   web: ['core'], // the HTTP frame, the page frame, the route table
   links: ['core'], // signed tokens, the signing key, what each link claims
   sheets: ['core'], // .xlsx and CSV: reading an upload as rows of text, writing a table to download
+  // uploaded files: what may be uploaded and what it is by its bytes, a Word document read as text and safe HTML,
+  // keeping the originals in the bucket with no object left without its revision
+  documents: ['core', 'store', 'mail'],
   scoring: ['core', 'store'], // the scoring rules as versioned data, the points of an adoption, what adoptions count
   roster: ['core', 'store', 'mail', 'web', 'links', 'sheets'], // units and people, their personal links and emails
-  pieces: ['core', 'store', 'mail', 'web', 'links', 'roster'], // a piece's record, form, story and acknowledgment
-  review: ['core', 'store', 'mail', 'web', 'links', 'roster', 'pieces', 'scoring'], // decisions, revisions, reminders
+  pieces: ['core', 'store', 'mail', 'web', 'links', 'roster', 'documents'], // a piece's record, form, story and acknowledgment
+  review: ['core', 'store', 'mail', 'web', 'links', 'roster', 'pieces', 'scoring', 'documents'], // decisions, revisions, reminders
   // topics (点题): issuing and closing them, their emails, the open list a submission reads, responses by unit
   topics: ['core', 'store', 'mail', 'web', 'links', 'roster', 'pieces', 'reports'],
   // 重点调研 research tasks: assigning and closing them, the open list a research paper names, the status matrix
   research: ['core', 'store', 'mail', 'web', 'links', 'sheets', 'roster', 'pieces', 'reports', 'scoring', 'topics'],
   // submission, receipt page
-  intake: ['core', 'store', 'mail', 'web', 'links', 'roster', 'pieces', 'review', 'topics', 'research'],
+  intake: ['core', 'store', 'mail', 'web', 'links', 'roster', 'pieces', 'review', 'topics', 'research', 'documents'],
   reports: ['core', 'store', 'pieces', 'scoring'], // month-keyed figures
   // adoptions upstream (采用): recording from the email link, the desk, a table of contents, the CLI; withdrawal
   adoption: ['core', 'store', 'mail', 'web', 'links', 'sheets', 'roster', 'pieces', 'intake', 'scoring'],
@@ -33,13 +36,13 @@ const layers = {
   // the desk (信息科工作台): its pages, reads and actions, on the review's decision and the roster's import
   desk: [
     ...['core', 'store', 'mail', 'web', 'links', 'sheets', 'roster', 'pieces', 'review', 'intake', 'reports'],
-    ...['scoring', 'adoption', 'scores', 'topics', 'research', 'bulletin'],
+    ...['scoring', 'adoption', 'scores', 'topics', 'research', 'bulletin', 'documents'],
   ],
   // 我的报送: an informant's own page
   mine: ['core', 'store', 'web', 'links', 'roster', 'pieces', 'reports', 'scoring', 'topics', 'research'],
   app: [
     ...['core', 'store', 'mail', 'web', 'links', 'sheets', 'roster', 'pieces', 'review', 'intake', 'reports'],
-    ...['scoring', 'adoption', 'scores', 'topics', 'research', 'bulletin'],
+    ...['scoring', 'adoption', 'scores', 'topics', 'research', 'bulletin', 'documents'],
   ], // composition
 };
 

@@ -18,6 +18,8 @@ const common = {
     '^\\./bulletinDocx\\.js$': '<rootDir>/shared/desk/bulletinDocx.ts',
     '^\\./rawEmail\\.js$': '<rootDir>/shared/mail/rawEmail.ts',
     '^\\./mailRuns\\.js$': '<rootDir>/shared/app/mailRuns.ts',
+    '^\\./objects\\.js$': '<rootDir>/shared/store/objects.ts',
+    '^\\./readDocx\\.js$': '<rootDir>/shared/documents/readDocx.ts',
   },
   testEnvironment: 'node',
 };

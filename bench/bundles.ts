@@ -178,7 +178,7 @@ function lazyFigures(dir: string): Figure[] {
       unit: 'KB',
       goal: '≤ 400 KB',
       pass: bytes <= goals.minified,
-      detail: `${m.source}, beside every function's bundle; read only by a request that reads or writes a spreadsheet`,
+      detail: `${m.source}, beside every function's bundle; read only by a request that needs it`,
     };
   });
 }

@@ -98,7 +98,7 @@ async function prepare(ddb: RunningServer, ses: RunningServer, options: BenchCou
     const tag = randomBytes(4).toString('hex');
     applyLocalEnv(
       // Links in the bench's emails are never followed; the gateway, when a part starts one, picks its own port.
-      { port: 0, sesPort: ses.port, ddbPort: ddb.port, dataDir: '', publicUrl: 'http://127.0.0.1' },
+      { port: 0, sesPort: ses.port, ddbPort: ddb.port, s3Port: 0, dataDir: '', publicUrl: 'http://127.0.0.1' },
       randomBytes(32).toString('hex'),
     );
     Object.assign(process.env, { TABLE_NAME: `bench_${tag}`, COUNTY_ID: `b${tag}`, BAOSONG_QUIET: '1' });

@@ -8,6 +8,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { type BundlingOptions, Charset, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { BuildOptions } from 'esbuild';
@@ -47,6 +48,9 @@ export const LAZY_MODULES = [
   { source: 'shared/desk/bulletinDocx.ts', file: 'bulletinDocx.js' },
   { source: 'shared/mail/rawEmail.ts', file: 'rawEmail.js' },
   { source: 'shared/app/mailRuns.ts', file: 'mailRuns.js' },
+  // The S3 client, for a request that stores or serves a file; mammoth and the sanitizer, for one that reads a .docx.
+  { source: 'shared/store/objects.ts', file: 'objects.js' },
+  { source: 'shared/documents/readDocx.ts', file: 'readDocx.js' },
 ] as const;
 
 /**
@@ -124,6 +128,8 @@ export interface BaosongFunctionProps {
   /** The function's line in shared/web/routes.ts: its file, table access and whether it sends email. */
   spec: HandlerSpec;
   table: dynamodb.ITable;
+  /** The pieces' uploaded originals; a function gets exactly the object actions its spec's `files` lists. */
+  filesBucket: s3.IBucket;
   signingKey: secretsmanager.ISecret;
   /** SES identity (an email address) mail is sent from; email-sending functions may send only as it. */
   sender: string;
@@ -159,7 +165,8 @@ export class BaosongFunction extends Construct {
       architecture: lambda.Architecture.ARM_64,
       // CPU share grows with memory. At 512 MB (~0.3 vCPU) loading the bundled SDK and the TLS handshakes of a
       // cold start take a fraction of what they take at 128 MB; at a county's traffic the cost difference is cents.
-      memorySize: 512,
+      // The functions that read a Word document take more (its tree is many times its XML), and the CPU with it.
+      memorySize: spec.memory ?? 512,
       timeout: props.timeout ?? Duration.seconds(10),
       role,
       logGroup: this.logGroup,
@@ -185,8 +192,37 @@ export class BaosongFunction extends Construct {
       this.function.addToRolePolicy(sesSendStatement(this, props.sender, { send: spec.email, raw }));
     }
 
+    // An explicit statement rather than grantRead/grantPut, which add wildcard actions (s3:GetObject*, s3:Abort*...).
+    const files = spec.files ?? [];
+    if (files.length > 0) {
+      this.function.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: files.map((action) => `s3:${action}`),
+          resources: [props.filesBucket.arnForObjects(FILES_KEY_PATTERN)],
+        }),
+      );
+      acknowledgeObjectWildcard(this, props.filesBucket);
+    }
+
     if (spec.secret) props.signingKey.grantRead(this.function);
   }
+}
+
+/** The prefix of every key the code writes (shared/documents/files.ts `fileKey`); the grants cover nothing else. */
+export const FILES_KEY_PATTERN = 'counties/*';
+
+/** Object keys are made per upload, so the grant names a prefix; acknowledge exactly that prefix of this bucket. */
+function acknowledgeObjectWildcard(scope: Construct, bucket: s3.IBucket): void {
+  const cfnBucket = bucket.node.defaultChild;
+  if (!(cfnBucket instanceof s3.CfnBucket)) return;
+  const stack = Stack.of(cfnBucket);
+  Validations.of(scope).acknowledge({
+    id: `AwsSolutions-IAM5[Resource::<${stack.resolve(stack.getLogicalId(cfnBucket))}.Arn>/${FILES_KEY_PATTERN}]`,
+    reason:
+      'Each upload gets keys of its own (county, piece, revision, upload id), so a function may act on the ' +
+      'objects under the counties/ prefix of this one bucket, with only the object actions its route-table line ' +
+      'lists (never a listing, never a version or ACL action).',
+  });
 }
 
 /** CDK grants a table together with `table/index/*`; acknowledge exactly that resource of exactly this table. */

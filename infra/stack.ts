@@ -1,6 +1,6 @@
-// Everything one baosong deployment owns: the table, the link-signing key, the HTTP API with one function per
-// handler of shared/web/routes.ts, and one scheduled function per timed job there (the sweeper that finishes unsent
-// email every minute, the daily reminders to editors).
+// Everything one baosong deployment owns: the table, the bucket of the pieces' uploaded originals, the link-signing
+// key, the HTTP API with one function per handler of shared/web/routes.ts, and one scheduled function per timed job
+// there (the sweeper that finishes unsent email every minute, the daily reminders to editors).
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, TimeZone, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
@@ -12,6 +12,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -27,7 +28,10 @@ import { BaosongFunction, type BaosongFunctionProps } from './baosongFunction';
 export const STACK_NAME = 'Baosong';
 
 type JobName = keyof typeof jobs;
-type SharedFunctionProps = Pick<BaosongFunctionProps, 'table' | 'signingKey' | 'sender' | 'environment'>;
+type SharedFunctionProps = Pick<
+  BaosongFunctionProps,
+  'table' | 'filesBucket' | 'signingKey' | 'sender' | 'environment'
+>;
 
 interface JobSettings {
   /** What the job does, for the function's description. */
@@ -108,6 +112,7 @@ export interface BaosongStackProps extends StackProps {
 
 export class BaosongStack extends Stack {
   readonly table: dynamodb.Table;
+  readonly filesBucket: s3.Bucket;
   readonly signingKey: secretsmanager.Secret;
   readonly httpApi: apigw.HttpApi;
   readonly functions: Record<HandlerName | JobName, BaosongFunction>;
@@ -118,6 +123,7 @@ export class BaosongStack extends Stack {
     super(scope, id, props);
 
     this.table = tableFromDefinition(this, 'Table');
+    this.filesBucket = filesBucketWithAccessLogs(this);
 
     this.signingKey = new secretsmanager.Secret(this, 'SigningKey', {
       description: 'HMAC key for baosong personal and review links',
@@ -165,6 +171,7 @@ export class BaosongStack extends Stack {
     const publicUrl = props.publicUrl ?? this.httpApi.apiEndpoint;
     const environment: Record<string, string> = {
       TABLE_NAME: this.table.tableName,
+      FILES_BUCKET: this.filesBucket.bucketName,
       COUNTY_ID: props.countyId,
       PUBLIC_URL: publicUrl,
       SENDER: props.sender,
@@ -180,6 +187,7 @@ export class BaosongStack extends Stack {
     };
     const shared: SharedFunctionProps = {
       table: this.table,
+      filesBucket: this.filesBucket,
       signingKey: this.signingKey,
       sender: props.sender,
       environment,
@@ -243,6 +251,7 @@ export class BaosongStack extends Stack {
     new CfnOutput(this, 'ApiUrl', { value: this.httpApi.apiEndpoint });
     new CfnOutput(this, 'PublicUrl', { value: publicUrl });
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
+    new CfnOutput(this, 'FilesBucketName', { value: this.filesBucket.bucketName });
     new CfnOutput(this, 'SecretArn', { value: this.signingKey.secretArn });
   }
 
@@ -432,6 +441,78 @@ function tableFromDefinition(scope: Construct, id: string): dynamodb.Table {
     });
   }
   return table;
+}
+
+/** Where the files bucket's server access logs go in the access-log bucket. */
+const FILES_ACCESS_LOG_PREFIX = 'files/';
+
+/**
+ * The bucket of the pieces' uploaded originals (.docx, .pdf, images), and a bucket of its own for its server access
+ * logs: who fetched or wrote which original, kept apart so the functions' grants never reach the record of them.
+ */
+function filesBucketWithAccessLogs(scope: Construct): s3.Bucket {
+  const accessLogs = new s3.Bucket(scope, 'FilesAccessLogs', {
+    // S3 delivers server access logs only to a bucket encrypted with S3-managed keys.
+    encryption: s3.BucketEncryption.S3_MANAGED,
+    blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+    enforceSSL: true,
+    objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+    removalPolicy: RemovalPolicy.RETAIN,
+    // Half a year, as the functions' and the API's logs: a bulletin quarter and the questions that follow it.
+    lifecycleRules: [{ id: 'ExpireAccessLogs', expiration: Duration.days(180) }],
+  });
+  // No access logs of its own (they would need yet another bucket): cdk-nag's AwsSolutions-S1 already passes a
+  // bucket that is another bucket's log target, so there is no finding to acknowledge.
+
+  const files = new s3.Bucket(scope, 'FilesBucket', {
+    // S3-managed keys: the objects are reached only through this stack's function roles (no public access, no
+    // other grants), so a customer-managed KMS key would add a key policy, per-request KMS calls and kms grants
+    // beside each function's route-table actions, without keeping out anyone who could not grant themselves both.
+    encryption: s3.BucketEncryption.S3_MANAGED,
+    blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+    enforceSSL: true,
+    objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+    // A DeleteObject (the functions have no version actions) only hides an original behind a delete marker, so a
+    // mistaken or malicious delete can be undone.
+    versioned: true,
+    // The originals outlive the stack, as the table that names them does.
+    removalPolicy: RemovalPolicy.RETAIN,
+    autoDeleteObjects: false,
+    lifecycleRules: [
+      {
+        id: 'TidyUploads',
+        // The code puts each file whole; a multipart upload left incomplete (a tool's, or a future change's) is dead
+        // long before this, since no Lambda runs for more than 15 minutes.
+        abortIncompleteMultipartUploadAfter: Duration.days(3),
+        // Keys are never overwritten (one per upload), so old versions are deleted files: the sweeper's orphan
+        // uploads and any mistaken delete. A quarter is long enough to notice and restore a wrong delete; after it
+        // the orphans stop costing.
+        noncurrentVersionExpiration: Duration.days(90),
+        // The delete markers left once their versions have expired.
+        expiredObjectDeleteMarker: true,
+      },
+    ],
+  });
+
+  // Delivered under the bucket policy below (rather than the legacy LogDeliveryWrite ACL CDK uses without the
+  // serverAccessLogsUseBucketPolicy flag), so both buckets keep ACLs disabled.
+  (files.node.defaultChild as s3.CfnBucket).loggingConfiguration = {
+    destinationBucketName: accessLogs.bucketName,
+    logFilePrefix: FILES_ACCESS_LOG_PREFIX,
+  };
+  accessLogs.addToResourcePolicy(
+    new iam.PolicyStatement({
+      principals: [new iam.ServicePrincipal('logging.s3.amazonaws.com')],
+      actions: ['s3:PutObject'],
+      resources: [accessLogs.arnForObjects(`${FILES_ACCESS_LOG_PREFIX}*`)],
+      // Only the files bucket's logs, from this account (confused deputy).
+      conditions: {
+        ArnLike: { 'aws:SourceArn': files.bucketArn },
+        StringEquals: { 'aws:SourceAccount': Stack.of(scope).account },
+      },
+    }),
+  );
+  return files;
 }
 
 function attributeType(type: string | undefined): dynamodb.AttributeType {

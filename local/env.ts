@@ -1,4 +1,5 @@
-// The local configuration shared by `npm start`, the admin CLI and the tests: ports, data dir, the signing key
+// The local configuration shared by `npm start`, the admin CLI and the tests: ports, data dir (the table, the files),
+// the signing key
 // (generated into the data dir on first start), and the table (created from the one table definition).
 
 import { randomBytes } from 'node:crypto';
@@ -11,6 +12,7 @@ export interface LocalSettings {
   port: number;
   sesPort: number;
   ddbPort: number;
+  s3Port: number;
   dataDir: string;
   publicUrl: string;
 }
@@ -24,12 +26,16 @@ function portOf(name: string, fallback: number): number {
   return port;
 }
 
+/** The local files bucket (s3rver makes it on start). */
+export const LOCAL_FILES_BUCKET = 'baosong-files';
+
 export function localSettings(): LocalSettings {
   const port = portOf('PORT', 3000);
   return {
     port,
     sesPort: portOf('SES_PORT', 8005),
     ddbPort: portOf('DDB_PORT', 8000),
+    s3Port: portOf('S3_PORT', 4569),
     dataDir: resolve(process.env.DATA_DIR || '.data'),
     publicUrl: (process.env.PUBLIC_URL || `http://127.0.0.1:${port}`).replace(/\/+$/, ''),
   };
@@ -52,6 +58,8 @@ export function applyLocalEnv(s: LocalSettings, signingKey: string): void {
   process.env.PUBLIC_URL = s.publicUrl;
   process.env.DDB_ENDPOINT = `http://127.0.0.1:${s.ddbPort}`;
   process.env.SES_ENDPOINT = `http://127.0.0.1:${s.sesPort}`;
+  process.env.S3_ENDPOINT = `http://127.0.0.1:${s.s3Port}`;
+  process.env.FILES_BUCKET ||= LOCAL_FILES_BUCKET;
   process.env.SIGNING_KEY = signingKey;
   process.env.BAOSONG_LOCAL = '1';
 }

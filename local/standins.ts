@@ -1,10 +1,11 @@
-// The local stand-ins for AWS: dynalite for DynamoDB and aws-ses-v2-local for SES. `npm start` and the jest global
-// setup both start them from here, so the tests run against exactly what a local user runs.
+// The local stand-ins for AWS: dynalite for DynamoDB, aws-ses-v2-local for SES and s3rver for S3. `npm start` and the
+// jest global setup both start them from here, so the tests run against exactly what a local user runs.
 
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import sesLocal from 'aws-ses-v2-local';
 import dynalite from 'dynalite';
+import S3rver from 's3rver';
 
 export interface RunningServer {
   port: number;
@@ -54,4 +55,19 @@ export async function assertPortFree(port: number, what: string): Promise<void> 
     );
     probe.listen(port, '127.0.0.1', () => probe.close(() => resolve()));
   });
+}
+
+/** s3rver on 127.0.0.1, its objects as files under `directory`, with the bucket `bucket` made if missing. */
+export async function startS3(options: { port: number; directory: string; bucket: string }): Promise<RunningServer> {
+  // It offers no error hook for a port in use either.
+  await assertPortFree(options.port, 'S3 (s3rver)');
+  const s3 = new S3rver({
+    port: options.port,
+    address: '127.0.0.1',
+    directory: options.directory,
+    silent: true,
+    configureBuckets: [{ name: options.bucket, configs: [] }],
+  });
+  const address = (await s3.run()) as AddressInfo;
+  return { port: address.port, close: () => s3.close() };
 }

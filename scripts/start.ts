@@ -1,4 +1,5 @@
 // `npm start`: the whole county on this machine. dynalite (persisted in DATA_DIR), aws-ses-v2-local (the mailbox),
+// s3rver (the uploaded files, under DATA_DIR/files),
 // the local gateway serving every route with the Lambda handlers, and the outbox sweeper on a timer. The first start
 // on an empty data dir creates the table and seeds the demo county from data/demo-roster.csv. Ctrl-C stops it all.
 import { readFileSync } from 'node:fs';
@@ -6,7 +7,7 @@ import { join } from 'node:path';
 import { handler as remindersJob } from '../functions/reminders';
 import { startGateway } from '../local/app';
 import { applyLocalEnv, ensureTable, localSettings, localSigningKey } from '../local/env';
-import { assertPortFree, type RunningServer, startDynalite, startSes } from '../local/standins';
+import { assertPortFree, type RunningServer, startDynalite, startS3, startSes } from '../local/standins';
 import { sweepAll } from '../shared/app/sweep';
 import { config } from '../shared/core/config';
 import { errorFields, log } from '../shared/core/log';
@@ -23,6 +24,7 @@ async function main(): Promise<void> {
   await assertPortFree(settings.port, 'the local API gateway (PORT)');
   await assertPortFree(settings.sesPort, 'SES (SES_PORT)');
   await assertPortFree(settings.ddbPort, 'DynamoDB (DDB_PORT)');
+  await assertPortFree(settings.s3Port, 'S3 (S3_PORT)');
   applyLocalEnv(settings, localSigningKey(settings.dataDir));
 
   const running: RunningServer[] = [];
@@ -38,6 +40,13 @@ async function main(): Promise<void> {
   try {
     running.push(await startDynalite({ port: settings.ddbPort, path: join(settings.dataDir, 'dynamodb') }));
     running.push(await startSes({ port: settings.sesPort }));
+    running.push(
+      await startS3({
+        port: settings.s3Port,
+        directory: join(settings.dataDir, 'files'),
+        bucket: config().filesBucket ?? '',
+      }),
+    );
     await ensureTable(process.env.DDB_ENDPOINT!, config().tableName);
 
     const county = config().countyId;

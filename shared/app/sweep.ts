@@ -1,16 +1,21 @@
 // The sweeper's pass (every minute on AWS; a timer under `npm start`; `npm run admin -- sweep`): every feature's
 // pending email with every feature's templates, a 通报 run still sending (queued from the desk, or a job that
-// stopped), and beside it the receipt numbers' repair (holes given back).
+// stopped), uploads left unsettled, and beside it the receipt numbers' repair (holes given back).
 import { now, shanghai } from '../core/clock';
 import { errorFields, log } from '../core/log';
+import { settleUpload } from '../documents/staging';
 import { repairReceiptNumbers } from '../intake/receiptNumbers';
 import { type DeliveryResult, type OutboxJob, sweepOutbox } from '../mail/outbox';
 import { announceDesk } from '../roster/announceDesk';
 import { rosterRecipients } from '../roster/people';
 import { allTemplates } from './emailTemplates';
 
-/** The outbox's jobs: a mail run (the 通报, the quarterly research status), its sending loaded only when one is due. */
+/**
+ * The outbox's jobs: a mail run (the 通报, the quarterly research status), its sending loaded only when one is due;
+ * an upload whose revision may never have been written (its files kept or deleted).
+ */
 const jobs: Record<string, OutboxJob> = {
+  upload: settleUpload,
   bulletin: async (item, leaseId) => (await import('./mailRuns.js')).resumeBulletin(item, leaseId),
   quarterly: async (item, leaseId) => (await import('./mailRuns.js')).resumeQuarterly(item, leaseId),
 };

@@ -16,6 +16,9 @@ export interface Config {
   /** Local stand-ins; unset on AWS. */
   ddbEndpoint?: string;
   sesEndpoint?: string;
+  s3Endpoint?: string;
+  /** The bucket of the pieces' uploaded originals (every function knows its name; only some may touch it). */
+  filesBucket?: string;
   /** Link-signing key: given directly (local), or read from Secrets Manager (AWS). */
   signingKey?: string;
   signingKeySecretArn?: string;
@@ -85,6 +88,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     region: env.AWS_REGION?.trim() || 'cn-north-1',
     ddbEndpoint: env.DDB_ENDPOINT?.trim() || undefined,
     sesEndpoint: env.SES_ENDPOINT?.trim() || undefined,
+    s3Endpoint: env.S3_ENDPOINT?.trim() || undefined,
+    filesBucket: env.FILES_BUCKET?.trim() || undefined,
     signingKey,
     signingKeySecretArn,
     reviewLinkDays: positive(env, 'REVIEW_LINK_DAYS', 14),

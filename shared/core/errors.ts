@@ -64,8 +64,12 @@ export class ExpiredLinkError extends BaosongError {
 export class NotFoundError extends BaosongError {}
 
 export class PayloadTooLargeError extends BaosongError {
-  constructor(readonly limitBytes: number) {
-    super(`提交的内容过大（上限 ${Math.round(limitBytes / 1024)} KB），请删减后重试。`);
+  /** `message`: what the route says better (the files' limit of a document upload). */
+  constructor(
+    readonly limitBytes: number,
+    message = `提交的内容过大（上限 ${Math.round(limitBytes / 1024)} KB），请删减后重试。`,
+  ) {
+    super(message);
   }
 }
 

@@ -7,6 +7,8 @@ import { type AdoptionValues, adoptionForm, adoptionsTable, resultNotice } from 
 import { formatShanghai, formatShanghaiDate } from '../core/clock';
 import type { FieldError } from '../core/errors';
 import { html, type SafeHtml } from '../core/html';
+import { fileSlug } from '../documents/files';
+import { fileList, pieceBody } from '../pieces/body';
 import { isRevision, latestRevision, type PieceEvent } from '../pieces/events';
 import { KIND_LABELS, type PieceKind } from '../pieces/piece';
 import { timeline } from '../pieces/timeline';
@@ -195,7 +197,12 @@ ${latest.signer ? html`<tr><th>签发领导</th><td>${latest.signer}</td></tr>` 
 <tr><th>稿次</th><td>第 ${latest.revision} 稿</td></tr>
 </table>
 ${before && latest.revision > 1 ? html`<h2>修改之处</h2>${changesBlock(before, latest, { inline: false })}` : ''}
-<h2>正文</h2><div class="body">${latest.body}</div>
+<h2>正文</h2>${pieceBody(latest)}
+${
+  latest.files?.length
+    ? html`<h2>原件和附件</h2>${fileList(latest.files, user.canAct ? (f) => `${user.base}/pieces/${first.pieceId}/files/${fileSlug(latest.revision, f.n)}` : undefined)}`
+    : ''
+}
 <h2>经过</h2>${timeline(events)}
 ${input.adoption ? adoptionSection(user, first.pieceId, input.adoption) : ''}
 ${

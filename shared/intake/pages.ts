@@ -1,5 +1,8 @@
 // The informant's receipt page: the piece's receipt number, status and whole story.
+
 import { html } from '../core/html';
+import { fileSlug } from '../documents/files';
+import { fileList, pieceBody } from '../pieces/body';
 import { latestRevision, type PieceEvent } from '../pieces/events';
 import { KIND_LABELS } from '../pieces/piece';
 import { timeline } from '../pieces/timeline';
@@ -51,8 +54,15 @@ ${latest.signer ? html`<tr><th>签发领导</th><td>${latest.signer}</td></tr>` 
 ${askRevise}
 <h2>进度</h2>
 ${timeline(events)}
-<h2>正文</h2><div class="body">${latest.body}</div>`,
+<h2>正文</h2>${pieceBody(latest)}
+${latest.files?.length ? html`<h2>原件和附件</h2>${fileList(latest.files, (f) => fileHref(first.pieceId, latest.revision, f.n, access))}` : ''}`,
     // Opened with the personal key: the header leads back to the form.
     access.k ? { home: `/submit?k=${encodeURIComponent(access.k)}` } : {},
   );
+}
+
+/** A file's download from the receipt page, opened the way the page was (the receipt link or the personal key). */
+function fileHref(pieceId: string, revision: number, n: number, access: { k?: string; r?: string }): string {
+  const query = access.r ? `r=${encodeURIComponent(access.r)}` : `k=${encodeURIComponent(access.k ?? '')}`;
+  return `/submissions/${pieceId}/files/${fileSlug(revision, n)}?${query}`;
 }

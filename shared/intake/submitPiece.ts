@@ -2,10 +2,11 @@
 // 1. Verify the personal key (who) and validate the fields (what), before anything is written: one consistent
 //    BatchGet of the informant, the roster summary (editors, unit names), the year's receipt counter and the open
 //    topics and research tasks (a topic must be open and for the informant's unit; a task too, and for a research
-//    paper).
+//    paper). Uploaded files are checked by their bytes, and a Word document's text is the body it validates.
 // 2. Take a receipt number (a free one, or an atomic ticket), then claim the retry identity (Idempotency-Key; same
 //    informant + title + body within 10 minutes): a retry gets the original receipt back and creates nothing.
-// 3. Write the `submitted` event under the number (conditional put: no gaps, no repeats).
+// 3. Store the uploaded files, if any (shared/documents/staging.ts: no object is left without its revision), then
+//    write the `submitted` event under the number, naming them (conditional put: no gaps, no repeats).
 // 4. The event carries the acknowledgment and the review requests (outbox, held by this request): they are rendered
 //    from what the request holds and sent at once, together with resolving the claims; one write marks them sent.
 import { randomUUID } from 'node:crypto';
@@ -14,10 +15,12 @@ import { now, shanghai } from '../core/clock';
 import { config } from '../core/config';
 import { ConflictError, InvalidLinkError, OutcomeUnknownError, ValidationError } from '../core/errors';
 import { errorFields, log } from '../core/log';
+import { dropFiles, keepFiles, retargetFiles, type StagedFiles, storeFiles } from '../documents/staging';
+import { hasFiles, type ReadUpload, readUpload } from '../documents/uploads';
 import { deliverWritten, outboxAttributes } from '../mail/outbox';
 import { acknowledgment } from '../pieces/acknowledgment';
 import { monthKeys, type PieceEvent } from '../pieces/events';
-import { type PieceInput, type RawFields, validatePiece } from '../pieces/piece';
+import { type PieceInput, pieceOf, type RawFields } from '../pieces/piece';
 import { openTasksFor, openTasksKey } from '../research/tasks';
 import { revisionTemplates } from '../review/emails';
 import { reviewRequests } from '../review/reviewRequests';
@@ -60,12 +63,14 @@ export async function submitPiece(request: SubmitRequest): Promise<SubmitResult>
   if (!informant.unitId) throw new InvalidLinkError('您的账号未关联单位，请联系县委组织部信息科。');
   const topics = openTopicsFor(roster.items.get(keyId(openTopicsKey(county))), informant.unitId);
   const tasks = openTasksFor(roster.items.get(keyId(openTasksKey(county))), informant.unitId);
-  const piece = validatePiece(
+  const upload = hasFiles(request.fields) ? await readUpload(request.fields) : undefined;
+  const piece = pieceOf(
     request.fields,
+    upload,
     topics.map((t) => t.topicId),
     tasks.map((t) => t.taskId),
   );
-  const claims = retryClaims(county, informant.personId, piece, request.idempotencyKey);
+  const claims = retryClaims(county, informant.personId, piece, request.idempotencyKey, upload);
   const result = (receipt: string, replayed: boolean): SubmitResult => ({
     id: receipt,
     receipt,
@@ -77,6 +82,7 @@ export async function submitPiece(request: SubmitRequest): Promise<SubmitResult>
   // The request's id: it owns the claims, and the event it writes carries it (so "was it mine?" can be answered).
   const owner = randomUUID();
   const attempt: Attempt = { county, year, n: 0 };
+  let staged: StagedFiles | undefined;
   let event: PieceEvent & ItemKey & Record<string, unknown>;
   try {
     attempt.n = await takeNumber(county, year, freeIn(roster.items.get(keyId(counterKey(county, year)))));
@@ -92,9 +98,16 @@ export async function submitPiece(request: SubmitRequest): Promise<SubmitResult>
         return result(earlier.result, true);
       }
     }
-    event = await writeSubmittedEvent(attempt, at, informant, roster.summary, piece, owner, claims);
+    if (upload?.files.length) {
+      staged = await storeFiles(county, upload.files, {
+        pieceId: receiptOf(year, attempt.n),
+        revision: 1,
+        event: eventKey(attempt),
+      });
+    }
+    event = await writeSubmittedEvent(attempt, at, informant, roster.summary, piece, owner, claims, staged);
   } catch (err) {
-    return releaseAfter(err, attempt, owner, claims);
+    return releaseAfter(err, attempt, owner, claims, staged);
   }
   // Committed: from here on nothing may turn the answer into a failure. What is left undone is repaired later
   // (a claim resolved by its intent, email by the sweeper).
@@ -111,6 +124,7 @@ export async function submitPiece(request: SubmitRequest): Promise<SubmitResult>
       deliverWritten(event, sender).catch((err) =>
         log.warn('acknowledgment left to the sweeper', { receipt: event.receipt, ...errorFields(err) }),
       ),
+      staged ? keepFiles(staged).catch((err) => log.warn('upload record left to the sweeper', errorFields(err))) : 0,
     ]),
   );
   return result(event.receipt, false);
@@ -132,18 +146,32 @@ const intentOf = (a: Attempt): Intent => ({ key: eventKey(a), result: receiptOf(
  * a retry goes straight through, and gives its number back; not knowing, it leaves them with their intent, and a
  * retry will tell (a number that stays without its piece is given back by the sweeper).
  */
-async function releaseAfter(err: unknown, attempt: Attempt, owner: string, claims: Claim[]): Promise<never> {
+async function releaseAfter(
+  err: unknown,
+  attempt: Attempt,
+  owner: string,
+  claims: Claim[],
+  staged?: StagedFiles,
+): Promise<never> {
   if (!(err instanceof OutcomeUnknownError)) {
     await settle(async () => {
-      await Promise.all(claims.map((c) => release(c, owner)));
+      await Promise.all([...claims.map((c) => release(c, owner)), ...(staged ? [dropFiles(staged)] : [])]);
       if (attempt.n > 0) await giveBack(attempt.county, attempt.year, attempt.n);
-    }).catch((e) => log.warn('claims or number left to the sweeper', errorFields(e)));
+    }).catch((e) => log.warn('claims, number or files left to the sweeper', errorFields(e)));
   }
   throw err;
 }
 
-function retryClaims(county: string, personId: string, piece: PieceInput, idempotencyKey?: string): Claim[] {
+function retryClaims(
+  county: string,
+  personId: string,
+  piece: PieceInput,
+  idempotencyKey?: string,
+  upload?: ReadUpload,
+): Claim[] {
   const claims: Claim[] = [];
+  // The same text with other files is another piece; without files, the digests are what they always were.
+  const files = (upload?.files ?? []).map((f) => f.sha256);
   const content = digest(
     'content',
     personId,
@@ -153,6 +181,7 @@ function retryClaims(county: string, personId: string, piece: PieceInput, idempo
     piece.topicId ?? '',
     piece.signer ?? '',
     ...(piece.taskId ? [piece.taskId] : []),
+    ...files,
   );
   if (idempotencyKey !== undefined) {
     const key = idempotencyKey.trim();
@@ -161,7 +190,11 @@ function retryClaims(county: string, personId: string, piece: PieceInput, idempo
     }
     claims.push({ county, digest: digest('idem', personId, key), ttlMs: IDEMPOTENCY_KEY_TTL_MS, fingerprint: content });
   }
-  claims.push({ county, digest: digest('content', personId, piece.title, piece.body), ttlMs: DOUBLE_SUBMIT_WINDOW_MS });
+  claims.push({
+    county,
+    digest: digest('content', personId, piece.title, piece.body, ...files),
+    ttlMs: DOUBLE_SUBMIT_WINDOW_MS,
+  });
   return claims;
 }
 
@@ -180,6 +213,7 @@ async function writeSubmittedEvent(
   piece: PieceInput,
   owner: string,
   claims: Claim[],
+  staged: StagedFiles | undefined,
 ) {
   const { county, year } = attempt;
   const iso = at.toISOString();
@@ -187,6 +221,7 @@ async function writeSubmittedEvent(
     if (tries > 1) {
       attempt.n = await takeNumber(county, year, []);
       await Promise.all(claims.map((c) => retarget(c, owner, intentOf(attempt))));
+      if (staged) await retargetFiles(staged, eventKey(attempt));
     }
     const receipt = receiptOf(year, attempt.n);
     const event: PieceEvent = {
@@ -202,6 +237,7 @@ async function writeSubmittedEvent(
       unitId: informant.unitId!,
       informantId: informant.personId,
       ...piece,
+      ...(staged ? { files: staged.refs } : {}),
       unitName: summary.units[informant.unitId!] ?? '',
       informantName: informant.name,
       ...monthKeys(county, at, receipt, 1),

@@ -20,7 +20,7 @@ import { KIND_LABELS, type PieceKind } from './piece';
 
 export function acknowledgment(
   informant: Person,
-  revision: Pick<PieceEvent, 'pieceId' | 'receipt' | 'revision' | 'title' | 'kind' | 'at'>,
+  revision: Pick<PieceEvent, 'pieceId' | 'receipt' | 'revision' | 'title' | 'kind' | 'at' | 'files'>,
 ): NotificationDraft {
   return {
     to: informant.email,
@@ -35,6 +35,8 @@ export function acknowledgment(
       revision: revision.revision,
       personId: informant.personId,
       at: revision.at,
+      // The files received with it, by name (the original and attachments are kept with the piece).
+      ...(revision.files?.length ? { files: revision.files.map((f) => f.name).join('、') } : {}),
     },
   };
 }
@@ -47,6 +49,7 @@ async function ackEmail(data: EmailData, context: RenderContext): Promise<Render
   const url = await receiptUrl(str(data, 'pieceId'), str(data, 'personId'), keyVersion);
   const mine = await mineLine(str(data, 'personId'), keyVersion);
   const when = formatShanghai(str(data, 'at'));
+  const files = typeof data.files === 'string' ? data.files : '';
   const next = '信息科编辑审核后，会通过邮件告诉您结果：采用编入《组工专报》、退回修改（附修改意见）或不予采用。';
   const revision = num(data, 'revision') || 1;
   const subject =
@@ -62,10 +65,11 @@ async function ackEmail(data: EmailData, context: RenderContext): Promise<Render
 <tr><th align="left" style="background:#fafafa">回执号</th><td>${receipt}</td></tr>
 <tr><th align="left" style="background:#fafafa">标题</th><td>${title}</td></tr>
 <tr><th align="left" style="background:#fafafa">类型</th><td>${kind}</td></tr>
-<tr><th align="left" style="background:#fafafa">报送时间</th><td>${when}</td></tr></table>
+<tr><th align="left" style="background:#fafafa">报送时间</th><td>${when}</td></tr>
+${files ? html`<tr><th align="left" style="background:#fafafa">文件</th><td>${files}</td></tr>` : ''}</table>
 ${paragraphs(next)}${button(url, '查看稿件进度')}${mine.html}`,
     ),
-    text: `${str(data, 'name')}同志：\n\n您报送的稿件已收到。\n回执号：${receipt}\n标题：${title}\n类型：${kind}\n报送时间：${when}\n\n${next}\n\n查看稿件进度：${url}\n${mine.text}`,
+    text: `${str(data, 'name')}同志：\n\n您报送的稿件已收到。\n回执号：${receipt}\n标题：${title}\n类型：${kind}\n报送时间：${when}\n${files ? `文件：${files}\n` : ''}\n${next}\n\n查看稿件进度：${url}\n${mine.text}`,
   };
 }
 

@@ -2,6 +2,7 @@
 // is free, so two writers of the same step get one winner. Revisions carry the text; decisions who decided and how.
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { monthOf } from '../core/clock';
+import type { FileRef } from '../documents/files';
 import type { Notification } from '../mail/outbox';
 import { db, type ItemKey, queryAll, tableName } from '../store/db';
 import { keys } from '../store/keys';
@@ -40,6 +41,10 @@ export interface PieceEvent {
   /** On revisions: the text as submitted. */
   title?: string;
   body?: string;
+  /** On revisions read from a Word document: the body as sanitized HTML (tables kept). */
+  bodyHtml?: string;
+  /** On revisions: the files kept with it (the document first, then the attachments). */
+  files?: FileRef[];
   topicId?: string;
   /** A research paper's 重点调研 task. */
   taskId?: string;
@@ -92,6 +97,9 @@ export const isRevision = (e: PieceEvent) => e.type === 'submitted' || e.type ==
 export const isDecision = (e: PieceEvent) => (DECISION_TYPES as readonly string[]).includes(e.type);
 
 /** The newest revision of a piece (its text and the sequence number its decision will take). */
+/** The revisions (submitted, revised) of a piece's events, oldest first. */
+export const revisionsOf = (events: PieceEvent[]): PieceEvent[] => events.filter(isRevision);
+
 export function latestRevision(events: PieceEvent[]): PieceEvent {
   const revision = events.findLast(isRevision);
   if (!revision) throw new Error('a piece without a submitted event');

@@ -4,6 +4,8 @@
 import { formatShanghai } from '../core/clock';
 import type { FieldError } from '../core/errors';
 import { html, type SafeHtml } from '../core/html';
+import { FILE_LIMITS, type FileRef, formatSize } from '../documents/files';
+import { hasFiles } from '../documents/uploads';
 import { page } from '../web/pages';
 import type { PieceEvent } from './events';
 import { FIELD_LABELS, KIND_LABELS, LIMITS, type PieceKind } from './piece';
@@ -15,6 +17,8 @@ export interface FormValues {
   topic?: string;
   task?: string;
   signer?: string;
+  /** Files were chosen (a browser cannot be given them back: the form asks to choose them again). */
+  filesChosen?: boolean;
 }
 
 export interface FormContext {
@@ -40,6 +44,10 @@ export interface FormContext {
   sent?: { piece: PieceEvent; receiptPath: string };
   /** The submit button's label (default 提交). */
   submitLabel?: string;
+  /** Revising: the draft before's attachments, which come along unless others are chosen. */
+  previousAttachments?: FileRef[];
+  /** Revising: the name of the Word document the draft before was read from. */
+  previousDocument?: string;
 }
 
 /** 报送成功: what was received, what happens next, and where to follow it. */
@@ -65,6 +73,7 @@ export function formValuesOf(fields: Record<string, unknown>): FormValues {
     topic: asText(fields.topic),
     task: asText(fields.task),
     signer: asText(fields.signer),
+    filesChosen: hasFiles(fields),
   };
 }
 
@@ -72,8 +81,13 @@ export function submitFormPage(ctx: FormContext): string {
   const v = ctx.values ?? {};
   const errors = ctx.errors ?? [];
   // A field with a message says so to screen readers and points at the message.
-  const invalid = (field: string) =>
-    errors.some((e) => e.field === field) ? html` aria-invalid="true" aria-describedby="${field}-error"` : '';
+  // `hint`: the id of the field's hint, which describes it too.
+  const invalid = (field: string, hint?: string) =>
+    errors.some((e) => e.field === field)
+      ? html` aria-invalid="true" aria-describedby="${hint ? `${hint} ` : ''}${field}-error"`
+      : hint
+        ? html` aria-describedby="${hint}"`
+        : '';
   const errorOf = (field: string) =>
     errors.filter((e) => e.field === field).map((e) => html`<p class="error" id="${field}-error">${e.message}</p>`);
   const topics = ctx.topics ?? [];
@@ -83,6 +97,8 @@ export function submitFormPage(ctx: FormContext): string {
     'kind',
     'title',
     'body',
+    'document',
+    'attachments',
     'signer',
     ...(topics.length ? ['topic'] : []),
     ...(tasks.length ? ['task'] : []),
@@ -100,18 +116,26 @@ export function submitFormPage(ctx: FormContext): string {
     html`<h1>${heading}</h1>
 ${ctx.informantName ? html`<p class="who">报送人：${ctx.informantName}（${ctx.unitName ?? ''}）</p>` : ''}
 ${ctx.k ? html`<p class="links"><a href="/mine?k=${encodeURIComponent(ctx.k)}">我的报送</a>（今年报送的稿件、审核结果和修改意见）</p>` : ''}
-${ctx.notice ? html`<div class="errors"><p>${ctx.notice}</p></div>` : ''}
+${ctx.notice ? html`<div class="errors"><p>${ctx.notice}</p>${v.filesChosen ? html`<p>所选的文件需要重新选择。</p>` : ''}</div>` : ''}
 ${ctx.sent ? sentBanner(ctx.sent) : ''}
-${errors.length ? html`<div class="errors" role="alert"><p>请修改下面标出的内容后再提交${named.length ? `：${named.join('、')}` : ''}。</p>${other.map((e) => html`<p class="error">${e.message}</p>`)}</div>` : ''}
+${errors.length ? html`<div class="errors" role="alert"><p>请修改下面标出的内容后再提交${named.length ? `：${named.join('、')}` : ''}。</p>${other.map((e) => html`<p class="error">${e.message}</p>`)}${v.filesChosen && !ctx.notice ? html`<p>填写的内容已保留；所选的文件需要重新选择。</p>` : ''}</div>` : ''}
 ${ctx.feedback ?? ''}
-<form method="post" action="${ctx.action ?? '/submissions'}" accept-charset="utf-8">
+<form method="post" action="${ctx.action ?? '/submissions'}" accept-charset="utf-8" enctype="multipart/form-data">
 ${ctx.k ? html`<input type="hidden" name="k" value="${ctx.k}">` : ''}
 <fieldset><legend>类型</legend>${kindRadio('info')}${kindRadio('research')}</fieldset>${errorOf('kind')}
 <label for="title">标题</label>
-<input type="text" id="title" name="title" maxlength="${LIMITS.titleMax}" value="${v.title ?? ''}"${invalid('title')} required>${errorOf('title')}
+<input type="text" id="title" name="title" maxlength="${LIMITS.titleMax}" value="${v.title ?? ''}"${invalid('title')}>${errorOf('title')}
+<p class="hint">上传 Word 文档时可不填，取文档的标题。</p>
+<label for="document">Word 文档（.docx，可选）</label>
+<p class="hint" id="document-hint">调研文稿可直接上传 Word 文档：正文和表格从文档中读出，原件随稿件保存，编辑可下载。上传后以文档内容为准，下面的正文不必再填。WPS 文档请另存为 .docx。</p>
+${ctx.previousDocument ? html`<p class="hint">上一稿来自 Word 文档“${ctx.previousDocument}”。要保留表格和原件，请上传修改后的 .docx；只在下面的正文框里修改的，表格会变成纯文字。</p>` : ''}
+<input type="file" id="document" name="document" accept=".docx,application/vnd.openxmlformats-officedocument.wordprocessingml.document"${invalid('document', 'document-hint')}>${errorOf('document')}
 <label for="body">正文</label>
-<p class="hint">${LIMITS.bodyMin}～${LIMITS.bodyMax} 字。可直接从 Word 粘贴。</p>
-<textarea id="body" name="body"${invalid('body')} required>${v.body ?? ''}</textarea>${errorOf('body')}
+<p class="hint">${LIMITS.bodyMin}～${LIMITS.bodyMax} 字。可直接从 Word 粘贴；已上传 Word 文档的可不填。</p>
+<textarea id="body" name="body"${invalid('body')}>${v.body ?? ''}</textarea>${errorOf('body')}
+<label for="attachments">附件（可选，最多 ${FILE_LIMITS.attachments} 个）</label>
+<p class="hint" id="attachments-hint">Word（.docx）、PDF 或 JPG、PNG 图片。文档和附件合计不超过 ${formatSize(FILE_LIMITS.totalBytes)}。${ctx.previousAttachments?.length ? `上一稿的附件（${ctx.previousAttachments.map((f) => f.name).join('、')}）会随修改稿保留；选择新附件则替换它们。` : ''}</p>
+<input type="file" id="attachments" name="attachments" multiple accept=".docx,.pdf,.jpg,.jpeg,.png"${invalid('attachments', 'attachments-hint')}>${errorOf('attachments')}
 ${
   topics.length
     ? html`<label for="topic">点题（可选）</label><select id="topic" name="topic"><option value="">不针对点题</option>${topics.map(

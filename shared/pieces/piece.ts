@@ -2,6 +2,7 @@
 // revision alike. Pure: no I/O.
 import { type FieldError, ValidationError } from '../core/errors';
 import { isBlank, isReadable, normalized } from '../core/text';
+import { fieldsWithDocument, type ReadUpload } from '../documents/uploads';
 
 export type PieceKind = 'info' | 'research';
 
@@ -13,6 +14,8 @@ export interface PieceInput {
   kind: PieceKind;
   title: string;
   body: string;
+  /** The body as sanitized HTML, when it was read from a Word document (tables kept). */
+  bodyHtml?: string;
   topicId?: string;
   /** A research paper's 重点调研 task (one of its unit's open tasks). */
   taskId?: string;
@@ -32,6 +35,8 @@ export const FIELD_LABELS: Record<string, string> = {
   topic: '点题',
   task: '重点调研任务',
   signer: '签发领导',
+  document: 'Word 文档',
+  attachments: '附件',
 };
 
 /** Collects at most one message per field: the first problem found is the one worth telling. */
@@ -70,8 +75,11 @@ export function validatePiece(
   fields: RawFields,
   openTopicIds: readonly string[] = [],
   openTaskIds: readonly string[] = [],
+  /** The body was read from this uploaded document: its problems are the document's. */
+  options: { document?: string } = {},
 ): PieceInput {
   const errors = new FieldErrors();
+  const doc = options.document;
   const kind = text(fields, 'kind', errors).trim();
   // A title is one line: line breaks pasted into it become spaces (and never reach an email header).
   const title = text(fields, 'title', errors).replace(/\s+/g, ' ').trim();
@@ -81,15 +89,22 @@ export function validatePiece(
   const signer = text(fields, 'signer', errors).replace(/\s+/g, ' ').trim();
 
   if (kind !== 'info' && kind !== 'research') errors.add('kind', '请选择稿件类型：信息或调研文稿。');
-  if (title === '') errors.add('title', '请填写标题。');
+  if (title === '')
+    errors.add('title', doc === undefined ? '请填写标题。' : '请填写标题（文档里没有找到标题样式的段落）。');
   else if (length(title) > LIMITS.titleMax) {
     errors.add('title', `标题不能超过 ${LIMITS.titleMax} 字（现有 ${length(title)} 字）。`);
   }
-  if (body === '') errors.add('body', '请填写正文。');
-  else if (length(body) < LIMITS.bodyMin) {
-    errors.add('body', `正文至少 ${LIMITS.bodyMin} 字（现有 ${length(body)} 字）。`);
+  const bodyField = doc === undefined ? 'body' : 'document';
+  const bodyName = doc === undefined ? '正文' : `文档“${doc}”的正文`;
+  if (body === '') {
+    errors.add(
+      bodyField,
+      doc === undefined ? '请填写正文，或上传 Word 文档。' : `${bodyName}是空的（图片里的文字读不出来）。`,
+    );
+  } else if (length(body) < LIMITS.bodyMin) {
+    errors.add(bodyField, `${bodyName}至少 ${LIMITS.bodyMin} 字（现有 ${length(body)} 字）。`);
   } else if (length(body) > LIMITS.bodyMax) {
-    errors.add('body', `正文不能超过 ${LIMITS.bodyMax} 字（现有 ${length(body)} 字）。`);
+    errors.add(bodyField, `${bodyName}不能超过 ${LIMITS.bodyMax} 字（现有 ${length(body)} 字）。`);
   }
   if (topicId !== '' && !openTopicIds.includes(topicId)) {
     errors.add('topic', '所选点题不存在或已截止，请重新选择。');
@@ -109,4 +124,21 @@ export function validatePiece(
     ...(taskId && kind === 'research' ? { taskId } : {}),
     ...(signer ? { signer } : {}),
   };
+}
+
+/** The piece from the fields, or from the uploaded document: its text the body, its heading a missing title. */
+export function pieceOf(
+  fields: RawFields,
+  upload: ReadUpload | undefined,
+  openTopicIds: readonly string[],
+  openTaskIds: readonly string[],
+): PieceInput {
+  const doc = upload?.document;
+  const piece = validatePiece(
+    upload ? fieldsWithDocument(fields, upload) : fields,
+    openTopicIds,
+    openTaskIds,
+    doc ? { document: doc.name } : {},
+  );
+  return doc?.html ? { ...piece, bodyHtml: doc.html } : piece;
 }

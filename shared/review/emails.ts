@@ -1,8 +1,10 @@
 // The review's emails: the review request every editor gets for each revision (and, while it waits, the reminder),
 // the decision the informant hears back (accepted, returned with the revise link, rejected), and the one line the
 // other editors get once someone has decided.
+
 import { formatShanghai, formatShanghaiDate, now } from '../core/clock';
 import { html, paragraphs, type SafeHtml } from '../core/html';
+import { type FileRef, fileSlug } from '../documents/files';
 import { adoptionUrl, reviewUrl, reviseUrl } from '../links/links';
 import { button, layout, type Rows, table, textTable } from '../mail/frame';
 import {
@@ -15,6 +17,7 @@ import {
   str,
 } from '../mail/templates';
 import { acknowledgmentTemplates } from '../pieces/acknowledgment';
+import { emailBody, fileLines, fileList } from '../pieces/body';
 import { DECISION_LABELS, type DecisionType } from '../pieces/events';
 import { KIND_LABELS } from '../pieces/piece';
 import { mineLine, receiptUrl } from '../roster/personalLinks';
@@ -33,6 +36,8 @@ async function reviewEmail(data: EmailData, context: RenderContext, reminder: bo
     keyVersion: recipientOf(context).keyVersion,
     exp: num(data, 'exp'),
   });
+  // The review link's own downloads (a GET: opening them changes nothing, as for the page).
+  const fileUrl = (f: FileRef) => `${url}/files/${fileSlug(revision.revision, f.n)}`;
   const title = revision.title ?? '';
   const waitedDays = Math.floor((now().getTime() - new Date(revision.at).getTime()) / 86_400_000);
   const kind = KIND_LABELS[revision.kind] ?? '';
@@ -73,10 +78,11 @@ ${table(rows)}
 ${feedback.map((e) => html`<p style="color:#555">第 ${e.revision} 稿退回意见：${e.comment}</p>`)}
 ${changesPart}
 <h2 style="font-size:17px;margin:18px 0 8px">${title}</h2>
-<div style="border:1px solid #eee;padding:12px;background:#fcfcfc">${paragraphs(revision.body ?? '')}</div>
+${emailBody(revision)}
+${revision.files?.length ? html`<p style="margin:12px 0 4px">原件和附件（点击下载）：</p>${fileList(revision.files, fileUrl)}` : ''}
 ${button(url, '打开审核页面')}<p style="font-size:13px;color:#666">${note}</p>`,
     ),
-    text: `${str(data, 'editorName')}：\n\n${reminder ? `以下稿件已等待审核 ${waitedDays} 天，请尽快处理。` : '有一篇稿件等待您审核。'}\n\n${textTable(rows)}\n${feedback.map((e) => `第 ${e.revision} 稿退回意见：${e.comment}\n`).join('')}\n${changesPlain}${title}\n\n${revision.body ?? ''}\n\n审核页面：${url}\n${note}\n`,
+    text: `${str(data, 'editorName')}：\n\n${reminder ? `以下稿件已等待审核 ${waitedDays} 天，请尽快处理。` : '有一篇稿件等待您审核。'}\n\n${textTable(rows)}\n${feedback.map((e) => `第 ${e.revision} 稿退回意见：${e.comment}\n`).join('')}\n${changesPlain}${title}\n\n${revision.body ?? ''}\n\n${revision.files?.length ? `${fileLines(revision.files, fileUrl)}\n\n` : ''}审核页面：${url}\n${note}\n`,
   };
 }
 

@@ -1,8 +1,11 @@
 // Pages of the editor's side (the review page and what a used, superseded or expired link shows) and the revise
 // form of the informant. Nothing here runs script: decisions are made only by pressing a button (POST).
+
 import { formatShanghai } from '../core/clock';
 import { ExpiredLinkError, type FieldError, RevokedLinkError } from '../core/errors';
 import { html } from '../core/html';
+import { fileSlug } from '../documents/files';
+import { fileList, pieceBody } from '../pieces/body';
 import { DECISION_LABELS, type DecisionType, isRevision, type PieceEvent } from '../pieces/events';
 import { KIND_LABELS } from '../pieces/piece';
 import { timeline } from '../pieces/timeline';
@@ -55,7 +58,8 @@ ${revision.signer ? html`<tr><th>签发领导</th><td>${revision.signer}</td></t
 </table>
 ${changesSection(view)}
 <h2>${revision.title}</h2>
-<div class="body">${revision.body}</div>
+${pieceBody(revision)}
+${revision.files?.length ? html`<h2>原件和附件</h2>${fileList(revision.files, (f) => `${input.action}/files/${fileSlug(revision.revision, f.n)}`)}` : ''}
 <h2>经过</h2>${timeline(view.events)}`
     : ''
 }
@@ -134,7 +138,7 @@ ${Object.entries(hidden).map(([name, value]) => html`<input type="hidden" name="
 function pieceSummary(revision?: PieceEvent) {
   if (!revision) return '';
   return html`<h2>${revision.title}</h2><p class="hint">回执号 ${revision.receipt} · ${KIND_LABELS[revision.kind]} · 第 ${revision.revision} 稿${revision.unitName ? ` · ${revision.unitName}` : ''}</p>
-<div class="body">${revision.body}</div>`;
+${pieceBody(revision)}`;
 }
 
 /** One click to the next piece waiting (found when clicked: `GET /review/{token}/next`). */

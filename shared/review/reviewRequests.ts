@@ -16,6 +16,8 @@ export type ReviewSubject = Pick<
   | 'kind'
   | 'title'
   | 'body'
+  | 'bodyHtml'
+  | 'files'
   | 'topicId'
   | 'taskId'
   | 'signer'
@@ -38,6 +40,8 @@ export function reviewSubject(revision: PieceEvent, names: { unitName?: string; 
     kind: revision.kind,
     title: revision.title,
     body: revision.body,
+    bodyHtml: revision.bodyHtml,
+    files: revision.files,
     topicId: revision.topicId,
     taskId: revision.taskId,
     signer: revision.signer,

@@ -1,7 +1,7 @@
 // Use case: an informant sends a revised text after a return, from the revise link in the return email.
 // 1. Verify the link (purpose, expiry, the informant's current key version) and that this revision was returned
 //    and not yet revised.
-// 2. Validate the new text exactly as at intake.
+// 2. Validate the new text exactly as at intake (a new Word document's text is the new text); store the files.
 // 3. Write revision N+1 right after the return (conditional put: a double click makes one revision) under the same
 //    receipt number; it waits for a decision like the first one.
 // 4. The event carries the acknowledgment and a fresh review request to every editor (outbox); older review links
@@ -9,8 +9,18 @@
 import { settle } from '../core/budget';
 import { now } from '../core/clock';
 import { config } from '../core/config';
-import { ConflictError, InactiveLinkError, InvalidLinkError, NotFoundError, RevokedLinkError } from '../core/errors';
+import {
+  ConflictError,
+  InactiveLinkError,
+  InvalidLinkError,
+  NotFoundError,
+  OutcomeUnknownError,
+  RevokedLinkError,
+} from '../core/errors';
 import { errorFields, log } from '../core/log';
+import type { FileRef } from '../documents/files';
+import { dropFiles, keepFiles, type StagedFiles, storeFiles } from '../documents/staging';
+import { hasFiles, readUpload } from '../documents/uploads';
 import { assertNotExpired, reviseClaims } from '../links/links';
 import { deliverWritten, outboxAttributes } from '../mail/outbox';
 import { acknowledgment } from '../pieces/acknowledgment';
@@ -23,7 +33,7 @@ import {
   type PieceEvent,
   pieceEvents,
 } from '../pieces/events';
-import { type RawFields, validatePiece } from '../pieces/piece';
+import { pieceOf, type RawFields } from '../pieces/piece';
 import { type Person, type RosterSummary, readWithRoster, rosterRecipients } from '../roster/people';
 import { putIfAbsent } from '../store/db';
 import { keys } from '../store/keys';
@@ -87,8 +97,10 @@ export async function revisePiece(
   // keeps its task (a paper revised into an 信息 leaves it).
   const { topicId, taskId } = revision;
   const keepTask = taskId !== undefined && fields.kind === 'research';
-  const piece = validatePiece(
+  const upload = hasFiles(fields) ? await readUpload(fields) : undefined;
+  const piece = pieceOf(
     { ...fields, topic: topicId ?? '', task: keepTask ? taskId : '' },
+    upload,
     topicId ? [topicId] : [],
     keepTask ? [taskId] : [],
   );
@@ -96,6 +108,14 @@ export async function revisePiece(
   const at = now();
   const iso = at.toISOString();
   const seq = returned.seq + 1;
+  const staged = upload?.files.length
+    ? await storeFiles(county, upload.files, {
+        pieceId: revision.pieceId,
+        revision: revision.revision + 1,
+        event: { pk: revision.pk, sk: keys.eventSk(seq) },
+      })
+    : undefined;
+  const files = revisionFiles(staged?.refs ?? [], revision.files ?? []);
   const feedback = events
     .filter((e) => e.type === 'returned' && e.comment)
     .map((e) => ({ revision: e.revision, comment: e.comment! }));
@@ -112,6 +132,7 @@ export async function revisePiece(
     unitId: revision.unitId,
     informantId: informant.personId,
     ...piece,
+    ...(files.length ? { files } : {}),
     unitName: summary.units[revision.unitId] ?? revision.unitName ?? '',
     informantName: informant.name,
     ...(feedback.length ? { feedback } : {}),
@@ -123,10 +144,23 @@ export async function revisePiece(
   };
   const notifications = [acknowledgment(informant, event), ...reviewRequests(summary.editors, event, at)];
   const item = { ...event, ...outboxAttributes(county, notifications, iso) };
-  if (!(await putIfAbsent(item))) {
+  let written: boolean;
+  try {
+    written = await putIfAbsent(item);
+  } catch (err) {
+    // Surely not written: the files go now; not knowing, the sweeper tells later by the event.
+    if (staged && !(err instanceof OutcomeUnknownError)) await dropLater(staged);
+    throw err;
+  }
+  if (staged) await settle(() => (written ? keepFiles(staged) : dropFiles(staged))).catch(leftToSweeper);
+  if (!written) {
     const latest = latestRevision(await pieceEvents(county, revision.pieceId));
     // The same text sent twice (a double click) is the same revision: answer as if this one made it.
-    if (latest.title === piece.title && latest.body === piece.body) return { revision: latest, informant };
+    // (The same files too: a draft sent again with a file added is not the same draft.)
+    const hashes = (f: FileRef[] | undefined) => (f ?? []).map((x) => x.sha256).join();
+    if (latest.title === piece.title && latest.body === piece.body && hashes(latest.files) === hashes(files)) {
+      return { revision: latest, informant };
+    }
     throw new AlreadyRevisedError(latest);
   }
   log.info('piece revised', { receipt: event.receipt, revision: event.revision });
@@ -140,4 +174,18 @@ export async function revisePiece(
     ),
   );
   return { revision: event, informant };
+}
+
+const leftToSweeper = (err: unknown) => log.warn('upload record left to the sweeper', errorFields(err));
+const dropLater = (staged: StagedFiles) => settle(() => dropFiles(staged)).catch(leftToSweeper);
+
+/**
+ * A revision's files: the new document and attachments; attachments not replaced come along from the draft before
+ * (the same stored objects), a document does not (its text is the draft before's).
+ */
+function revisionFiles(uploaded: FileRef[], before: FileRef[]): FileRef[] {
+  const document = uploaded.filter((f) => f.role === 'document');
+  const attachments = uploaded.filter((f) => f.role === 'attachment');
+  const carried = attachments.length ? [] : before.filter((f) => f.role === 'attachment');
+  return [...document, ...attachments, ...carried].map((f, i) => ({ ...f, n: i + 1 }));
 }

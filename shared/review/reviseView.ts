@@ -39,6 +39,8 @@ export function reviseFormPage(
     errors,
     notice,
     submitLabel: '提交修改稿',
+    previousAttachments: view?.revision.files?.filter((f) => f.role === 'attachment'),
+    previousDocument: view?.revision.files?.find((f) => f.role === 'document')?.name,
     feedback: view
       ? html`<div class="who"><p>${view.returned.editorName ?? '编辑'}的修改意见：</p>${paragraphs(view.returned.comment ?? '')}</div>`
       : undefined,

@@ -16,6 +16,8 @@ export const keys = {
   month: (county: string, month: string) => `C#${county}#M#${month}`,
   receiptCounter: (county: string, year: number) => `C#${county}#COUNTER#RECEIPT#${year}`,
   claim: (county: string, digest: string) => `C#${county}#CLAIM#${digest}`,
+  /** Uploaded files on their way to a revision (`U#<uploadId>`): the sweeper removes them if the revision never came. */
+  uploads: (county: string) => `C#${county}#UPLOAD`,
   outbox: (county: string) => `C#${county}`,
   /** The outbox partition of items whose remaining email was given up. */
   outboxFailed: (county: string) => `C#${county}#FAILED`,

@@ -87,8 +87,6 @@ function bodyBytes(event: Event): number {
 /** Size and media type are checked before any parsing: a 10 MB body is refused unread. */
 const bodyGuard = (upload?: UploadOptions): middy.MiddlewareObj<Event, Result> => ({
   before: async ({ event }) => {
-    const limit = upload ? upload.maxBytes : MAX_BODY_BYTES;
-    if (bodyBytes(event) > limit) throw new PayloadTooLargeError(limit);
     // Media types and parameter names are case-insensitive and may have spaces around ';': normalize so the body
     // parsers match them. Parameter values are not: a multipart boundary must stay exactly as the browser sent it.
     const type = (event.headers?.['content-type'] ?? '')
@@ -97,6 +95,11 @@ const bodyGuard = (upload?: UploadOptions): middy.MiddlewareObj<Event, Result> =
       .map((part, i) => (i === 0 ? part.toLowerCase() : part.replace(/^[^=]*/, (name) => name.toLowerCase())))
       .join('; ');
     if (event.headers && type) event.headers['content-type'] = type;
+    // Only a file upload may be bigger than a form or a JSON body.
+    const limit = upload && MULTIPART.test(type) ? upload.maxBytes : MAX_BODY_BYTES;
+    if (bodyBytes(event) > limit) {
+      throw new PayloadTooLargeError(limit, limit === upload?.maxBytes ? upload.tooLarge : undefined);
+    }
     const accepted = FORM.test(type) || JSON_TYPE.test(type) || (upload !== undefined && MULTIPART.test(type));
     if (typeof event.body === 'string' && event.body.length > 0 && !accepted) throw new UnsupportedMediaTypeError();
   },
@@ -256,6 +259,8 @@ export type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promi
 /** A route that takes a file (multipart/form-data): the most it takes, and its parser (shared/web/upload.ts). */
 export interface UploadOptions {
   maxBytes: number;
+  /** What a body over `maxBytes` is told (default: the size in KB). */
+  tooLarge?: string;
   parser: middy.MiddlewareObj<Event, Result>;
 }
 

@@ -27,6 +27,8 @@ a.button{display:inline-block;margin-top:8px;padding:10px 22px;min-height:44px;c
 table{border-collapse:collapse;width:100%}th,td{border:1px solid #ddd;padding:6px 8px;text-align:left;vertical-align:top}
 th{background:#fafafa;width:7em}.who{background:#f7f7f7;padding:8px 12px;border-left:4px solid #b71c1c}
 ol.timeline{padding-left:1.2em}ol.timeline li{margin:6px 0}.body{white-space:pre-wrap;border:1px solid #eee;padding:12px;background:#fcfcfc}
+.doc{white-space:normal;overflow-x:auto}.doc th{width:auto}.doc td p,.doc th p{margin:0}.doc table{width:auto;min-width:50%;margin:8px 0}
+ul.files{padding-left:1.2em}ul.files li{margin:4px 0}
 footer{max-width:760px;margin:0 auto;padding:12px 16px;color:#595959;font-size:13px}
 main.wide,footer.wide{max-width:1200px}.scroll{overflow-x:auto;margin:8px 0}
 nav.tabs{display:flex;flex-wrap:wrap;gap:2px;margin:0 0 12px;border-bottom:2px solid #b71c1c}

@@ -19,7 +19,17 @@ export interface HandlerSpec {
   secret: boolean;
   /** Whether it sends email with attachments (SES SendRawEmail, as the same identity). */
   attachments?: boolean;
+  /** The files bucket's actions its code calls (the pieces' uploaded originals). */
+  files?: readonly FileAction[];
+  /** Memory in MB when the default (512) is not enough: reading a Word document builds its whole tree. */
+  memory?: number;
 }
+
+/** The S3 actions on the files bucket baosong's code calls (never a listing: files are found by their revision). */
+export type FileAction = 'GetObject' | 'PutObject' | 'DeleteObject';
+
+// Storing a revision's files: put them; delete them when the revision could not be written.
+const STORE_FILES = ['PutObject', 'DeleteObject'] as const;
 
 // A page reads the person and the roster summary in one BatchGet, the piece's events with one Query; a write also
 // Gets (a claim, its own write after a lost answer).
@@ -40,12 +50,16 @@ export const handlers = {
     table: [...WRITE, 'DeleteItem'],
     email: true,
     secret: true,
+    files: STORE_FILES,
+    memory: 1024,
   },
   showSubmission: { file: 'functions/showSubmission.ts', table: READ, email: false, secret: true },
   reviewPage: { file: 'functions/reviewPage.ts', table: READ, email: false, secret: true },
   decide: { file: 'functions/decide.ts', table: WRITE, email: true, secret: true },
   reviseForm: { file: 'functions/reviseForm.ts', table: READ, email: false, secret: true },
-  revise: { file: 'functions/revise.ts', table: WRITE, email: true, secret: true },
+  revise: { file: 'functions/revise.ts', table: WRITE, email: true, secret: true, files: STORE_FILES, memory: 1024 },
+  // A piece's original or attachment, downloaded by its informant or an editor (each checked as their page checks).
+  pieceFile: { file: 'functions/pieceFile.ts', table: READ, email: false, secret: true, files: ['GetObject'] },
   renewLink: { file: 'functions/renewLink.ts', table: WRITE, email: true, secret: true },
   // The desk's pages and the informant's own page: the person and the summary (BatchGet), month partitions (Query).
   desk: { file: 'functions/desk.ts', table: READ, email: false, secret: true },
@@ -99,11 +113,13 @@ const explicitRoutes: Route[] = [
   { method: 'GET', path: '/submit', handler: 'submitForm' },
   { method: 'POST', path: '/submissions', handler: 'createSubmission' },
   { method: 'GET', path: '/submissions/{id}', handler: 'showSubmission' },
+  { method: 'GET', path: '/submissions/{id}/files/{file}', handler: 'pieceFile' },
   { method: 'POST', path: '/submissions/{id}/revise-link', handler: 'renewLink' },
   { method: 'GET', path: '/review/{token}', handler: 'reviewPage' },
   // 审核下一篇 on a result page: a redirect to the oldest other piece waiting (changes nothing).
   { method: 'GET', path: '/review/{token}/next', handler: 'reviewPage' },
   { method: 'POST', path: '/review/{token}', handler: 'decide' },
+  { method: 'GET', path: '/review/{token}/files/{file}', handler: 'pieceFile' },
   { method: 'POST', path: '/review/{token}/renew', handler: 'renewLink' },
   { method: 'GET', path: '/revise/{token}', handler: 'reviseForm' },
   { method: 'POST', path: '/revise/{token}', handler: 'revise' },
@@ -115,6 +131,7 @@ const explicitRoutes: Route[] = [
   { method: 'GET', path: '/desk/{token}/pieces', handler: 'desk' },
   { method: 'GET', path: '/desk/{token}/pieces/{id}', handler: 'desk' },
   { method: 'POST', path: '/desk/{token}/pieces/{id}', handler: 'deskDecide' },
+  { method: 'GET', path: '/desk/{token}/pieces/{id}/files/{file}', handler: 'pieceFile' },
   { method: 'GET', path: '/desk/{token}/issues', handler: 'desk' },
   { method: 'GET', path: '/desk/{token}/roster', handler: 'desk' },
   { method: 'POST', path: '/desk/{token}/roster', handler: 'deskRoster' },
@@ -179,6 +196,8 @@ export const jobs = {
     email: true,
     attachments: true,
     secret: true,
+    // Files uploaded for a revision that was never written are deleted (shared/documents/staging.ts).
+    files: ['DeleteObject'],
     /** Every minute on AWS; every few seconds under `npm start`. */
     schedule: 'rate(1 minute)',
   },

@@ -7,15 +7,24 @@ import { httpHandler } from './http';
 type Parser = UploadOptions['parser'];
 type Before = NonNullable<Parser['before']>;
 
-/** `maxBytes`: the most a request may carry (the file and the form's fields); more is 413 with a Chinese page. */
-export function uploadHandler(fn: (request: HttpRequest) => Promise<HttpResponse>, maxBytes: number): Handler {
+/**
+ * `maxBytes`: the most a request may carry (the files and the form's fields); more is 413 with a Chinese page.
+ * `maxFiles`: files read at most (the use case counts them and says when there are too many). `tooLarge`: what a
+ * request over `maxBytes` is told.
+ */
+export function uploadHandler(
+  fn: (request: HttpRequest) => Promise<HttpResponse>,
+  maxBytes: number,
+  maxFiles = 1,
+  tooLarge?: string,
+): Handler {
   let parser: Promise<Parser> | undefined;
   const load = () =>
     import('./multipart.js').then(
       ({ httpMultipartBodyParser }) =>
         httpMultipartBodyParser({
           disableContentTypeError: true,
-          busboy: { limits: { fileSize: maxBytes, files: 1, fields: 20 } },
+          busboy: { limits: { fileSize: maxBytes, files: maxFiles, fields: 20 } },
           // Its typing expects a body already parsed; it takes the raw event like the other parsers.
         }) as unknown as Parser,
     );
@@ -24,5 +33,5 @@ export function uploadHandler(fn: (request: HttpRequest) => Promise<HttpResponse
     parser ??= load();
     return (await parser).before?.(request);
   };
-  return httpHandler(fn, { upload: { maxBytes, parser: { before } } });
+  return httpHandler(fn, { upload: { maxBytes, tooLarge, parser: { before } } });
 }

@@ -8,7 +8,7 @@ import type { CfnRole } from 'aws-cdk-lib/aws-iam';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
-import { bundling, esbuildOptions, LAZY_MODULES, repoRoot } from '../../infra/baosongFunction';
+import { bundling, esbuildOptions, FILES_KEY_PATTERN, LAZY_MODULES, repoRoot } from '../../infra/baosongFunction';
 import { BaosongStack, type BaosongStackProps } from '../../infra/stack';
 import { AWAITING_INDEX, createTableInput } from '../../shared/store/tableDefinition';
 import { DEFAULT_PATH, type HandlerName, handlers, jobs, routes } from '../../shared/web/routes';
@@ -93,6 +93,19 @@ describe('BaosongStack', () => {
     return statementsOfRole(logicalId(stack.functions[name].function.role?.node.defaultChild as CfnRole));
   }
 
+  function filesBucketId(): string {
+    return logicalId(stack.filesBucket.node.defaultChild);
+  }
+
+  /** The statements of a bucket's policy. */
+  function bucketPolicyOf(bucketId: string): Statement[] {
+    const policies = resourcesOf(template, 'AWS::S3::BucketPolicy').filter(
+      (p) => JSON.stringify(p.Properties.Bucket) === JSON.stringify({ Ref: bucketId }),
+    );
+    expect(policies).toHaveLength(1);
+    return (policies[0]!.Properties.PolicyDocument as { Statement: Statement[] }).Statement;
+  }
+
   /** The schedule whose target is the given job's function. */
   function scheduleOf(name: JobName): Resource {
     const schedules = resourcesOf(template, 'AWS::Scheduler::Schedule').filter(
@@ -134,15 +147,111 @@ describe('BaosongStack', () => {
     });
   });
 
+  it('keeps the files bucket encrypted, versioned, private and retained, and its access logs in a bucket apart', () => {
+    const resources = template.toJSON().Resources as Record<string, Resource>;
+    const files = resources[filesBucketId()]!;
+    expect(files).toMatchObject({ Type: 'AWS::S3::Bucket', DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    expect(files.Properties).toMatchObject({
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      },
+      VersioningConfiguration: { Status: 'Enabled' },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+    });
+    // No auto-delete custom resource: nothing empties the bucket when the stack goes.
+    expect(JSON.stringify(resources)).not.toContain('Custom::S3AutoDeleteObjects');
+
+    const logging = files.Properties.LoggingConfiguration as { DestinationBucketName: { Ref: string } };
+    const logsId = logging.DestinationBucketName.Ref;
+    expect(logsId).not.toBe(filesBucketId());
+    const logs = resources[logsId]!;
+    expect(logs).toMatchObject({ Type: 'AWS::S3::Bucket', DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    expect(logs.Properties).toMatchObject({
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+      LifecycleConfiguration: { Rules: [expect.objectContaining({ ExpirationInDays: 180, Status: 'Enabled' })] },
+    });
+    // Log delivery by bucket policy (ACLs stay disabled), for the files bucket's logs only.
+    expect(logs.Properties.AccessControl).toBeUndefined();
+    const delivery = bucketPolicyOf(logsId).filter((st) => st.Effect === 'Allow');
+    expect(delivery).toEqual([
+      expect.objectContaining({
+        Principal: { Service: 'logging.s3.amazonaws.com' },
+        Action: 's3:PutObject',
+        Condition: {
+          ArnLike: { 'aws:SourceArn': { 'Fn::GetAtt': [filesBucketId(), 'Arn'] } },
+          StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+        },
+      }),
+    ]);
+    expect(arnText(delivery[0]!.Resource)).toBe(`<ref>/${(logging as { LogFilePrefix?: string }).LogFilePrefix}*`);
+  });
+
+  it('denies every request to the files bucket and its log bucket that does not use TLS', () => {
+    const logsId = (
+      template.toJSON().Resources[filesBucketId()].Properties.LoggingConfiguration as {
+        DestinationBucketName: { Ref: string };
+      }
+    ).DestinationBucketName.Ref;
+    for (const bucketId of [filesBucketId(), logsId]) {
+      const denials = bucketPolicyOf(bucketId).filter(
+        (st) =>
+          st.Effect === 'Deny' &&
+          JSON.stringify(st.Condition) === JSON.stringify({ Bool: { 'aws:SecureTransport': 'false' } }),
+      );
+      expect({ bucketId, denials: denials.length }).toEqual({ bucketId, denials: 1 });
+      expect(denials[0]).toMatchObject({ Action: 's3:*', Principal: { AWS: '*' } });
+      // The bucket and every object in it.
+      expect((denials[0]!.Resource as unknown[]).map(arnText).sort()).toEqual(['<ref>', '<ref>/*']);
+    }
+  });
+
+  it('aborts abandoned multipart uploads and expires deleted originals after a quarter', () => {
+    const files = template.toJSON().Resources[filesBucketId()] as Resource;
+    expect(files.Properties.LifecycleConfiguration).toEqual({
+      Rules: [
+        expect.objectContaining({
+          Status: 'Enabled',
+          AbortIncompleteMultipartUpload: { DaysAfterInitiation: 3 },
+          NoncurrentVersionExpiration: { NoncurrentDays: 90 },
+          ExpiredObjectDeleteMarker: true,
+        }),
+      ],
+    });
+  });
+
+  it("passes the files bucket's name to every function", () => {
+    template.allResourcesProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ FILES_BUCKET: { Ref: filesBucketId() } }) },
+    });
+  });
+
   it('creates one Node.js 22 arm64 function per handler and job, without source-map NODE_OPTIONS', () => {
     const functions = resourcesOf(template, 'AWS::Lambda::Function');
     expect(functions).toHaveLength(Object.keys(handlers).length + Object.keys(jobs).length);
+    // 512 MB, but 1024 for the two that read a Word document (submission, revision).
+    expect(functions.filter((fn) => fn.Properties.MemorySize === 1024)).toHaveLength(2);
     for (const fn of functions) {
-      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], MemorySize: 512 });
+      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'] });
+      expect([512, 1024]).toContain(fn.Properties.MemorySize);
       const variables = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
       expect(String(variables.NODE_OPTIONS ?? '')).not.toContain('enable-source-maps');
       expect(Object.keys(variables).sort()).toEqual(
-        ['COUNTY_ID', 'PUBLIC_URL', 'SENDER', 'SIGNING_KEY_SECRET_ARN', 'TABLE_NAME'].sort(),
+        ['COUNTY_ID', 'FILES_BUCKET', 'PUBLIC_URL', 'SENDER', 'SIGNING_KEY_SECRET_ARN', 'TABLE_NAME'].sort(),
       );
     }
     expect(Object.keys(stack.functions).sort()).toEqual([...Object.keys(handlers), ...jobNames].sort());
@@ -368,7 +477,7 @@ describe('BaosongStack', () => {
     expect(wildcards).toEqual([]);
   });
 
-  it('grants each function exactly the table actions, SES and secret reads listed beside the route table', () => {
+  it('grants each function exactly the table and file actions, SES and secret reads its route-table line lists', () => {
     for (const [name, spec] of Object.entries({ ...handlers, ...jobs })) {
       const actions = statementsOf(name as HandlerName).flatMap(actionsOf);
       const dynamodb = actions.filter((action) => action.startsWith('dynamodb:')).sort();
@@ -386,6 +495,31 @@ describe('BaosongStack', () => {
         readsSecret: spec.secret,
       });
       expect(dynamodb).not.toContain('dynamodb:Scan');
+      const s3 = actions.filter((a) => a.startsWith('s3:')).sort();
+      const files: readonly string[] = 'files' in spec ? spec.files : [];
+      expect({ name, s3 }).toEqual({ name, s3: files.map((a) => `s3:${a}`).sort() });
+    }
+    // The sweeper deletes the files of revisions never written; only pieceFile reads them.
+    expect(statementsOf('sweeper').flatMap(actionsOf)).toContain('s3:DeleteObject');
+  });
+
+  it("lets only the functions that store or serve files touch the files bucket, and only its pieces' objects", () => {
+    const withFiles = Object.entries({ ...handlers, ...jobs }).filter(([, spec]) => 'files' in spec);
+    expect(withFiles.map(([name]) => name).sort()).toEqual(['createSubmission', 'pieceFile', 'revise', 'sweeper']);
+    for (const name of [...Object.keys(handlers), ...jobNames]) {
+      const s3 = statementsOf(name as HandlerName).filter((st) => actionsOf(st).some((a) => a.startsWith('s3:')));
+      if (!withFiles.some(([n]) => n === name)) {
+        expect({ name, s3 }).toEqual({ name, s3: [] });
+        continue;
+      }
+      for (const statement of s3) {
+        // Only the S3 actions in their statement, on the objects under the key prefix, never the bucket itself.
+        expect(actionsOf(statement).every((a) => a.startsWith('s3:'))).toBe(true);
+        const resources = Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource];
+        expect(resources).toEqual([
+          { 'Fn::Join': ['', [{ 'Fn::GetAtt': [filesBucketId(), 'Arn'] }, `/${FILES_KEY_PATTERN}`]] },
+        ]);
+      }
     }
   });
 
@@ -441,11 +575,12 @@ describe('BaosongStack', () => {
     withEmail.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
   });
 
-  it('keeps a 64-character signing key and outputs the API URL, table name and secret ARN', () => {
+  it('keeps a 64-character signing key and outputs the API URL, table name, files bucket and secret ARN', () => {
     template.hasResourceProperties('AWS::SecretsManager::Secret', {
       GenerateSecretString: Match.objectLike({ PasswordLength: 64, ExcludePunctuation: true }),
     });
     for (const output of ['ApiUrl', 'TableName', 'SecretArn']) template.hasOutput(output, {});
+    template.hasOutput('FilesBucketName', { Value: { Ref: filesBucketId() } });
   });
 
   it('passes the AwsSolutions checks with no finding left unacknowledged', () => {

@@ -14,6 +14,7 @@ import { config } from '../../shared/core/config';
 import { importRoster } from '../../shared/roster/importRoster';
 import { listRoster } from '../../shared/roster/people';
 import { type HandlerName, type HandlerSpec, handlers, jobs } from '../../shared/web/routes';
+import { PNG_BYTES, paperDocx } from '../support/docx';
 import { faults } from '../support/faults';
 import { LONG_BODY, linkIn, rosterCsv, type StoredEmail, startTestCounty, type TestCounty } from '../support/harness';
 
@@ -94,6 +95,7 @@ const listed = (spec: HandlerSpec) => [
   ...spec.table.map((a) => `dynamodb:${a}`),
   ...(spec.email ? ['ses:SendEmail'] : []),
   ...(spec.attachments ? ['ses:SendRawEmail'] : []),
+  ...(spec.files ?? []).map((a) => `s3:${a}`),
 ];
 
 describe('the permissions listed beside the route table', () => {
@@ -114,6 +116,16 @@ describe('the permissions listed beside the route table', () => {
     const landed = await (await fetch(url(created.headers.get('location')!))).text();
     const receiptPath = /<a href="([^"]+)">查看回执和审核进度<\/a>/.exec(landed)![1]!;
     await as('showSubmission', () => fetch(url(receiptPath)));
+    // A research paper with its Word document and a photo, as the form uploads them; its files downloaded.
+    const paper = new FormData();
+    for (const [name, value] of Object.entries({ k, kind: 'research', title: '', body: '' })) paper.append(name, value);
+    paper.append('document', new Blob([new Uint8Array(await paperDocx())]), '权限检查调研.docx');
+    paper.append('attachments', new Blob([new Uint8Array(PNG_BYTES)]), '照片.png');
+    const uploaded = await as('createSubmission', () =>
+      fetch(url('/submissions'), { method: 'POST', body: paper, redirect: 'manual' }),
+    );
+    const paperReceipt = new URL(url(uploaded.headers.get('location')!)).searchParams.get('sent')!;
+    await as('pieceFile', () => fetch(url(`/submissions/${paperReceipt}/files/1-1?k=${encodeURIComponent(k)}`)));
     const review = linkIn(await newest(editor, (m) => m.subject.includes('权限检查稿件')), '/review/');
     await as('reviewPage', () => fetch(review));
     await as('decide', () => fetch(review, form({ decision: 'return', comment: '请补充。' })));
@@ -122,13 +134,19 @@ describe('the permissions listed beside the route table', () => {
     await as('renewLink', () => fetch(url(`/submissions/${receipt}/revise-link`), form({ r })));
     const revise = linkIn(await newest(zhang, (m) => m.subject.startsWith('您的稿件需要修改')), '/revise/');
     await as('reviseForm', () => fetch(revise));
-    await as('revise', () => fetch(revise, form({ kind: 'info', title: '权限检查稿件（二稿）', body: LONG_BODY })));
+    const revised = new FormData();
+    for (const [name, value] of Object.entries({ kind: 'info', title: '权限检查稿件（二稿）', body: LONG_BODY })) {
+      revised.append(name, value);
+    }
+    revised.append('attachments', new Blob([new Uint8Array(PNG_BYTES)]), '照片.png');
+    await as('revise', () => fetch(revise, { method: 'POST', body: revised, redirect: 'manual' }));
     // The desk, from the editor's welcome: every page, a decision, an upload and a button of the roster.
     const desk = linkIn(await newest(editor, (m) => m.subject.startsWith('信息科工作台')), '/desk/');
     for (const page of ['', '/pieces', `/pieces/${receipt}`, '/issues', '/roster', '/figures']) {
       await as('desk', () => fetch(`${desk}${page}`));
     }
     await as('deskExport', () => fetch(`${desk}/figures/download?format=xlsx`));
+    await as('pieceFile', () => fetch(`${desk}/pieces/${paperReceipt}/files/1-2`));
     await as('deskDecide', () =>
       fetch(`${desk}/pieces/${receipt}`, form({ decision: 'accept', issue: '1', revision: '2' })),
     );

@@ -44,7 +44,11 @@ export async function runFaultMatrix<S, R>(matrix: FaultMatrix<S, R>): Promise<M
   const clean = await matrix.prepare('clean');
   injector.count();
   const cleanResult = await matrix.act(clean);
-  const calls = { dynamodb: injector.callsOf('dynamodb').length, ses: injector.callsOf('ses').length };
+  const calls = {
+    dynamodb: injector.callsOf('dynamodb').length,
+    ses: injector.callsOf('ses').length,
+    s3: injector.callsOf('s3').length,
+  };
   injector.disarm();
   violations.push(...(await matrix.verify(clean, cleanResult, undefined)).map((v) => `clean run: ${v}`));
 

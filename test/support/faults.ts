@@ -1,4 +1,5 @@
-// A fault injector for the real SDK clients (DynamoDB and SES), as middleware on their stacks, usable from any test.
+// A fault injector for the real SDK clients (DynamoDB, SES and S3), as middleware on their stacks, usable from any
+// test.
 // It counts every command a request makes and can, at the Nth command from now:
 // - `lostAnswer`: let the call reach the stand-in (a write commits), then fail as if the connection dropped, so
 //   the SDK retries it (the retry of a conditional write then fails its own condition);
@@ -8,10 +9,11 @@
 // SES can also be made to fail for a while (`failSes`).
 import { sesClient } from '../../shared/mail/ses';
 import { db } from '../../shared/store/db';
+import { s3Client } from '../../shared/store/objects';
 
 export type Fault = 'lostAnswer' | 'throttle' | 'timeout';
 export const FAULTS: readonly Fault[] = ['lostAnswer', 'throttle', 'timeout'];
-export type Service = 'dynamodb' | 'ses';
+export type Service = 'dynamodb' | 'ses' | 's3';
 
 export interface Call {
   service: Service;
@@ -45,6 +47,7 @@ class FaultInjector {
     this.installed = true;
     this.hook('dynamodb', db().middlewareStack as unknown as Stack);
     this.hook('ses', sesClient().middlewareStack as unknown as Stack);
+    this.hook('s3', s3Client().middlewareStack as unknown as Stack);
     return this;
   }
 
@@ -150,7 +153,8 @@ class FaultInjector {
 }
 
 function throttled(service: Service): Error {
-  const name = service === 'ses' ? 'Throttling' : 'ProvisionedThroughputExceededException';
+  const name =
+    service === 'ses' ? 'Throttling' : service === 's3' ? 'SlowDown' : 'ProvisionedThroughputExceededException';
   return Object.assign(new Error('Rate of requests exceeds the allowed throughput (injected)'), {
     name,
     $fault: 'client',

@@ -165,6 +165,10 @@ describe('the form at GET /submit', () => {
       /<label for="title">标题<\/label>\s*<input type="text" id="title" name="title" maxlength="100"/,
     );
     expect(page).toMatch(/<label for="body">正文<\/label>[\s\S]*<textarea id="body" name="body"/);
+    // A Word document and attachments travel in the same form.
+    expect(page).toContain('enctype="multipart/form-data"');
+    expect(page).toMatch(/<input type="file" id="document" name="document" accept="\.docx,/);
+    expect(page).toMatch(/<input type="file" id="attachments" name="attachments" multiple/);
     expect(page).toContain('签发领导（可选）');
     expect(page).not.toMatch(/name="(name|unit|informant)"/);
   });
@@ -396,7 +400,7 @@ describe('bad input', () => {
     ['a title over 100 characters', { title: '标'.repeat(101) }, 'title', '标题不能超过 100 字（现有 101 字）。'],
     ['a title of spaces only', { title: ' \t ' }, 'title', '请填写标题。'],
     ['a title with a control character', { title: '标题\u0007响铃' }, 'title', '标题含有无法识别的字符。'],
-    ['a missing body', { body: undefined }, 'body', '请填写正文。'],
+    ['a missing body', { body: undefined }, 'body', '请填写正文，或上传 Word 文档。'],
     ['a body of 19 characters', { body: '正'.repeat(19) }, 'body', '正文至少 20 字（现有 19 字）。'],
     [
       'a body over 20,000 characters',
@@ -510,10 +514,10 @@ describe('bad input', () => {
     expect(page).toContain(`<input type="hidden" name="k" value="${informant.k}">`);
     expect(page).toContain('<input type="radio" name="kind" value="research" checked required>');
     expect(page).toContain(
-      `value="${'标'.repeat(101)}" aria-invalid="true" aria-describedby="title-error" required><p class="error" id="title-error">标题不能超过 100 字`,
+      `value="${'标'.repeat(101)}" aria-invalid="true" aria-describedby="title-error"><p class="error" id="title-error">标题不能超过 100 字`,
     );
     expect(page).toContain(
-      '<textarea id="body" name="body" aria-invalid="true" aria-describedby="body-error" required>只有几个字</textarea><p class="error" id="body-error">正文至少 20 字（现有 5 字）。</p>',
+      '<textarea id="body" name="body" aria-invalid="true" aria-describedby="body-error">只有几个字</textarea><p class="error" id="body-error">正文至少 20 字（现有 5 字）。</p>',
     );
     expect(page).toContain('value="李书记">');
     expect(page).not.toContain('id="signer-error"');
@@ -534,7 +538,7 @@ describe('bad input', () => {
     const page = await res.text();
     expect(page).not.toContain('<script>');
     expect(page).toContain('value="&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"');
-    expect(page).toContain('required>&lt;/textarea&gt;&lt;script&gt;alert(2)&lt;/script&gt;</textarea>');
+    expect(page).toContain('>&lt;/textarea&gt;&lt;script&gt;alert(2)&lt;/script&gt;</textarea>');
   });
 
   it('answers malformed JSON with 400 and a structured error, and stores nothing', async () => {
@@ -555,13 +559,13 @@ describe('bad input', () => {
     expect(await acksTo(informant, 2)).toHaveLength(2);
   });
 
-  it('answers 415 to a content type other than a form or JSON, and stores nothing', async () => {
+  it('answers 415 to a content type other than a form, a file upload or JSON, and stores nothing', async () => {
     const informant = newInformant();
     const baseline = await submitted(informant, '基线稿件');
     const body = new URLSearchParams({ k: informant.k, ...piece('错误格式') }).toString();
 
     const answers = await Promise.all(
-      ['text/plain', 'multipart/form-data; boundary=x', 'application/xml', 'application/octet-stream'].map((type) =>
+      ['text/plain', 'application/xml', 'application/octet-stream'].map((type) =>
         fetch(`${county.baseUrl}/submissions`, {
           method: 'POST',
           headers: { 'content-type': type, accept: 'application/json' },
@@ -581,6 +585,14 @@ describe('bad input', () => {
     }
     expect(asHtml.status).toBe(415);
     expectSafeHtmlPage(asHtml);
+    // A file upload that is not one (a form's body sent as multipart) does not parse: the client's mistake.
+    const notMultipart = await fetch(`${county.baseUrl}/submissions`, {
+      method: 'POST',
+      headers: { 'content-type': 'multipart/form-data; boundary=x', accept: 'application/json' },
+      body,
+    });
+    expect(notMultipart.status).toBe(400);
+    expect(((await notMultipart.json()) as { errors: { field: string }[] }).errors[0]?.field).toBe('body');
     expect((await submitted(informant, '之后的稿件')).receipt).toBe(nextAfter(baseline.receipt));
   });
 

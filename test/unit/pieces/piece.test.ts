@@ -16,7 +16,7 @@ function fieldsOf(fields: Record<string, unknown>): string[] {
 describe('a piece as sent', () => {
   it('has an empty title and body when they hold only zero-width characters', () => {
     expect(fieldsOf({ kind: 'info', title: '\u200b\u200c\u200d\ufeff', body: `\u2060${'\u200b'.repeat(30)}` })).toEqual(
-      ['title: 请填写标题。', 'body: 请填写正文。'],
+      ['title: 请填写标题。', 'body: 请填写正文，或上传 Word 文档。'],
     );
   });
 

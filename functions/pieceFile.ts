@@ -1,0 +1,19 @@
+// GET (and HEAD) a piece's uploaded file — the original Word document or an attachment — as a download:
+//   /submissions/{id}/files/{file}?r=|k=   the informant, from the receipt page
+//   /review/{token}/files/{file}           an editor, from the review page or its email
+//   /desk/{token}/pieces/{id}/files/{file} an editor, from the desk
+// `{file}` is `<revision>-<n>`. It changes nothing; each reader is checked as their page checks them.
+import { deskFile } from '../shared/desk/deskFile';
+import { pieceFile } from '../shared/intake/pieceFile';
+import { reviewFile } from '../shared/review/reviewFile';
+import { httpHandler } from '../shared/web/http';
+
+export const handler = httpHandler(async (request) => {
+  const { id = '', token = '', file: slug = '' } = request.path;
+  const file = request.routeKey.includes('/review/')
+    ? await reviewFile(token, slug)
+    : request.routeKey.includes('/desk/')
+      ? await deskFile(token, id, slug)
+      : await pieceFile({ k: request.query.k, r: request.query.r }, id, slug);
+  return { status: 200, file, headers: { 'cache-control': 'private, no-store' } };
+});

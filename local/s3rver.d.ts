@@ -1,0 +1,18 @@
+// s3rver ships no types; this is the part of its API the local stack uses.
+declare module 's3rver' {
+  import type { AddressInfo } from 'node:net';
+
+  interface S3rverOptions {
+    port?: number;
+    address?: string;
+    directory?: string;
+    silent?: boolean;
+    configureBuckets?: { name: string; configs: string[] }[];
+  }
+  class S3rver {
+    constructor(options?: S3rverOptions);
+    run(): Promise<AddressInfo>;
+    close(): Promise<void>;
+  }
+  export = S3rver;
+}

@@ -1,0 +1,15 @@
+// Use case: an editor downloads a piece's file from the desk's piece page. Editors only: a leader's desk shows the
+// text, and the originals stay with the 信息科 and the informant who sent them.
+import { config } from '../core/config';
+import { NotFoundError } from '../core/errors';
+import { fileIn, readStoredFile, type StoredFile } from '../documents/download';
+import { isPieceId } from '../intake/receiptNumbers';
+import { pieceEvents, revisionsOf } from '../pieces/events';
+import { deskEditor } from './access';
+
+export async function deskFile(token: unknown, pieceId: string, slug: string): Promise<StoredFile> {
+  await deskEditor(token);
+  const events = isPieceId(pieceId) ? await pieceEvents(config().countyId, pieceId) : [];
+  if (events.length === 0) throw new NotFoundError('未找到该稿件。');
+  return readStoredFile(fileIn(revisionsOf(events), slug));
+}

@@ -1,0 +1,33 @@
+// Serving a stored file: found by the revision and place a link names, read from the bucket, and checked against
+// the SHA-256 taken when it was uploaded, so what is downloaded is byte for byte what was sent.
+import { createHash } from 'node:crypto';
+import { NotFoundError } from '../core/errors';
+import { log } from '../core/log';
+import { getFile } from '../store/files';
+import { CONTENT_TYPES, type FileRef, parseFileSlug } from './files';
+
+export interface StoredFile {
+  body: Buffer;
+  contentType: string;
+  filename: string;
+}
+
+/** The file `slug` (`2-1`) names among a piece's revisions; NotFoundError when there is none. */
+export function fileIn(revisions: readonly { revision: number; files?: FileRef[] }[], slug: string): FileRef {
+  const at = parseFileSlug(slug);
+  const file = at
+    ? revisions.find((r) => r.revision === at.revision && r.files)?.files?.find((f) => f.n === at.n)
+    : undefined;
+  if (!file) throw new NotFoundError('未找到这个文件。');
+  return file;
+}
+
+export async function readStoredFile(file: FileRef): Promise<StoredFile> {
+  const body = await getFile(file.key);
+  if (!body) throw new NotFoundError('这个文件暂时无法找到，请联系县委组织部信息科。');
+  if (createHash('sha256').update(body).digest('hex') !== file.sha256) {
+    log.error('stored file differs from the upload', { kind: file.kind, size: file.size });
+    throw new Error('stored file differs from the upload');
+  }
+  return { body, contentType: CONTENT_TYPES[file.kind], filename: file.name };
+}
