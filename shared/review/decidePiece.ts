@@ -113,6 +113,17 @@ export async function loadReview(
 }
 
 /**
+ * The editor a review link names, as the roster has them now: still an editor, active, and at the link's key
+ * version (a revoked link tells nothing about the piece; only renewal, to the editor's own address, may pass).
+ */
+export function linkEditor(editor: Person | undefined, claims: ReviewClaims, allowRevoked = false): Person {
+  if (editor?.role !== 'editor') throw new InvalidLinkError('此审核链接对应的编辑已不在名单中。');
+  if (editor.inactive) throw new InactiveLinkError();
+  if (editor.keyVersion !== claims.keyVersion && !allowRevoked) throw new RevokedLinkError();
+  return editor;
+}
+
+/**
  * The same checks for a decision that does not come from a review link (the desk): the claims say which revision
  * of which piece, and which editor at which key version, as a review link of theirs would.
  */
@@ -126,11 +137,7 @@ export async function loadReviewFor(
     readWithRoster(county, people, [rulesKey(county)]),
     pieceEvents(county, claims.pieceId),
   ]);
-  const editor = roster.people.get(claims.editorId);
-  if (editor?.role !== 'editor') throw new InvalidLinkError('此审核链接对应的编辑已不在名单中。');
-  if (editor.inactive) throw new InactiveLinkError();
-  // A revoked link tells nothing about the piece; only renewal (to the editor's own address) may pass.
-  if (editor.keyVersion !== claims.keyVersion && !options.allowRevoked) throw new RevokedLinkError();
+  const editor = linkEditor(roster.people.get(claims.editorId), claims, options.allowRevoked);
   if (events.length === 0) throw new NotFoundError('未找到该稿件。');
   const revision = latestRevision(events);
   // `latest`: a link to an older draft stands for the newest one (asking for the new draft's link by email).
