@@ -29,6 +29,7 @@ import {
   postForm,
   recover,
   sesMayRepeat,
+  setUpPost,
   startFaultCounty,
   steppingClock,
   unfiredCases,
@@ -97,7 +98,7 @@ async function acceptOne(title: string, informant: 'zhang' | 'zhou'): Promise<Om
   );
   expect(res.status).toBe(201);
   const { receipt } = (await res.json()) as { receipt: string };
-  const decided = await postForm(`${desk}/pieces/${receipt}`, { decision: 'accept', issue: '7', revision: '1' });
+  const decided = await setUpPost(`${desk}/pieces/${receipt}`, { decision: 'accept', issue: '7', revision: '1' });
   expect(decided.status).toBe(200);
   const confirmation = await mailTo(
     fc.address('wang'),
@@ -159,7 +160,7 @@ describe('POST /desk/{token}/scores/award under injected faults', () => {
     // The year has one adoption, so the award has a piece (and its unit and informant) to name.
     const [piece] = await acceptedPieces(['信息奖故障 的获奖稿件', 'zhang']);
     winner = piece!.title;
-    expect((await postForm(piece!.adoptionLink, adoptionFields('1', piece!.adoptedOn))).status).toBe(200);
+    expect((await setUpPost(piece!.adoptionLink, adoptionFields('1', piece!.adoptedOn))).status).toBe(200);
     await recover(clock);
   });
 
@@ -460,7 +461,7 @@ describe('rules rescore under injected faults', () => {
         n += 1;
         const [piece] = await acceptedPieces([`重新计分故障 ${label}`, 'zhang']);
         const fields = adoptionFields(`重${n}`, piece!.adoptedOn);
-        expect((await postForm(piece!.adoptionLink, fields)).status).toBe(200);
+        expect((await setUpPost(piece!.adoptionLink, fields)).status).toBe(200);
         // A new version for every day, so this case's adoption (and only adoptions from its day on) would change.
         await setRules(rulesWith(200 + n), '2026-01-01', { name: '故障测试' });
         currentFrom = piece!.adoptedOn;
