@@ -12,7 +12,7 @@ const layers = {
   sheets: ['core'], // .xlsx and CSV: reading an upload as rows of text, writing a table to download
   // uploaded files: what may be uploaded and what it is by its bytes, a Word document read as text and safe HTML,
   // keeping the originals in the bucket with no object left without its revision
-  documents: ['core', 'store', 'mail'],
+  documents: ['core', 'store', 'mail', 'web'],
   scoring: ['core', 'store'], // the scoring rules as versioned data, the points of an adoption, what adoptions count
   roster: ['core', 'store', 'mail', 'web', 'links', 'sheets'], // units and people, their personal links and emails
   pieces: ['core', 'store', 'mail', 'web', 'links', 'roster', 'documents'], // a piece's record, form, story and acknowledgment

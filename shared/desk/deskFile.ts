@@ -2,14 +2,15 @@
 // text, and the originals stay with the 信息科 and the informant who sent them.
 import { config } from '../core/config';
 import { NotFoundError } from '../core/errors';
-import { fileIn, readStoredFile, type StoredFile } from '../documents/download';
+import { downloadFile } from '../documents/download';
 import { isPieceId } from '../intake/receiptNumbers';
-import { pieceEvents, revisionsOf } from '../pieces/events';
+import { pieceEvents } from '../pieces/events';
+import type { DownloadFile } from '../web/http';
 import { deskEditor } from './access';
 
-export async function deskFile(token: unknown, pieceId: string, slug: string): Promise<StoredFile> {
+export async function deskFile(token: unknown, pieceId: string, slug: string): Promise<DownloadFile> {
   await deskEditor(token);
   const events = isPieceId(pieceId) ? await pieceEvents(config().countyId, pieceId) : [];
   if (events.length === 0) throw new NotFoundError('未找到该稿件。');
-  return readStoredFile(fileIn(revisionsOf(events), slug));
+  return downloadFile(events, slug);
 }

@@ -4,25 +4,26 @@ import { createHash } from 'node:crypto';
 import { NotFoundError } from '../core/errors';
 import { log } from '../core/log';
 import { getFile } from '../store/files';
+import type { DownloadFile } from '../web/http';
 import { CONTENT_TYPES, type FileRef, parseFileSlug } from './files';
 
-export interface StoredFile {
-  body: Buffer;
-  contentType: string;
-  filename: string;
-}
-
-/** The file `slug` (`2-1`) names among a piece's revisions; NotFoundError when there is none. */
-export function fileIn(revisions: readonly { revision: number; files?: FileRef[] }[], slug: string): FileRef {
+/**
+ * The file `slug` (`2-1`) names among a piece's events (the revision that carries files of that number), as a
+ * download; NotFoundError when there is none.
+ */
+export async function downloadFile(
+  events: readonly { revision: number; files?: FileRef[] }[],
+  slug: string,
+): Promise<DownloadFile> {
   const at = parseFileSlug(slug);
   const file = at
-    ? revisions.find((r) => r.revision === at.revision && r.files)?.files?.find((f) => f.n === at.n)
+    ? events.find((e) => e.revision === at.revision && e.files)?.files?.find((f) => f.n === at.n)
     : undefined;
   if (!file) throw new NotFoundError('未找到这个文件。');
-  return file;
+  return readStoredFile(file);
 }
 
-export async function readStoredFile(file: FileRef): Promise<StoredFile> {
+async function readStoredFile(file: FileRef): Promise<DownloadFile> {
   const body = await getFile(file.key);
   if (!body) throw new NotFoundError('这个文件暂时无法找到，请联系县委组织部信息科。');
   if (createHash('sha256').update(body).digest('hex') !== file.sha256) {

@@ -97,9 +97,6 @@ export const isRevision = (e: PieceEvent) => e.type === 'submitted' || e.type ==
 export const isDecision = (e: PieceEvent) => (DECISION_TYPES as readonly string[]).includes(e.type);
 
 /** The newest revision of a piece (its text and the sequence number its decision will take). */
-/** The revisions (submitted, revised) of a piece's events, oldest first. */
-export const revisionsOf = (events: PieceEvent[]): PieceEvent[] => events.filter(isRevision);
-
 export function latestRevision(events: PieceEvent[]): PieceEvent {
   const revision = events.findLast(isRevision);
   if (!revision) throw new Error('a piece without a submitted event');

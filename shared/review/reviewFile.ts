@@ -3,13 +3,14 @@
 // originals stay theirs to read.
 import { config } from '../core/config';
 import { NotFoundError } from '../core/errors';
-import { fileIn, readStoredFile, type StoredFile } from '../documents/download';
+import { downloadFile } from '../documents/download';
 import { reviewClaims } from '../links/links';
-import { pieceEvents, revisionsOf } from '../pieces/events';
+import { pieceEvents } from '../pieces/events';
 import { readWithRoster } from '../roster/people';
+import type { DownloadFile } from '../web/http';
 import { linkEditor } from './decidePiece';
 
-export async function reviewFile(token: unknown, slug: string): Promise<StoredFile> {
+export async function reviewFile(token: unknown, slug: string): Promise<DownloadFile> {
   const claims = await reviewClaims(token);
   const county = config().countyId;
   const [roster, events] = await Promise.all([
@@ -18,5 +19,5 @@ export async function reviewFile(token: unknown, slug: string): Promise<StoredFi
   ]);
   linkEditor(roster.people.get(claims.editorId), claims);
   if (events.length === 0) throw new NotFoundError('未找到该稿件。');
-  return readStoredFile(fileIn(revisionsOf(events), slug));
+  return downloadFile(events, slug);
 }

@@ -3,20 +3,19 @@
 // email), its original downloads byte-identical for the editor and the informant and for nobody else, anything
 // executable in it stays inert, bad files are refused with the form kept and nothing stored, and a returned paper
 // is revised by uploading a new document.
-import { ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { config } from '../../../shared/core/config';
 import { importRoster } from '../../../shared/roster/importRoster';
-import { bucket, s3Client } from '../../../shared/store/objects';
 import {
   encryptedDocx,
   notWordZip,
   oldDoc,
   PAPER_PARAGRAPHS,
+  PAPER_TABLE,
   PDF_BYTES,
   PNG_BYTES,
   paperDocx,
   truncatedDocx,
 } from '../../support/docx';
+import { countyObjects } from '../../support/files';
 import { linkIn, rosterCsv, type StoredEmail, startTestCounty, type TestCounty } from '../../support/harness';
 import { deskLinkOf, submitKeyOf } from '../desk/deskSupport';
 
@@ -46,14 +45,6 @@ function multipart(fields: Record<string, string>, files: Upload[] = []): Reques
   for (const [name, value] of Object.entries(fields)) body.append(name, value);
   for (const [field, name, bytes] of files) body.append(field, new Blob([new Uint8Array(bytes)]), name);
   return { method: 'POST', redirect: 'manual', body };
-}
-
-/** Every object the county has in the files bucket. */
-async function storedKeys(): Promise<string[]> {
-  const out = await s3Client().send(
-    new ListObjectsV2Command({ Bucket: bucket(), Prefix: `counties/${config().countyId}/` }),
-  );
-  return (out.Contents ?? []).map((o) => o.Key ?? '');
 }
 
 async function submitPaper(files: Upload[], fields: Record<string, string> = {}): Promise<string> {
@@ -201,7 +192,7 @@ describe('bad files', () => {
   it.each(cases)(
     'refuses %s with a Chinese message, the form kept and nothing stored',
     async (_, files, field, message) => {
-      const before = await storedKeys();
+      const before = await countyObjects();
       expect(before.length).toBeGreaterThan(0); // the papers above: the listing sees stored files
       const res = await fetch(url('/submissions'), multipart({ k, kind: 'research', ...typed }, files));
       expect(res.status).toBe(400);
@@ -210,7 +201,7 @@ describe('bad files', () => {
       expect(page).toContain(`id="${field}-error"`);
       expect(page).toContain(`value="${typed.title}"`);
       expect(page).toContain('所选的文件需要重新选择');
-      expect(await storedKeys()).toEqual(before);
+      expect(await countyObjects()).toEqual(before);
     },
   );
 
@@ -232,7 +223,7 @@ describe('bad files', () => {
   });
 
   it('refuses a request too big to read with a Chinese page saying the limit, and stores nothing', async () => {
-    const before = await storedKeys();
+    const before = await countyObjects();
     const huge = Buffer.concat([PNG_BYTES, Buffer.alloc(5 * 1024 * 1024)]);
     const res = await fetch(
       url('/submissions'),
@@ -240,7 +231,7 @@ describe('bad files', () => {
     );
     expect(res.status).toBe(413);
     expect(await res.text()).toContain('文档和附件合计不能超过 4 MB');
-    expect(await storedKeys()).toEqual(before);
+    expect(await countyObjects()).toEqual(before);
   });
 
   it('answers a JSON client with a structured error naming the field', async () => {
@@ -276,7 +267,7 @@ describe('a returned paper revised with a new document', () => {
 
     const second = await paperDocx({
       paragraphs: [...PAPER_PARAGRAPHS, '三是注重实效。参训党员中有四十二人领办了合作社，带动群众增收。'],
-      table: [...paperTable(), ['南关村', '75', '190']],
+      table: [...PAPER_TABLE, ['南关村', '75', '190']],
     });
     const res = await fetch(
       revise,
@@ -295,7 +286,7 @@ describe('a returned paper revised with a new document', () => {
     const kept = /<a href="([^"]+\/files\/2-2)" download>照片\.png<\/a>/.exec(page)?.[1];
     expect((await download(kept!)).bytes.equals(PNG_BYTES)).toBe(true);
     // The same link again, the same document with a photo added: not the same draft, so refused, and nothing kept.
-    const before = await storedKeys();
+    const before = await countyObjects();
     const again = await fetch(
       revise,
       multipart({ kind: 'research', title: '', body: '' }, [
@@ -305,12 +296,6 @@ describe('a returned paper revised with a new document', () => {
     );
     expect(again.status).toBe(409);
     expect(await again.text()).toContain('修改稿（第 2 稿）已经提交');
-    expect(await storedKeys()).toEqual(before);
+    expect(await countyObjects()).toEqual(before);
   });
 });
-
-const paperTable = () => [
-  ['村（社区）', '党员人数', '培训人次'],
-  ['东关村', '126', '380'],
-  ['西街社区', '98', '271'],
-];

@@ -5,9 +5,14 @@
 // the bucket that no event names, every upload record settled; every file an event names stored byte for byte; the
 // typed title still on screen when nothing was saved; one piece or revision, never two; every email sent once (at
 // most twice where SES itself lost its answer).
-import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { createHash } from 'node:crypto';
+import { sweepAll } from '../../../shared/app/sweep';
 import { config } from '../../../shared/core/config';
-import { bucket, s3Client } from '../../../shared/store/objects';
+import type { FileRef } from '../../../shared/documents/files';
+import { storeFiles, UPLOAD_SETTLE_MS } from '../../../shared/documents/staging';
+import type { PendingFile } from '../../../shared/documents/uploads';
+import { keys } from '../../../shared/store/keys';
+import { getObject } from '../../../shared/store/objects';
 import { PAPER_PARAGRAPHS, PNG_BYTES, paperDocx } from '../../support/docx';
 import { type FaultCase, runFaultMatrix } from '../../support/faultCases';
 import {
@@ -23,6 +28,7 @@ import {
   steppingClock,
   unfiredCases,
 } from '../../support/faultState';
+import { countyObjects } from '../../support/files';
 import { linkIn } from '../../support/harness';
 
 let fc: FaultCounty;
@@ -37,7 +43,7 @@ beforeAll(async () => {
   const { readDocx } = await import('../../../shared/documents/readDocx');
   await import('../../../shared/web/multipart');
   await readDocx(await docxFor('预热'));
-  await storedKeys();
+  await countyObjects();
   const warm = await returnedPaper('预热');
   expect((await revise(warm)).status).toBe(303);
   await recover(clock);
@@ -78,40 +84,7 @@ const unknownOutcome = (html: string) => html.includes('暂时无法确认');
 /** The form shown again with the typed title in its field. */
 const keepsTitle = (html: string, title: string) => html.includes(`value="${title}"`);
 
-/** Every object the county has in the files bucket. */
-async function storedKeys(): Promise<string[]> {
-  const found: string[] = [];
-  let token: string | undefined;
-  do {
-    const page = await s3Client().send(
-      new ListObjectsV2Command({
-        Bucket: bucket(),
-        Prefix: `counties/${config().countyId}/`,
-        ContinuationToken: token,
-      }),
-    );
-    found.push(...(page.Contents ?? []).map((o) => o.Key ?? ''));
-    token = page.NextContinuationToken;
-  } while (token);
-  return found;
-}
-
-async function objectBytes(key: string): Promise<Buffer | undefined> {
-  try {
-    const out = await s3Client().send(new GetObjectCommand({ Bucket: bucket(), Key: key }));
-    return Buffer.from((await out.Body?.transformToByteArray()) ?? []);
-  } catch (err) {
-    if (err instanceof Error && err.name === 'NoSuchKey') return undefined;
-    throw err;
-  }
-}
-
-interface StoredFile {
-  role: string;
-  name: string;
-  key: string;
-}
-const filesOf = (event: Record<string, unknown> | undefined) => (event?.files as StoredFile[] | undefined) ?? [];
+const filesOf = (event: Record<string, unknown> | undefined) => (event?.files as FileRef[] | undefined) ?? [];
 
 /**
  * No orphan: every object in the bucket is named by some piece event, and every upload record is settled. The
@@ -124,7 +97,7 @@ async function orphans(): Promise<string[]> {
     items.filter((i) => String(i.sk).startsWith('E#')).flatMap((i) => filesOf(i).map((f) => f.key)),
   );
   const found = [
-    ...(await storedKeys())
+    ...(await countyObjects())
       .filter((key) => !named.has(key))
       .map((key) => {
         // The record that answered for it, and what it says became of it.
@@ -147,7 +120,7 @@ async function lostFiles(event: Record<string, unknown>, posted: Record<string, 
   const roles = files.map((f) => f.role).join(',');
   if (roles !== Object.keys(posted).join(',')) problems.push(`revision ${event.revision} names files ${roles}`);
   for (const file of files) {
-    const bytes = await objectBytes(file.key);
+    const bytes = await getObject(file.key);
     if (!bytes) problems.push(`the ${file.role} of revision ${event.revision} is not in the bucket`);
     else if (!bytes.equals(posted[file.role]!)) problems.push(`the ${file.role} of revision ${event.revision} differs`);
   }
@@ -334,4 +307,41 @@ describe('POST /revise/{token} with a new Word document under injected faults', 
     expect(result.calls.ses).toBe(1 + EDITORS.length);
     expect(result.cases).toBe(3 * (result.calls.dynamodb + result.calls.ses + result.calls.s3));
   }, 300_000);
+});
+
+describe('the sweeper over an upload whose revision was never written, under injected faults', () => {
+  it('deletes its files and settles its record, whatever fails on the way', async () => {
+    const county = config().countyId;
+    const result = await runFaultMatrix({
+      route: 'sweeper (an upload never written)',
+      services: ['dynamodb', 's3'],
+      // An upload stored for a revision that never came (the process died between the files and the event).
+      prepare: async (label) => {
+        clock.advance(60_000);
+        const content = Buffer.concat([PNG_BYTES, Buffer.from(label)]);
+        const photo: PendingFile = {
+          role: 'attachment',
+          kind: 'png',
+          name: `${label}.png`,
+          content,
+          contentType: 'image/png',
+          sha256: createHash('sha256').update(content).digest('hex'),
+        };
+        const event = { pk: keys.piece(county, '2026-9999'), sk: keys.eventSk(1) };
+        const staged = await storeFiles(county, [photo], { pieceId: '2026-9999', revision: 1, event });
+        clock.advance(UPLOAD_SETTLE_MS + 60_000);
+        return staged;
+      },
+      // A sweep that stumbles leaves the upload for the next one.
+      act: () => sweepAll(county).catch(() => undefined),
+      verify: async (staged) => {
+        await recover(clock);
+        const left = (await countyObjects()).filter((key) => staged.refs.some((r) => r.key === key));
+        return [...left.map((key) => `${key} was not deleted`), ...(await orphans())];
+      },
+    });
+    expect(result.violations).toEqual([]);
+    expect(result.calls.s3).toBe(1);
+    expect(result.cases).toBe(3 * (result.calls.dynamodb + result.calls.s3));
+  }, 120_000);
 });

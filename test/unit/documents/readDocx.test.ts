@@ -9,6 +9,13 @@ import {
 } from '../../../shared/documents/readDocx';
 import { notWordZip, PAPER_PARAGRAPHS, PAPER_TABLE, paperDocx, truncatedDocx } from '../../support/docx';
 
+/** Why readDocx refused a file ('read' when it did not). */
+const refusal = (bytes: Buffer) =>
+  readDocx(bytes).then(
+    () => 'read',
+    (err: unknown) => (err instanceof UnreadableDocumentError ? err.reason : String(err)),
+  );
+
 describe('reading a .docx', () => {
   it('gives the text a line per paragraph and a table row per line, and the heading as the title', async () => {
     const read = await readDocx(await paperDocx());
@@ -36,11 +43,7 @@ describe('reading a .docx', () => {
   it('refuses unread a small file whose XML unpacks too big to read', async () => {
     const bomb = await paperDocx({ paragraphs: ['党'.repeat(1_000_000)] });
     expect(bomb.length).toBeLessThan(100_000);
-    const reason = await readDocx(bomb).then(
-      () => 'read',
-      (err: unknown) => (err instanceof UnreadableDocumentError ? err.reason : String(err)),
-    );
-    expect(reason).toBe('too-big');
+    expect(await refusal(bomb)).toBe('too-big');
   });
 
   it('keeps links to web addresses and drops javascript: ones', async () => {
@@ -52,13 +55,8 @@ describe('reading a .docx', () => {
   });
 
   it('refuses a cut-off file as corrupt and a zip without a Word main part as not a document', async () => {
-    const reason = async (bytes: Buffer) =>
-      readDocx(bytes).then(
-        () => 'read',
-        (err: unknown) => (err instanceof UnreadableDocumentError ? err.reason : String(err)),
-      );
-    expect(await reason(await truncatedDocx())).toBe('corrupt');
-    expect(await reason(notWordZip())).toBe('not-docx');
+    expect(await refusal(await truncatedDocx())).toBe('corrupt');
+    expect(await refusal(notWordZip())).toBe('not-docx');
     expect(() => assertDocx(Buffer.from('PK\u0003\u0004 not really'))).toThrow(UnreadableDocumentError);
   });
 });
