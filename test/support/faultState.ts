@@ -142,15 +142,17 @@ export function postForm(url: string, fields: Record<string, string>) {
 }
 
 /**
- * A set-up post (no fault armed): under the suite's 400 ms budget a busy CI machine may answer 503 now and then; the
- * same post again is what its user would do, and every post used so is idempotent.
+ * A set-up request (no fault armed): under the suite's 400 ms budget a busy CI machine may answer 503 now and then;
+ * the same request again is what its user would do, and every request used so is idempotent.
  */
-export async function setUpPost(url: string, fields: Record<string, string>) {
+export async function setUp<A extends { status: number }>(send: () => Promise<A>): Promise<A> {
   for (let tries = 1; ; tries++) {
-    const answer = await postForm(url, fields);
+    const answer = await send();
     if (answer.status !== 503 || tries === 3) return answer;
   }
 }
+
+export const setUpPost = (url: string, fields: Record<string, string>) => setUp(() => postForm(url, fields));
 
 /** A status the rules allow for the first answer under a fault: done, or 503 (never another 5xx, never a 4xx). */
 export const firstAnswerProblem = (status: number): string[] => (status === 503 ? [] : [`answered ${status}`]);

@@ -21,9 +21,10 @@ import {
   eventsTitled,
   type FaultCounty,
   newestMail,
-  postForm,
   recover,
   sesMayRepeat,
+  setUp,
+  setUpPost,
   startFaultCounty,
   steppingClock,
   unfiredCases,
@@ -232,13 +233,13 @@ async function eventsOf(receipt: string): Promise<Record<string, unknown>[]> {
 async function returnedPaper(label: string): Promise<Returned> {
   const title = `修改文档故障 ${label}`;
   const first = await docxFor(label);
-  const sent = await submit({ title, document: first });
+  const sent = await setUp(() => submit({ title, document: first }));
   if (sent.status !== 303) throw new Error(`set-up: submitting answered ${sent.status}`);
   const receipt = receiptIn(sent.location)!;
   const request = await newestMail(fc.county, fc.address('wang'), (m) => m.subject.includes(title));
   const review = /审核页面：(\S+)/.exec(request?.body.text ?? '')?.[1];
   if (!review) throw new Error(`set-up: no review link for ${title}`);
-  const returned = await postForm(review, { decision: 'return', comment: COMMENT });
+  const returned = await setUpPost(review, { decision: 'return', comment: COMMENT });
   if (returned.status !== 200) throw new Error(`set-up: returning answered ${returned.status}`);
   const returnMail = await newestMail(fc.county, fc.address('zhang'), (m) => m.subject.includes(title));
   const link = linkIn(returnMail, '/revise/');
