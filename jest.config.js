@@ -10,17 +10,11 @@ const common = {
   transform,
   transformIgnorePatterns: ['/node_modules/(?!(@middy)/)'],
   // middy 7 publishes ESM behind an `import`-only export map, which jest's CommonJS resolver does not follow.
-  // The lazily loaded modules are imported as './libraries.js' etc. (files of their own in a deployed function).
   moduleNameMapper: {
     '^@middy/([a-z-]+)$': '<rootDir>/node_modules/@middy/$1/index.js',
-    '^\\./(libraries|writers)\\.js$': '<rootDir>/shared/sheets/$1.ts',
-    '^\\./multipart\\.js$': '<rootDir>/shared/web/multipart.ts',
-    '^\\./bulletinDocx\\.js$': '<rootDir>/shared/desk/bulletinDocx.ts',
-    '^\\./rawEmail\\.js$': '<rootDir>/shared/mail/rawEmail.ts',
-    '^\\./mailRuns\\.js$': '<rootDir>/shared/app/mailRuns.ts',
-    '^\\./objects\\.js$': '<rootDir>/shared/store/objects.ts',
-    '^\\./readDocx\\.js$': '<rootDir>/shared/documents/readDocx.ts',
   },
+  // The lazily loaded modules and the router's handler modules ('./desk.js') find their sources by this resolver.
+  resolver: '<rootDir>/test/jestResolver.js',
   testEnvironment: 'node',
 };
 module.exports = {

@@ -1,7 +1,8 @@
 // Requests as API Gateway hands them to a Lambda (payload 2.0), for the parts that invoke handlers in-process: a
 // browser's form post or page view, routed by the one route table.
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { createContext, type GatewayRequest, type LambdaHttpHandler, matchRoute, toEvent } from '../local/gateway';
+import { createContext, type GatewayRequest, type LambdaHttpHandler, toEvent } from '../local/gateway';
+import { matchRoute } from '../shared/web/routeMatch';
 import { type HandlerName, routes } from '../shared/web/routes';
 
 /** A browser's GET of `url` (path and query), or its form post of `fields` (body base64, as API Gateway sends it). */

@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { bundleFigures } from './bundles';
+import { costFigures } from './cost';
 import { overheadFigures } from './overhead';
 import { reportFigures } from './reports';
 import { roundTripFigures } from './roundTrips';
@@ -19,6 +20,7 @@ const parts: [string, BenchPart][] = [
   ['round trips', roundTripFigures],
   ['report cost growth', reportFigures],
   ['local throughput', throughputFigures],
+  ['monthly cost', costFigures],
 ];
 
 function format(value: number): string {

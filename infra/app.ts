@@ -1,7 +1,9 @@
-// CDK entry point (cdk.json runs it with tsx): one baosong stack, configured from context, checked by cdk-nag.
+// CDK entry point (cdk.json runs it with tsx): a county's two stacks, Baosong-<county>-data and Baosong-<county>-app,
+// configured from context and checked by cdk-nag. README "Deploying" lists every setting.
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { BaosongStack, STACK_NAME } from './stack';
+import { BaosongAppStack, type MailSettings } from './appStack';
+import { BaosongDataStack, configurationSetName } from './dataStack';
 
 const app = new App();
 
@@ -29,12 +31,55 @@ function numberContext(name: string): number | undefined {
 
 const account = process.env.CDK_DEFAULT_ACCOUNT;
 const region = process.env.CDK_DEFAULT_REGION;
+// Environment-agnostic when no credentials are configured, so `cdk synth` works offline.
+const env = account && region ? { account, region } : undefined;
 
-new BaosongStack(app, STACK_NAME, {
-  countyId: requiredContext('baosong:countyId'),
-  sender: requiredContext('baosong:sender'),
+const countyId = requiredContext('baosong:countyId');
+const sender = requiredContext('baosong:sender');
+if (!/^[a-z0-9-]{2,32}$/.test(countyId)) {
+  throw new Error(
+    `baosong:countyId must be 2-32 lower-case letters, digits or hyphens (it names the stacks), got "${countyId}"`,
+  );
+}
+// The demo county (cdk.json) synthesizes offline; an account to deploy to needs the county's own settings.
+if (env && (countyId === 'demo' || sender.endsWith('@example.com')) && context('baosong:allowDemo') !== 'true') {
+  throw new Error(
+    'Refusing to deploy the demo county: set -c baosong:countyId=<your county> -c baosong:sender=<an address of ' +
+      "the county's domain> (README, Deploying).",
+  );
+}
+
+const mailTransport = context('baosong:mailTransport') === 'smtp' ? 'smtp' : 'ses';
+const data = new BaosongDataStack(app, `Baosong-${countyId}-data`, {
+  env,
+  countyId,
+  sender,
+  mailTransport,
+  sesIdentityExists: context('baosong:sesIdentityExists') === 'true',
+});
+
+const mail: MailSettings =
+  mailTransport === 'smtp'
+    ? {
+        kind: 'smtp',
+        sender,
+        host: requiredContext('baosong:smtpHost'),
+        port: numberContext('baosong:smtpPort'),
+        secure: context('baosong:smtpSecure') === undefined ? undefined : context('baosong:smtpSecure') === 'true',
+      }
+    : { kind: 'ses', sender, configurationSet: configurationSetName(countyId) };
+
+const domainName = context('baosong:domainName');
+new BaosongAppStack(app, `Baosong-${countyId}-app`, {
+  env,
+  countyId,
+  data: data.refs(),
+  // The restore drill (README): the app pointed at a table restored to a point in time, by its name.
+  restoredTableName: context('baosong:tableName'),
+  mail,
   senderName: context('baosong:senderName'),
   contact: context('baosong:contact'),
+  domain: domainName ? { name: domainName, certificateArn: requiredContext('baosong:certificateArn') } : undefined,
   publicUrl: context('baosong:publicUrl'),
   reviewLinkDays: numberContext('baosong:reviewLinkDays'),
   reminderAfterDays: numberContext('baosong:reminderAfterDays'),
@@ -44,8 +89,6 @@ new BaosongStack(app, STACK_NAME, {
   monthlyResearchTarget: numberContext('baosong:monthlyResearchTarget'),
   bulletinRecipients: context('baosong:bulletinRecipients'),
   bulletinRate: numberContext('baosong:bulletinRate'),
-  // Environment-agnostic when no credentials are configured, so `cdk synth` works offline.
-  env: account && region ? { account, region } : undefined,
 });
 
 // cdk-nag 3 is a policy-validation plugin (not an Aspect): any unacknowledged finding fails the synth.

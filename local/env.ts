@@ -1,11 +1,11 @@
 // The local configuration shared by `npm start`, the admin CLI and the tests: ports, data dir (the table, the files),
-// the signing key
-// (generated into the data dir on first start), and the table (created from the one table definition).
+// the ring of link-signing keys (generated into the data dir on first start, rotated by `keys rotate`), and the
+// table (created from the one table definition).
 
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type KeyRing, LEGACY_KEY_ID, legacyRing, newKey, serializeRing } from '../shared/links/keyRing';
 import { createTableInput } from '../shared/store/tableDefinition';
 
 export interface LocalSettings {
@@ -41,16 +41,49 @@ export function localSettings(): LocalSettings {
   };
 }
 
-/** The signing key of this data dir: made once, kept with the data, so links keep working across restarts. */
-export function localSigningKey(dataDir: string): string {
-  mkdirSync(dataDir, { recursive: true });
-  const file = join(dataDir, 'signing.key');
-  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600 });
-  return readFileSync(file, 'utf8').trim();
+/** The data dir's ring of link-signing keys (the local stand-in for the Secrets Manager secret). */
+export const KEY_RING_FILE = 'signing-keys.json';
+/** The single key of a data dir from before key rings: it becomes the ring's legacy key, so its links keep working. */
+const LEGACY_KEY_FILE = 'signing.key';
+
+/** A data dir's key ring: the file the functions re-read after a rotation, and its text when read now. */
+export interface LocalKeyRing {
+  file: string;
+  text: string;
 }
 
-/** Points shared/core/config at the local stand-ins (before its first use). */
-export function applyLocalEnv(s: LocalSettings, signingKey: string): void {
+/** The signing keys of this data dir: made once, kept with the data, so links keep working across restarts. */
+export function localSigningKey(dataDir: string): LocalKeyRing {
+  mkdirSync(dataDir, { recursive: true });
+  const file = join(dataDir, KEY_RING_FILE);
+  if (!existsSync(file)) {
+    const legacy = join(dataDir, LEGACY_KEY_FILE);
+    const ring: KeyRing = existsSync(legacy)
+      ? legacyRing(readFileSync(legacy, 'utf8').trim())
+      : { keys: [newKey(LEGACY_KEY_ID, new Date())] };
+    createOnce(file, serializeRing(ring));
+  }
+  return { file, text: readFileSync(file, 'utf8') };
+}
+
+/** Writes `file` unless it exists, whole or not at all: two first starts at once keep one ring, never half of one. */
+function createOnce(file: string, text: string): void {
+  const temporary = `${file}.${process.pid}.tmp`;
+  writeFileSync(temporary, text, { mode: 0o600 });
+  try {
+    linkSync(temporary, file);
+  } catch (err) {
+    if ((err as { code?: string }).code !== 'EEXIST') throw err;
+  } finally {
+    unlinkSync(temporary);
+  }
+}
+
+/**
+ * Points shared/core/config at the local stand-ins (before its first use). The signing keys: a data dir's ring
+ * (SIGNING_KEY_FILE, re-read after a rotation, and its text in SIGNING_KEY), or a key given directly.
+ */
+export function applyLocalEnv(s: LocalSettings, signingKey: string | LocalKeyRing): void {
   process.env.TABLE_NAME ||= 'baosong';
   process.env.COUNTY_ID ||= 'demo';
   process.env.SENDER ||= 'baosong@example.com';
@@ -60,7 +93,13 @@ export function applyLocalEnv(s: LocalSettings, signingKey: string): void {
   process.env.SES_ENDPOINT = `http://127.0.0.1:${s.sesPort}`;
   process.env.S3_ENDPOINT = `http://127.0.0.1:${s.s3Port}`;
   process.env.FILES_BUCKET ||= LOCAL_FILES_BUCKET;
-  process.env.SIGNING_KEY = signingKey;
+  if (typeof signingKey === 'string') {
+    process.env.SIGNING_KEY = signingKey;
+    delete process.env.SIGNING_KEY_FILE;
+  } else {
+    process.env.SIGNING_KEY = signingKey.text;
+    process.env.SIGNING_KEY_FILE = signingKey.file;
+  }
   process.env.BAOSONG_LOCAL = '1';
 }
 

@@ -5,7 +5,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
-import { DEFAULT_PATH, type HandlerName, type Route } from '../shared/web/routes';
+import { matchRoute, type RouteMatch, type RoutePattern } from '../shared/web/routeMatch';
 
 export type LambdaHttpHandler = (
   event: APIGatewayProxyEventV2,
@@ -13,13 +13,24 @@ export type LambdaHttpHandler = (
   // biome-ignore lint/suspicious/noConfusingVoidType: a handler typed `Promise<void>` must be assignable too.
 ) => Promise<APIGatewayProxyResultV2 | undefined | void>;
 
+/** A route of the HTTP API: a path (or path family) and the function it invokes. */
+export interface GatewayRoute extends RoutePattern {
+  fn: string;
+}
+
 export interface GatewayOptions {
-  routes: Route[];
-  loadHandler: (name: HandlerName) => Promise<LambdaHttpHandler>;
+  routes: readonly GatewayRoute[];
+  /** The function a route invokes, by its name. */
+  loadHandler: (fn: string) => Promise<LambdaHttpHandler>;
   /** Largest request body accepted; API Gateway's payload limit is 10 MB. */
   maxBodyBytes?: number;
   /** One line per request; console.log by default. */
   log?: (line: string) => void;
+  /**
+   * What the request line names instead of the API route that matched (e.g. the page's own route, which a function's
+   * router finds): never the path itself, which may carry a signed token.
+   */
+  describe?: (method: string, rawPath: string) => string;
 }
 
 /** A request as it came off the wire, before any API Gateway interpretation. */
@@ -35,14 +46,6 @@ export interface GatewayRequest {
   sourceIp: string;
   /** The port the gateway listens on, for x-forwarded-port. */
   localPort?: number;
-}
-
-export interface RouteMatch {
-  route: Route;
-  /** As AWS names it: 'GET /submissions/{id}', 'ANY /submit', 'HEAD /' (our stack adds a HEAD route per GET route). */
-  routeKey: string;
-  /** URL-decoded; absent when the route has no parameters. */
-  pathParameters?: Record<string, string>;
 }
 
 export interface GatewayResponse {
@@ -72,91 +75,6 @@ const HOP_BY_HOP = new Set([
   'upgrade',
 ]);
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-
-type Segment = { kind: 'static'; value: string } | { kind: 'param'; name: string } | { kind: 'greedy'; name: string };
-
-function parseRoutePath(path: string): Segment[] {
-  return path
-    .split('/')
-    .slice(1)
-    .map((part): Segment => {
-      const param = /^\{([^{}+]+)(\+?)\}$/.exec(part);
-      if (!param) return { kind: 'static', value: part };
-      return param[2] ? { kind: 'greedy', name: param[1]! } : { kind: 'param', name: param[1]! };
-    });
-}
-
-function decodeSegment(raw: string): string {
-  try {
-    return decodeURIComponent(raw);
-  } catch {
-    return raw;
-  }
-}
-
-/** Path parameters when `rawPath` fits the route's path, undefined otherwise. */
-function matchPath(segments: Segment[], rawPath: string): Record<string, string> | undefined {
-  const parts = rawPath.split('/').slice(1);
-  const params: Record<string, string> = {};
-  for (const [i, segment] of segments.entries()) {
-    const part = parts[i];
-    if (part === undefined) return undefined;
-    if (segment.kind === 'static') {
-      if (part !== segment.value) return undefined;
-    } else if (segment.kind === 'param') {
-      if (part === '') return undefined;
-      params[segment.name] = decodeSegment(part);
-    } else {
-      const rest = parts.slice(i).join('/');
-      if (rest === '') return undefined;
-      params[segment.name] = decodeSegment(rest);
-      return params;
-    }
-  }
-  return parts.length === segments.length ? params : undefined;
-}
-
-const SEGMENT_RANK = { static: 0, param: 1, greedy: 2 } as const;
-
-/** Negative when `a` is the more specific path: segment by segment, static beats `{param}` beats `{proxy+}`. */
-function comparePathSpecificity(a: Segment[], b: Segment[]): number {
-  for (let i = 0; i < Math.min(a.length, b.length); i++) {
-    const diff = SEGMENT_RANK[a[i]!.kind] - SEGMENT_RANK[b[i]!.kind];
-    if (diff !== 0) return diff;
-  }
-  return b.length - a.length;
-}
-
-/**
- * The route API Gateway would pick: the most specific path first, then a route for the method (a GET route for HEAD)
- * over ANY. Undefined when nothing matches (AWS answers 404).
- */
-export function matchRoute(routes: Route[], method: string, rawPath: string): RouteMatch | undefined {
-  let best: { route: Route; segments: Segment[]; params: Record<string, string>; exact: boolean } | undefined;
-  for (const route of routes) {
-    if (route.path === DEFAULT_PATH) continue;
-    const exact = route.method === method || (method === 'HEAD' && route.method === 'GET');
-    if (!exact && route.method !== 'ANY') continue;
-    const segments = parseRoutePath(route.path);
-    const params = matchPath(segments, rawPath);
-    if (!params) continue;
-    const better =
-      !best ||
-      comparePathSpecificity(segments, best.segments) < 0 ||
-      (comparePathSpecificity(segments, best.segments) === 0 && exact && !best.exact);
-    if (better) best = { route, segments, params, exact };
-  }
-  if (!best) {
-    const fallback = routes.find((r) => r.path === DEFAULT_PATH);
-    return fallback ? { route: fallback, routeKey: DEFAULT_PATH } : undefined;
-  }
-  const routeMethod = best.route.method === 'GET' && method === 'HEAD' ? 'HEAD' : best.route.method;
-  return {
-    route: best.route,
-    routeKey: `${routeMethod} ${best.route.path}`,
-    ...(Object.keys(best.params).length > 0 ? { pathParameters: best.params } : {}),
-  };
-}
 
 /** API Gateway passes these bodies as UTF-8 text; every other body (forms included) arrives base64-encoded. */
 function isTextContentType(contentType: string | undefined): boolean {
@@ -327,7 +245,7 @@ export function fromResult(result: unknown): GatewayResponse {
 }
 
 /** A Lambda Context like the one the Node.js runtime gives, with a 10 s budget. */
-export function createContext(name: HandlerName, awsRequestId: string = randomUUID()): Context {
+export function createContext(name: string, awsRequestId: string = randomUUID()): Context {
   const functionName = `baosong-${name}`;
   const region = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
   const deadline = Date.now() + LAMBDA_TIMEOUT_MS;
@@ -387,9 +305,9 @@ export function createGateway(options: GatewayOptions): http.Server {
   const { routes, loadHandler } = options;
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const log = options.log ?? ((line: string) => console.log(line));
-  const loaded = new Map<HandlerName, Promise<LambdaHttpHandler>>();
+  const loaded = new Map<string, Promise<LambdaHttpHandler>>();
 
-  const handlerFor = (name: HandlerName): Promise<LambdaHttpHandler> => {
+  const handlerFor = (name: string): Promise<LambdaHttpHandler> => {
     let pending = loaded.get(name);
     if (!pending) {
       pending = loadHandler(name);
@@ -417,7 +335,7 @@ export function createGateway(options: GatewayOptions): http.Server {
       sourceIp: (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
       localPort: req.socket.localPort,
     };
-    const name = match.route.handler;
+    const name = match.route.fn;
     try {
       const handler = await handlerFor(name);
       const event = toEvent(request, match, { requestId });
@@ -444,7 +362,11 @@ export function createGateway(options: GatewayOptions): http.Server {
       .then((response) => {
         // The route, not the path: paths like /review/{token} carry signed tokens, which never reach a log.
         const route = matchRoute(routes, method, rawPath);
-        const shown = route ? route.routeKey.replace(/^\S+ /, '') : '(no route)';
+        const shown = options.describe
+          ? options.describe(method, rawPath)
+          : route
+            ? route.routeKey.replace(/^\S+ /, '')
+            : '(no route)';
         log(`${method} ${shown} ${response.status} ${Math.round(performance.now() - started)}ms`);
         if (res.destroyed) return;
         const noBody = response.status === 204 || response.status === 304 || response.status < 200;

@@ -25,6 +25,7 @@ import { config } from '../shared/core/config';
 import { NotFoundError } from '../shared/core/errors';
 import { figuresFile } from '../shared/desk/figuresSheet';
 import { yearAdoptions } from '../shared/desk/yearAdoptions';
+import { KEY_COMMANDS } from '../shared/links/keysCli';
 import { failedEmails } from '../shared/mail/outbox';
 import { type Counts, figures } from '../shared/reports/figures';
 import { issueStats } from '../shared/reports/issueStats';
@@ -764,6 +765,7 @@ const COMMANDS: Record<string, Command> = {
       return 0;
     },
   },
+  ...KEY_COMMANDS,
 };
 
 /** Units named by id or by name (`,`/`，`/`、` between them), or `all`. */

@@ -6,7 +6,7 @@ export interface Config {
   countyId: string;
   /** Base of every link in an email or page, without a trailing slash. */
   publicUrl: string;
-  /** SES identity mail is sent from. */
+  /** The address mail is sent from: an SES identity, or an address the SMTP login may send as. */
   sender: string;
   /** The display name beside it ("县委组织部信息科 <address>"). */
   senderName: string;
@@ -40,6 +40,27 @@ export interface Config {
   bulletinRecipients: BulletinAudience[];
   /** Bulletin emails per second at most (under the SES account's sending rate). */
   bulletinRate: number;
+  /** How mail leaves: SES, or SMTP where SES is not offered (AWS China) or the county must use its own server. */
+  mailTransport: MailTransport;
+  /** Set when `mailTransport` is `smtp`. */
+  smtp?: SmtpConfig;
+  /** The SES configuration set every SES send names (its bounce and complaint events), if any. */
+  sesConfigurationSet?: string;
+}
+
+export type MailTransport = 'ses' | 'smtp';
+
+export interface SmtpConfig {
+  host: string;
+  port: number;
+  /** Implicit TLS from the first byte (port 465); otherwise plain, then STARTTLS, which is required. */
+  secure: boolean;
+  /** Credentials given directly (local), or read from Secrets Manager (AWS): `{"username":…,"password":…}`. */
+  user?: string;
+  pass?: string;
+  secretArn?: string;
+  /** Accept a self-signed server certificate: local runs and tests only. */
+  allowSelfSigned: boolean;
 }
 
 export type BulletinAudience = 'leaders' | 'editors' | 'informants';
@@ -64,6 +85,54 @@ function positive(env: NodeJS.ProcessEnv, name: string, fallback: number): numbe
   return value;
 }
 
+/** `true`/`1` or `false`/`0`; `undefined` when unset. */
+function flag(env: NodeJS.ProcessEnv, name: string): boolean | undefined {
+  const raw = env[name]?.trim().toLowerCase();
+  if (!raw) return undefined;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new Error(`Environment variable ${name} must be true or false (got ${env[name]})`);
+}
+
+function mailTransport(env: NodeJS.ProcessEnv): MailTransport {
+  const raw = env.MAIL_TRANSPORT?.trim().toLowerCase();
+  if (!raw) return 'ses';
+  if (raw === 'ses' || raw === 'smtp') return raw;
+  throw new Error(`Environment variable MAIL_TRANSPORT must be ses or smtp (got ${env.MAIL_TRANSPORT})`);
+}
+
+/**
+ * The SMTP server's settings. Port 465 with implicit TLS unless told otherwise (RFC 8314 prefers it for submission,
+ * and the mail services and government servers in China offer it most widely); any other port speaks plain first
+ * and must upgrade with STARTTLS before it logs in.
+ */
+function smtp(env: NodeJS.ProcessEnv, local: boolean): SmtpConfig {
+  const rawPort = env.SMTP_PORT?.trim();
+  const secureFlag = flag(env, 'SMTP_SECURE');
+  const port = rawPort ? Number(rawPort) : secureFlag === false ? 587 : 465;
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new Error(`Environment variable SMTP_PORT must be a port number (got ${rawPort})`);
+  }
+  const user = env.SMTP_USER?.trim() || undefined;
+  const pass = env.SMTP_PASS || undefined;
+  const secretArn = env.SMTP_SECRET_ARN?.trim() || undefined;
+  if (!secretArn && !user) {
+    throw new Error('Missing environment variable SMTP_SECRET_ARN (or SMTP_USER and SMTP_PASS for local runs)');
+  }
+  if (!secretArn && !pass) throw new Error('Missing environment variable SMTP_PASS');
+  const allowSelfSigned = flag(env, 'SMTP_ALLOW_SELF_SIGNED') ?? false;
+  if (allowSelfSigned && !local) {
+    throw new Error('Environment variable SMTP_ALLOW_SELF_SIGNED is for local runs and tests only (BAOSONG_LOCAL=1)');
+  }
+  return {
+    host: required(env, 'SMTP_HOST'),
+    port,
+    secure: secureFlag ?? port === 465,
+    ...(secretArn ? { secretArn } : { user, pass }),
+    allowSelfSigned,
+  };
+}
+
 function required(env: NodeJS.ProcessEnv, name: string): string {
   const value = env[name];
   if (value === undefined || value.trim() === '') {
@@ -78,6 +147,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!signingKey && !signingKeySecretArn) {
     throw new Error('Missing environment variable SIGNING_KEY_SECRET_ARN (or SIGNING_KEY for local runs)');
   }
+  const local = env.BAOSONG_LOCAL === '1';
+  const transport = mailTransport(env);
   return {
     tableName: required(env, 'TABLE_NAME'),
     countyId: required(env, 'COUNTY_ID'),
@@ -95,11 +166,14 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     reviewLinkDays: positive(env, 'REVIEW_LINK_DAYS', 14),
     reminderAfterDays: positive(env, 'REMINDER_AFTER_DAYS', 3),
     requestBudgetMs: positive(env, 'REQUEST_BUDGET_MS', 6000),
-    local: env.BAOSONG_LOCAL === '1',
+    local,
     yearlyTarget: positive(env, 'BULLETIN_YEARLY_TARGET', 230),
     monthlyResearchTarget: positive(env, 'BULLETIN_RESEARCH_TARGET', 4),
     bulletinRecipients: audiences(env),
     bulletinRate: positive(env, 'BULLETIN_RATE', 10),
+    mailTransport: transport,
+    ...(transport === 'smtp' ? { smtp: smtp(env, local) } : {}),
+    sesConfigurationSet: env.SES_CONFIGURATION_SET?.trim() || undefined,
   };
 }
 

@@ -6,6 +6,7 @@ import { settle } from '../core/budget';
 import { now, shanghai } from '../core/clock';
 import { config } from '../core/config';
 import { FORM_KEPT_NOTICE, NotFoundError, StoreUnavailableError, ValidationError } from '../core/errors';
+import { stopOn } from '../mail/deliveryEvents';
 import { figures } from '../reports/figures';
 import {
   AlreadyDecidedError,
@@ -16,6 +17,7 @@ import {
 import { alreadyDecidedJson, confirmationRequired, rejectConfirmPage } from '../review/pages';
 import { importRosterFile } from '../roster/importRosterFile';
 import { listRoster, type Roster, reportingUnits } from '../roster/people';
+import { resumeMail } from '../roster/resumeMail';
 import { revokeLinks } from '../roster/revokeLinks';
 import { setActive } from '../roster/setActive';
 import { failureOf, type HttpResponse, isUploadedFile } from '../web/http';
@@ -190,7 +192,12 @@ export async function rosterView(token: string): Promise<HttpResponse> {
   return {
     status: 200,
     html: rosterPage(user, { roster }),
-    json: { units: roster.units.length, people: roster.people.length },
+    json: {
+      units: roster.units.length,
+      people: roster.people.length,
+      // 退信 or 投诉 on their address: no email goes to them until the roster corrects it (or 恢复发送).
+      mailStopped: roster.people.filter((p) => stopOn(p.mailStop, p.email)).map((p) => p.personId),
+    },
   };
 }
 
@@ -235,7 +242,7 @@ export async function uploadView(token: string, fields: Record<string, unknown>)
   return { status: 200, html: rosterPage(user, { roster, result: { ok: true, message } }), json: result.summary };
 }
 
-const PERSON_ACTIONS = ['revoke', 'deactivate', 'activate'] as const;
+const PERSON_ACTIONS = ['revoke', 'deactivate', 'activate', 'resume'] as const;
 
 /** The roster to show under an action's result: done is done, even when the page's own read then fails. */
 async function rosterAfter(county: string): Promise<Roster | undefined> {
@@ -245,12 +252,12 @@ async function rosterAfter(county: string): Promise<Roster | undefined> {
   });
 }
 
-/** POST on a person: 作废链接, 停用 or 启用. */
+/** POST on a person: 作废链接, 停用, 启用, or 恢复发送 (lifts a 退信 or 投诉 stop on their address). */
 export async function personActionView(token: string, personId: string, fields: Record<string, unknown>) {
   const user = await deskEditor(token);
   const action = field(fields.action) as (typeof PERSON_ACTIONS)[number];
   if (!PERSON_ACTIONS.includes(action)) {
-    throw new ValidationError([{ field: 'action', message: '操作无法识别：应为作废链接、停用或启用。' }]);
+    throw new ValidationError([{ field: 'action', message: '操作无法识别：应为作废链接、停用、启用或恢复发送。' }]);
   }
   const county = config().countyId;
   const target = (await listRoster(county)).people.find((p) => p.personId === personId);
@@ -261,6 +268,9 @@ export async function personActionView(token: string, personId: string, fields: 
     const seen = Number(field(fields.v)) || undefined;
     const { keyVersion, emailed } = await revokeLinks(target.email, undefined, seen);
     message = `已作废 ${target.name} 的全部旧链接（现为第 ${keyVersion} 版）${emailed ? '，新链接将在一分钟内发到其邮箱' : ''}。`;
+  } else if (action === 'resume') {
+    await resumeMail(personId);
+    message = `已恢复向 ${target.name}（${target.email}）发送邮件。如此地址仍在 SES 的禁止发送名单中，下一封邮件会再次退信。`;
   } else {
     await setActive({ personId }, action === 'activate');
     message =

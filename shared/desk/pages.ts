@@ -8,6 +8,7 @@ import { formatShanghai, formatShanghaiDate } from '../core/clock';
 import type { FieldError } from '../core/errors';
 import { html, type SafeHtml } from '../core/html';
 import { fileSlug } from '../documents/files';
+import { markLabel, stopOn } from '../mail/deliveryEvents';
 import { fileList, pieceBody } from '../pieces/body';
 import { isRevision, latestRevision, type PieceEvent } from '../pieces/events';
 import { KIND_LABELS, type PieceKind } from '../pieces/piece';
@@ -298,8 +299,21 @@ export function rosterPage(user: DeskUser, input: RosterPageInput): string {
   const actions = (p: Person) =>
     user.canAct
       ? html`<form class="inline" method="post" action="${user.base}/roster/people/${p.personId}"><input type="hidden" name="action" value="revoke"><input type="hidden" name="v" value="${p.keyVersion}"><button type="submit" class="secondary">作废链接</button></form>
-<form class="inline" method="post" action="${user.base}/roster/people/${p.personId}"><input type="hidden" name="action" value="${p.inactive ? 'activate' : 'deactivate'}"><button type="submit" class="secondary">${p.inactive ? '启用' : '停用'}</button></form>`
+<form class="inline" method="post" action="${user.base}/roster/people/${p.personId}"><input type="hidden" name="action" value="${p.inactive ? 'activate' : 'deactivate'}"><button type="submit" class="secondary">${p.inactive ? '启用' : '停用'}</button></form>${
+          stopOn(p.mailStop, p.email)
+            ? html`
+<form class="inline" method="post" action="${user.base}/roster/people/${p.personId}"><input type="hidden" name="action" value="resume"><button type="submit" class="secondary">恢复发送</button></form>`
+            : ''
+        }`
       : '';
+  // What SES reported of the address: 退信 or 投诉 stops its email; a transient bounce is only noted.
+  const mailMark = (p: Person) => {
+    const stop = stopOn(p.mailStop, p.email);
+    if (stop) return html`<br><span class="flag">已停发邮件</span><br><span class="flag">${markLabel(stop)}</span>`;
+    const note = p.mailNote?.address === p.email ? p.mailNote : undefined;
+    return note ? html`<br><span class="muted">${markLabel(note)}（邮件照常发送）</span>` : '';
+  };
+  const stopped = people.filter((p) => stopOn(p.mailStop, p.email)).length;
   const result = input.result;
   return deskPage(
     user,
@@ -314,7 +328,7 @@ export function rosterPage(user: DeskUser, input: RosterPageInput): string {
     }
 ${
   input.roster
-    ? html`<p>${units.length} 个单位，${people.length} 人（停用 ${people.filter((p) => p.inactive).length} 人）。</p>`
+    ? html`<p>${units.length} 个单位，${people.length} 人（停用 ${people.filter((p) => p.inactive).length} 人${stopped ? `，邮箱退信或投诉 ${stopped} 人` : ''}）。</p>`
     : html`<p>名单暂时无法显示。<a href="${user.base}/roster">刷新名单</a></p>`
 }
 ${
@@ -333,9 +347,10 @@ ${sorted.map(
   (
     p,
   ) => html`<tr><td>${unitName.get(p.unitId ?? '') ?? ''}</td><td>${p.name}</td><td>${ROLE_LABELS[p.role]}</td><td>${p.email}</td><td>${p.phone ?? ''}</td>
-<td>${p.inactive ? '已停用' : '在用'}</td>${user.canAct ? html`<td>${actions(p)}</td>` : ''}</tr>`,
+<td>${p.inactive ? '已停用' : '在用'}${mailMark(p)}</td>${user.canAct ? html`<td>${actions(p)}</td>` : ''}</tr>`,
 )}</tbody></table></div>
-<p class="hint">作废链接：此人的全部旧链接立即失效，并把新链接发到其邮箱（手机丢失、邮件误转发时使用）。停用：调离或不再担任的人员，链接失效、不再收到邮件，已报送的稿件和积分保留；可随时启用恢复。</p>`,
+<p class="hint">作废链接：此人的全部旧链接立即失效，并把新链接发到其邮箱（手机丢失、邮件误转发时使用）。停用：调离或不再担任的人员，链接失效、不再收到邮件，已报送的稿件和积分保留；可随时启用恢复。</p>
+<p class="hint">退信、投诉：邮件系统报告此邮箱不存在、被拒收、在禁止发送名单中，或收件人投诉，系统已停止向该邮箱发送，应发的邮件记为发送失败。邮箱有误的，在名单文件中改正后重新上传，新邮箱照常发送，原邮箱的人员可停用；邮箱确实无误的，可点“恢复发送”。暂时退信（如邮箱已满）只作提示，邮件照常发送。</p>`,
   );
 }
 

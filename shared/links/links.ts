@@ -4,16 +4,30 @@
 import { now } from '../core/clock';
 import { config } from '../core/config';
 import { ExpiredLinkError, InvalidLinkError } from '../core/errors';
-import { signingKey } from './signingKey';
-import { signToken, verifyToken } from './tokens';
+import { signingRing, verifyingRing } from './signingKey';
+import { type Claims, signToken, type TokenPurpose, verifyToken } from './tokens';
+
+/** A token for `purpose`, signed with the newest key and naming it. */
+async function sign(purpose: TokenPurpose, claims: Claims): Promise<string> {
+  return signToken(await signingRing(), purpose, claims);
+}
+
+/** The claims of a genuine token for `purpose`, checked with the key it names (see tokens.ts for what is refused). */
+async function verify(
+  purpose: TokenPurpose,
+  token: unknown,
+  options: { allowExpired?: boolean } = {},
+): Promise<Claims> {
+  return verifyToken(await verifyingRing(token), purpose, token, now().getTime(), options);
+}
 
 export async function submitKey(personId: string, keyVersion: number): Promise<string> {
-  return signToken(await signingKey(), 'submit', { c: config().countyId, i: personId, v: keyVersion });
+  return sign('submit', { c: config().countyId, i: personId, v: keyVersion });
 }
 
 /** The claims of a personal key; InvalidLinkError when forged or for another county or purpose. */
 export async function submitClaims(k: unknown): Promise<PersonClaims> {
-  return personClaims(verifyToken(await signingKey(), 'submit', k, now().getTime()));
+  return personClaims(await verify('submit', k));
 }
 
 /** A person's link that names only who they are (county, person, key version): what the roster must still vouch for. */
@@ -32,11 +46,11 @@ function personClaims(raw: Record<string, string | number>): PersonClaims {
  * token of its own purpose, so an informant's key never opens the desk and a desk link never submits.
  */
 export async function deskToken(personId: string, keyVersion: number): Promise<string> {
-  return signToken(await signingKey(), 'desk', { c: config().countyId, i: personId, v: keyVersion });
+  return sign('desk', { c: config().countyId, i: personId, v: keyVersion });
 }
 
 export async function deskClaims(token: unknown): Promise<PersonClaims> {
-  return personClaims(verifyToken(await signingKey(), 'desk', token, now().getTime()));
+  return personClaims(await verify('desk', token));
 }
 
 /**
@@ -44,11 +58,11 @@ export async function deskClaims(token: unknown): Promise<PersonClaims> {
  * their pieces and grants nothing else (not submitting). It ends with their key version.
  */
 export async function mineToken(personId: string, keyVersion: number): Promise<string> {
-  return signToken(await signingKey(), 'mine', { c: config().countyId, i: personId, v: keyVersion });
+  return sign('mine', { c: config().countyId, i: personId, v: keyVersion });
 }
 
 export async function mineClaims(token: unknown): Promise<PersonClaims> {
-  return personClaims(verifyToken(await signingKey(), 'mine', token, now().getTime()));
+  return personClaims(await verify('mine', token));
 }
 
 const DAY_S = 24 * 3600;
@@ -72,7 +86,7 @@ export interface ReviewClaims {
 
 /** An editor's link to decide one revision of one piece, until `exp`. */
 export async function reviewUrl(claims: ReviewClaims): Promise<string> {
-  const token = signToken(await signingKey(), 'review', {
+  const token = await sign('review', {
     c: config().countyId,
     pc: claims.pieceId,
     r: claims.revision,
@@ -107,7 +121,7 @@ function claimsOf(raw: Record<string, string | number>): ReviewClaims {
  * page can offer that editor a fresh link; anything forged or for another purpose is InvalidLinkError.
  */
 export async function reviewClaims(token: unknown, options: { allowExpired?: boolean } = {}): Promise<ReviewClaims> {
-  return claimsOf(verifyToken(await signingKey(), 'review', token, options.allowExpired ? null : now().getTime()));
+  return claimsOf(await verify('review', token, options));
 }
 
 export interface ReviseClaims {
@@ -122,7 +136,7 @@ export interface ReviseClaims {
 export const REVISE_LINK_DAYS = 30;
 
 export async function reviseUrl(claims: ReviseClaims): Promise<string> {
-  const token = signToken(await signingKey(), 'revise', {
+  const token = await sign('revise', {
     c: config().countyId,
     pc: claims.pieceId,
     r: claims.revision,
@@ -139,7 +153,7 @@ export function reviseExpiry(from: Date): number {
 
 /** The claims of a revise link; revoked with the informant's personal key (same key version). */
 export async function reviseClaims(token: unknown, options: { allowExpired?: boolean } = {}): Promise<ReviseClaims> {
-  const raw = verifyToken(await signingKey(), 'revise', token, options.allowExpired ? null : now().getTime());
+  const raw = await verify('revise', token, options);
   const base = claimsOf(raw);
   return {
     pieceId: base.pieceId,
@@ -161,7 +175,7 @@ export interface ReceiptClaims {
  * grants nothing else: not submitting, not the informant's other pieces. It ends with the informant's key version.
  */
 export async function receiptToken(claims: ReceiptClaims): Promise<string> {
-  return signToken(await signingKey(), 'receipt', {
+  return sign('receipt', {
     c: config().countyId,
     pc: claims.pieceId,
     i: claims.informantId,
@@ -170,7 +184,7 @@ export async function receiptToken(claims: ReceiptClaims): Promise<string> {
 }
 
 export async function receiptClaims(token: unknown): Promise<ReceiptClaims> {
-  const raw = verifyToken(await signingKey(), 'receipt', token, now().getTime());
+  const raw = await verify('receipt', token);
   if (raw.c !== config().countyId || typeof raw.pc !== 'string' || typeof raw.i !== 'string') {
     throw new InvalidLinkError();
   }
@@ -193,7 +207,7 @@ export interface AdoptionClaims {
  * Adoptions upstream come months later, so it does not expire; it ends with the editor's key version (a revoke).
  */
 export async function adoptionUrl(claims: AdoptionClaims): Promise<string> {
-  const token = signToken(await signingKey(), 'adoption', {
+  const token = await sign('adoption', {
     c: config().countyId,
     pc: claims.pieceId,
     e: claims.editorId,
@@ -203,7 +217,7 @@ export async function adoptionUrl(claims: AdoptionClaims): Promise<string> {
 }
 
 export async function adoptionClaims(token: unknown): Promise<AdoptionClaims> {
-  const raw = verifyToken(await signingKey(), 'adoption', token, now().getTime());
+  const raw = await verify('adoption', token);
   if (raw.c !== config().countyId || typeof raw.pc !== 'string' || typeof raw.e !== 'string') {
     throw new InvalidLinkError();
   }
@@ -215,12 +229,12 @@ export async function adoptionClaims(token: unknown): Promise<AdoptionClaims> {
  * be forwarded to the 月例会 as the email is. It names the county and the month, nothing else.
  */
 export async function bulletinUrl(month: string): Promise<string> {
-  const token = signToken(await signingKey(), 'bulletin', { c: config().countyId, mo: month });
+  const token = await sign('bulletin', { c: config().countyId, mo: month });
   return `${config().publicUrl}/bulletin/${token}`;
 }
 
 export async function bulletinClaims(token: unknown): Promise<{ month: string }> {
-  const raw = verifyToken(await signingKey(), 'bulletin', token, now().getTime());
+  const raw = await verify('bulletin', token);
   if (raw.c !== config().countyId || typeof raw.mo !== 'string' || !/^\d{4}-\d{2}$/.test(raw.mo)) {
     throw new InvalidLinkError();
   }

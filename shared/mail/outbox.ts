@@ -6,7 +6,9 @@
 // one conditional write, sends, and marks each with one more. A send happens once unless a process dies between
 // sending and marking (at-least-once: duplicates only in that window). Rendering is the features' business: whoever
 // delivers hands over the templates it knows (a request its own; the sweeper every feature's), and a notification
-// whose template it was not given is left for the sweeper.
+// whose template it was not given is left for the sweeper. An address SES reported as bounced or complained of
+// (mail/deliveryEvents.ts) is not sent to: the recipient, as the roster gives it, carries the stop, and the email is
+// given up with its reason, on the failed list, instead of going out to be dropped.
 import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { SETTLE_MS, settle, withBudget } from '../core/budget';
 import { now } from '../core/clock';
@@ -27,6 +29,7 @@ import {
 } from '../store/db';
 import { keys } from '../store/keys';
 import { OUTBOX_INDEX } from '../store/tableDefinition';
+import { type StopMark, stopNotice, stopOn } from './deliveryEvents';
 import { textFooter } from './frame';
 import { backoffMs, isGivenUp } from './retry';
 import { type OutgoingEmail, sendEmail } from './ses';
@@ -50,6 +53,8 @@ export interface Notification {
   retryAt?: number;
   /** Given up: SES refused it for good, or it failed MAX_ATTEMPTS times. Listed by `npm run admin -- outbox failed`. */
   failedAt?: string;
+  /** Given up unsent: its address bounced or was complained of (the reason; also in `lastError`). */
+  stopped?: string;
 }
 
 /** A notification as a use case writes it; the outbox numbers them. */
@@ -62,10 +67,13 @@ export type NotificationDraft = Omit<Notification, 'id'>;
  */
 export type OutboxJob = (item: Record<string, unknown> & ItemKey, leaseId: string) => Promise<DeliveryResult>;
 
-/** What delivering takes: the templates the caller knows, and who the recipients are (from memory or the roster). */
+/**
+ * What delivering takes: the templates the caller knows, and who the recipients are (from memory or the roster),
+ * with the stop on their address if SES reported one.
+ */
 export interface Sender {
   templates: EmailTemplates;
-  recipients: (personIds: string[]) => Promise<Map<string, Recipient>>;
+  recipients: (personIds: string[]) => Promise<Map<string, Recipient & StopMark>>;
   /** The jobs the caller runs (the sweeper: every feature's); an item of another job is left untouched. */
   jobs?: Record<string, OutboxJob>;
 }
@@ -256,6 +264,7 @@ async function take(item: Item, t: number): Promise<string | undefined> {
 type Outcome =
   | { index: number; kind: 'sent'; messageId: string }
   | { index: number; kind: 'dropped'; why: string }
+  | { index: number; kind: 'stopped'; why: string }
   | { index: number; kind: 'failed'; attempts: number; error: string; givenUp: boolean };
 
 /** Renders one email from what is in memory; an outcome already when it cannot be rendered. */
@@ -263,12 +272,17 @@ async function render(
   notification: Notification,
   index: number,
   item: Item,
-  recipients: Map<string, Recipient>,
+  recipients: Map<string, Recipient & StopMark>,
   templates: EmailTemplates,
 ): Promise<{ email: OutgoingEmail } | Outcome> {
   try {
     const id = recipientIdOf(notification);
     const recipient = id ? recipients.get(id) : undefined;
+    const stop = stopOn(recipient?.mailStop, notification.to);
+    if (stop) {
+      log.warn('email withheld from a stopped address', { template: notification.template, kind: stop.kind });
+      return { index, kind: 'stopped', why: stopNotice(stop) };
+    }
     const email = await templates[notification.template]!(notification.data, {
       item,
       ...(recipient ? { recipient } : {}),
@@ -295,7 +309,7 @@ function failure(notification: Notification, index: number, err: unknown): Outco
 async function sendAndMark(
   item: Item,
   leaseId: string,
-  recipients: Map<string, Recipient>,
+  recipients: Map<string, Recipient & StopMark>,
   templates: EmailTemplates,
   t: number,
   limit: Limit,
@@ -334,6 +348,14 @@ async function sendAndMark(
       if (o.kind === 'sent') set.push(`${p}.messageId = ${value(`:m${o.index}`, o.messageId)}`);
       else set.push(`${p}.dropped = ${value(`:d${o.index}`, o.why)}`);
       n.sentAt = at;
+    } else if (o.kind === 'stopped') {
+      // Given up at once, unsent: on the failed list with its reason, never tried again.
+      set.push(
+        `${p}.failedAt = ${value(':at', at)}`,
+        `${p}.lastError = ${value(`:e${o.index}`, o.why)}`,
+        `${p}.stopped = ${value(`:s${o.index}`, o.why)}`,
+      );
+      n.failedAt = at;
     } else {
       n.retryAt = t + backoffMs(o.attempts);
       set.push(
@@ -387,7 +409,7 @@ async function sendAndMark(
       log.warn('outbox lease lost before marking', { sent: outcomes.filter((o) => o.kind === 'sent').length });
     }
   }
-  const failed = outcomes.filter((o) => o.kind === 'failed').length;
+  const failed = outcomes.filter((o) => o.kind === 'failed' || o.kind === 'stopped').length;
   return {
     sent: outcomes.filter((o) => o.kind === 'sent').length,
     failed,
@@ -411,11 +433,17 @@ export interface FailedEmail {
   to: string;
   template: string;
   attempts: number;
+  /** Why: SES's error, or the stop on the address (退信 or 投诉, with its reason and date). */
   lastError: string;
   failedAt: string;
+  /** Given up unsent because the address is stopped (the reason). */
+  stopped?: string;
 }
 
-/** The emails given up, newest item first: what an operator must look into (a wrong address, a refused message). */
+/**
+ * The emails given up, newest item first: what an operator must look into (a wrong address, a refused message, an
+ * address that bounced or complained).
+ */
 export async function failedEmails(county: string): Promise<FailedEmail[]> {
   const found = await queryAll({
     IndexName: OUTBOX_INDEX.name,
@@ -437,6 +465,7 @@ export async function failedEmails(county: string): Promise<FailedEmail[]> {
         attempts: n.attempts ?? 0,
         lastError: n.lastError ?? '',
         failedAt: n.failedAt ?? '',
+        ...(n.stopped ? { stopped: n.stopped } : {}),
       })),
   );
 }

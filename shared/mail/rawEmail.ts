@@ -1,19 +1,14 @@
 // Email with attachments (the monthly bulletin's .xlsx of the unit table): SES v1 takes attachments only as a raw
 // MIME message (SendRawEmail, IAM action ses:SendRawEmail), built here by nodemailer's MailComposer and sent through
-// the same client as ses.ts. Header values are stripped of CR/LF here too, whatever the caller passed.
+// the same client as ses.ts. Header values are stripped of CR/LF here too, whatever the caller passed. With
+// MAIL_TRANSPORT=smtp the message goes through SMTP instead (smtp.ts), built there by nodemailer as well.
 import { SendRawEmailCommand } from '@aws-sdk/client-ses';
 import MailComposer from 'nodemailer/lib/mail-composer';
-import { headerSafe, type OutgoingEmail, sesClient, source } from './ses';
+import { config } from '../core/config';
+import { headerSafe, type OutgoingEmailWithAttachments } from './message';
+import { configurationSet, sesClient, source } from './ses';
 
-export interface Attachment {
-  filename: string;
-  contentType: string;
-  content: Uint8Array;
-}
-
-export interface OutgoingEmailWithAttachments extends OutgoingEmail {
-  attachments: Attachment[];
-}
+export type { Attachment, OutgoingEmailWithAttachments } from './message';
 
 /**
  * The message as SES receives it: multipart/mixed of a multipart/alternative (text, html; UTF-8, base64) and the
@@ -45,9 +40,11 @@ export async function composeRawEmail(input: OutgoingEmailWithAttachments): Prom
 }
 
 export async function sendEmailWithAttachments(input: OutgoingEmailWithAttachments): Promise<string> {
+  if (config().mailTransport === 'smtp') return (await import('./smtp.js')).sendSmtp(input);
   const to = headerSafe(input.to);
   const result = await sesClient().send(
     new SendRawEmailCommand({
+      ...configurationSet(),
       // Explicit destinations: SES then sends to this one address only, not to whatever the headers name.
       Destinations: [to],
       RawMessage: { Data: await composeRawEmail({ ...input, to }) },

@@ -7,7 +7,8 @@
 //    an earlier claim whose lease ran out without a send), marked sent after it. Two runs at once claim each
 //    recipient once; a crash resumes where it stopped (only a message in flight at the crash may go twice).
 // 3. Paced under the kind's rate; SES throttling is waited out with back-off; what still fails is released with its
-//    attempt counted, and given up by the outbox's rule (mail/retry).
+//    attempt counted, and given up by the outbox's rule (mail/retry). A recipient whose address is stopped (SES
+//    reported a bounce or a complaint: mail/deliveryEvents) is not sent to: claimed given up at once, with the reason.
 // 4. A run stays in the outbox (the sweeper's queue) until every recipient has had it or was given up: due after the
 //    job's own lease when a job sends it (the sweeper resumes a job that died; a long job keeps pushing it back), at
 //    once when it is queued (the sweeper sends it, a budget per pass). The last pass takes it out, conditional on
@@ -30,6 +31,7 @@ import {
   tableName,
 } from '../store/db';
 import { keys } from '../store/keys';
+import { stopNotice, stopOn } from './deliveryEvents';
 import type { DeliveryResult } from './outbox';
 import { backoffMs, isGivenUp } from './retry';
 
@@ -38,6 +40,8 @@ export interface RunRecipient {
   name: string;
   email: string;
   role: string;
+  /** The address was stopped when the run was frozen (退信 or 投诉): why. Given up unsent, on the given-up list. */
+  stopped?: string;
 }
 
 export interface Run<C> {
@@ -87,7 +91,10 @@ export interface SendResult {
   already: number;
   /** Not sent now, left for the next run (SES refused or was down). */
   failed: number;
-  /** Given up (now or before): SES refused the address for good, or it failed as often as the outbox allows. */
+  /**
+   * Given up (now or before): SES refused the address for good, it failed as often as the outbox allows, or the
+   * address is stopped (a bounce or a complaint) and was not sent to.
+   */
   givenUp: number;
   recipients: number;
   /** This call froze the run (first time, or a resend). */
@@ -217,6 +224,32 @@ async function claim(key: ItemKey, personId: string, claimId: string, attempts: 
   );
 }
 
+/**
+ * Gives up a recipient whose address is stopped, unsent: one write, the claim and the mark at once (a claim's
+ * condition; its own write after a lost answer). False when another run holds the recipient.
+ */
+async function withhold(key: ItemKey, r: RunRecipient, claimId: string, attempts: number): Promise<boolean> {
+  const t = now().getTime();
+  return putIf(
+    {
+      ...key,
+      personId: r.personId,
+      claimId,
+      leaseUntil: 0,
+      failedAt: iso(t),
+      lastError: r.stopped ?? '',
+      stopped: r.stopped ?? '',
+      ...(attempts ? { attempts } : {}),
+    },
+    {
+      expression:
+        'attribute_not_exists(pk) OR (attribute_not_exists(sentAt) AND attribute_not_exists(failedAt) AND leaseUntil < :t)',
+      values: { ':t': t },
+    },
+    claimId,
+  );
+}
+
 /** Marks a claimed recipient (sent, or released); tried again when the store stumbles, never thrown. */
 async function mark(key: ItemKey, claimId: string, fields: Record<string, unknown>): Promise<void> {
   const names = Object.keys(fields);
@@ -334,6 +367,18 @@ async function sendRound<C>(
       const key = markKey(k, run.period, run.round, r.personId);
       const claimId = newWriteId();
       const before = Number(marks.get(r.personId)?.attempts ?? 0);
+      if (r.stopped) {
+        const withheld = await withhold(key, r, claimId, before).catch((err) => {
+          log.warn('run recipient left for the next run', errorFields(err));
+          return undefined;
+        });
+        if (withheld === undefined) counts.failed += 1;
+        else if (withheld) {
+          counts.givenUp += 1;
+          log.warn('email withheld from a stopped address', { template: kind.job, period: run.period });
+        } else counts.elsewhere += 1;
+        continue;
+      }
       let claimed: boolean;
       try {
         claimed = await claim(key, r.personId, claimId, before);
@@ -467,7 +512,7 @@ export async function resumeRun<C>(
 
 /** Who gets a run: the people of the roles asked for, active, each once (by address). */
 export function runRecipients(
-  people: { personId: string; name: string; email: string; role: string; inactive?: unknown }[],
+  people: { personId: string; name: string; email: string; role: string; inactive?: unknown; mailStop?: unknown }[],
   roles: Set<string>,
 ): RunRecipient[] {
   const seen = new Set<string>();
@@ -480,5 +525,15 @@ export function runRecipients(
       seen.add(address);
       return true;
     })
-    .map((p) => ({ personId: p.personId, name: p.name, email: p.email, role: p.role }));
+    .map((p) => {
+      // The roster's stop on the address (read with the roster: no read of its own), frozen with the run.
+      const stop = stopOn(p.mailStop, p.email);
+      return {
+        personId: p.personId,
+        name: p.name,
+        email: p.email,
+        role: p.role,
+        ...(stop ? { stopped: stopNotice(stop) } : {}),
+      };
+    });
 }

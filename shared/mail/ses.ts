@@ -1,8 +1,13 @@
 // SES adapter (SES v1 API, as the design card says): one client per process; one recipient per message.
-// Header values are stripped of CR/LF here, the last door before SES, whatever the caller passed.
+// Header values are stripped of CR/LF here, the last door before SES, whatever the caller passed. With
+// MAIL_TRANSPORT=smtp the same sends go through SMTP instead (smtp.ts, loaded on first use): the outbox and the mail
+// runs call these functions whichever way the mail leaves.
 import { SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
 import { boundToBudget } from '../core/budget';
 import { config } from '../core/config';
+import { headerSafe, type OutgoingEmail, sender } from './message';
+
+export { headerSafe, type OutgoingEmail } from './message';
 
 let client: SESClient | undefined;
 
@@ -23,26 +28,18 @@ export function sesClient(): SESClient {
   return client;
 }
 
-export interface OutgoingEmail {
-  to: string;
-  subject: string;
-  html: string;
-  text: string;
-}
-
-/** Anything that reaches a header: no CR/LF (header injection), no other control characters. */
-export function headerSafe(value: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
-  return value.replace(/[\r\n\u0000-\u001f\u007f]+/g, ' ').trim();
-}
-
 /** `县委组织部信息科 <address>`: a non-ASCII display name goes as an RFC 2047 encoded word, as SES requires. */
 export function source(): string {
-  const { sender, senderName } = config();
-  const name = headerSafe(senderName).replace(/["\\]/g, '');
-  if (name === '') return headerSafe(sender);
+  const { name, address } = sender();
+  if (name === '') return address;
   const display = /^[\x20-\x7e]*$/.test(name) ? `"${name}"` : `=?UTF-8?B?${Buffer.from(name).toString('base64')}?=`;
-  return `${display} <${headerSafe(sender)}>`;
+  return `${display} <${address}>`;
+}
+
+/** The configuration set every SES send names (bounce and complaint events), when the stack made one. */
+export function configurationSet(): { ConfigurationSetName?: string } {
+  const name = config().sesConfigurationSet;
+  return name ? { ConfigurationSetName: name } : {};
 }
 
 export async function sendEmail(input: OutgoingEmail): Promise<string> {
@@ -53,9 +50,11 @@ export async function sendEmail(input: OutgoingEmail): Promise<string> {
     html: input.html.toWellFormed(),
     text: input.text.toWellFormed(),
   };
+  if (config().mailTransport === 'smtp') return (await import('./smtp.js')).sendSmtp(email);
   const result = await sesClient().send(
     new SendEmailCommand({
       Source: source(),
+      ...configurationSet(),
       Destination: { ToAddresses: [headerSafe(email.to)] },
       Message: {
         Subject: { Data: headerSafe(email.subject), Charset: 'UTF-8' },

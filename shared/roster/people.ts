@@ -1,5 +1,6 @@
 // Roster storage: units and people (informants, editors, leaders) of one county, in one small partition.
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { MailMark, StopMark } from '../mail/deliveryEvents';
 import type { Recipient } from '../mail/templates';
 import {
   db,
@@ -38,6 +39,13 @@ export interface Person {
    * Absent for everyone active (so people written before it existed are active); 启用 removes it.
    */
   inactive?: boolean;
+  /**
+   * 退信 or 投诉 as SES reported it (roster/recordMailEvents.ts): mail to `mailStop.address` stops while that is the
+   * person's address. A person's id derives from the address, so a corrected address is another person, not stopped.
+   */
+  mailStop?: MailMark;
+  /** The last transient bounce (a full mailbox): shown on the 名单, mail goes on. */
+  mailNote?: MailMark;
 }
 
 /** Whether a person may use their links and receive email: in the roster and not 停用. */
@@ -96,7 +104,7 @@ export function reportingUnits(roster: Roster): { names: Record<string, string>;
 }
 
 /** Who reviews: what a review request needs of each editor (the key version signs their links). */
-export type Editor = Pick<Person, 'personId' | 'name' | 'email' | 'keyVersion'>;
+export type Editor = Pick<Person, 'personId' | 'name' | 'email' | 'keyVersion' | 'mailStop'>;
 
 /**
  * What almost every request needs of the roster besides the person at hand: the editors, and the units' names. One
@@ -134,7 +142,13 @@ function summarize(roster: Roster): RosterSummary {
   return {
     editors: roster.people
       .filter((p) => p.role === 'editor' && isActive(p))
-      .map(({ personId, name, email, keyVersion }) => ({ personId, name, email, keyVersion })),
+      .map(({ personId, name, email, keyVersion, mailStop }) => ({
+        personId,
+        name,
+        email,
+        keyVersion,
+        ...(mailStop ? { mailStop } : {}),
+      })),
     units: Object.fromEntries(roster.units.map((u) => [u.unitId, u.name])),
   };
 }
@@ -170,19 +184,24 @@ export async function readWithRoster(county: string, personIds: string[], other:
   return { people, summary: await summaryOf(county, items.get(keyId(summaryKey(county)))), items };
 }
 
+/** What the outbox learns of a person: the roster's word, and a stop on their address (the email is given up). */
+const recipientOf = (p: Pick<Person, 'name' | 'role' | 'keyVersion' | 'mailStop'>): Recipient & StopMark => ({
+  name: p.name,
+  role: p.role,
+  keyVersion: p.keyVersion,
+  ...(p.mailStop ? { mailStop: p.mailStop } : {}),
+});
+
 /**
  * Who the outbox may send to, as it renders each email: the people a request holds answer from memory, anyone else
  * is read from the roster in one batch (the sweeper's case). Someone no longer in the roster is absent: the email is
- * dropped.
+ * dropped. A stop on an address comes with the person, so knowing it costs no read.
  */
 export function rosterRecipients(county: string, known: { people?: Person[]; editors?: Editor[] } = {}) {
-  return async (personIds: string[]): Promise<Map<string, Recipient>> => {
-    const found = new Map<string, Recipient>();
-    for (const e of known.editors ?? [])
-      found.set(e.personId, { name: e.name, role: 'editor', keyVersion: e.keyVersion });
-    for (const p of (known.people ?? []).filter(isActive)) {
-      found.set(p.personId, { name: p.name, role: p.role, keyVersion: p.keyVersion });
-    }
+  return async (personIds: string[]): Promise<Map<string, Recipient & StopMark>> => {
+    const found = new Map<string, Recipient & StopMark>();
+    for (const e of known.editors ?? []) found.set(e.personId, recipientOf({ ...e, role: 'editor' }));
+    for (const p of (known.people ?? []).filter(isActive)) found.set(p.personId, recipientOf(p));
     const missing = personIds.filter((id) => !found.has(id));
     if (missing.length > 0) {
       const items = await getItems(
@@ -192,7 +211,7 @@ export function rosterRecipients(county: string, known: { people?: Person[]; edi
       for (const item of items.values()) {
         const p = item as unknown as Person;
         // 停用: someone who has left gets no more email (it is dropped, as for someone no longer in the roster).
-        if (isActive(p)) found.set(p.personId, { name: p.name, role: p.role, keyVersion: p.keyVersion });
+        if (isActive(p)) found.set(p.personId, recipientOf(p));
       }
     }
     return found;

@@ -1,5 +1,9 @@
-// The one route table: the CDK stack makes an HTTP API route and a Lambda per handler from it, and the local
-// gateway serves the same handlers from it. A GET route also answers HEAD; every path answers other methods with 405.
+// The one route table, for the CDK stack and the local gateway alike: the HTTP API's few routes (path families, each
+// sent to one function by audience), and the detailed routes each function's router serves from handler modules it
+// loads on first use. A GET route also answers HEAD; every known path answers other methods with 405.
+import { DEFAULT_PATH, matchRoute } from './routeMatch';
+
+export { DEFAULT_PATH };
 
 /** The DynamoDB actions baosong's code calls (no Scan anywhere: reads go by key and month index). */
 export type TableAction = 'GetItem' | 'BatchGetItem' | 'Query' | 'PutItem' | 'UpdateItem' | 'DeleteItem';
@@ -94,6 +98,7 @@ export const handlers = {
   deskBulletin: { file: 'functions/deskBulletin.ts', table: PUT_ONLY, email: false, secret: true },
   // The web view of a month's 通报 as sent (one read of its run).
   bulletinView: { file: 'functions/bulletinView.ts', table: READ, email: false, secret: true },
+  // Served by every HTTP function's router: a known path asked with a method it lacks (405).
   methodNotAllowed: { file: 'functions/methodNotAllowed.ts', table: [], email: false, secret: false },
   // Every path no route knows (a link cut short by a mail client): the Chinese 404; and the favicon.
   fallback: { file: 'functions/fallback.ts', table: [], email: false, secret: false },
@@ -164,20 +169,79 @@ const explicitRoutes: Route[] = [
   { method: 'POST', path: '/adoption/{token}', handler: 'adoptionRecord' },
 ];
 
-/** What API Gateway calls `$default`: the route for whatever no other route matches. */
-export const DEFAULT_PATH = '$default';
+/** Every route of the app: the detailed table each function's router matches (shared/web/router.ts). */
+export const routes: Route[] = explicitRoutes;
 
 /**
- * Every explicit route, then one `ANY` route per path that answers 405 for the methods the path lacks, then the
- * default route for every other path (without it, API Gateway itself answers an English `{"message":"Not Found"}`).
+ * The HTTP functions, by audience and permission boundary. Each serves the routes of its path families below; its
+ * router loads the handler module of the request on first use, so a cold start parses the router and what the first
+ * route needs; its grants are the union of its routes' handler lines.
  */
-export const routes: Route[] = [
-  ...explicitRoutes,
-  ...[...new Set(explicitRoutes.map((r) => r.path))].map(
-    (path): Route => ({ method: 'ANY', path, handler: 'methodNotAllowed' }),
-  ),
-  { method: 'ANY', path: DEFAULT_PATH, handler: 'fallback' },
+export const httpFunctions = {
+  // The front page, the form, the receipt, 我的报送, the 通报's web view, and every path no other route knows.
+  public: { description: 'public and informant pages' },
+  // What an editor opens from an email: review links and adoption links.
+  review: { description: 'email-link review and adoption' },
+  // 信息科工作台: editors' and leaders' pages and actions.
+  desk: { description: 'the desk (editors and leaders)' },
+  // The two routes that read uploaded Word documents: their tree is many times their XML, so they get the memory
+  // (and the CPU that comes with it) that no other page needs.
+  documents: { description: 'submissions and revisions with their documents', memory: 1024 },
+} as const satisfies Record<string, { description: string; memory?: number }>;
+
+export type HttpFunctionName = keyof typeof httpFunctions;
+
+/** One route of the HTTP API itself: a path family, sent whole to one function. */
+export interface ApiRoute {
+  method: 'POST' | 'ANY';
+  /** A path with `{proxy+}` for a family, or `$default`. */
+  path: string;
+  fn: HttpFunctionName;
+}
+
+/**
+ * The HTTP API's routes: a few path families, not one route per page. The function answers HEAD, 405 (with Allow)
+ * and 404 itself from the detailed table, so one more page costs no API resource at all.
+ */
+export const apiRoutes: ApiRoute[] = [
+  { method: 'POST', path: '/submissions', fn: 'documents' },
+  { method: 'POST', path: '/revise/{token}', fn: 'documents' },
+  { method: 'ANY', path: '/desk/{proxy+}', fn: 'desk' },
+  { method: 'ANY', path: '/review/{proxy+}', fn: 'review' },
+  { method: 'ANY', path: '/adoption/{proxy+}', fn: 'review' },
+  { method: 'ANY', path: DEFAULT_PATH, fn: 'public' },
 ];
+
+/** A path of the route's shape (`/desk/{token}` → `/desk/x`), to ask which API route takes it. */
+const samplePath = (path: string) => path.replace(/\{[^}]+\}/g, 'x');
+
+/** The function that serves a detailed route: the one its API route sends it to (GET routes answer HEAD too). */
+export function functionOf(route: Route): HttpFunctionName {
+  const match = matchRoute(apiRoutes, route.method, samplePath(route.path));
+  if (!match) throw new Error(`No API route takes ${route.method} ${route.path}`);
+  return match.route.fn;
+}
+
+/** The handler modules a function's router loads: its routes', and the 405 and 404 every router answers. */
+export function handlersOf(fn: HttpFunctionName): HandlerName[] {
+  const own = routes.filter((route) => functionOf(route) === fn).map((route) => route.handler);
+  return [...new Set<HandlerName>([...own, 'methodNotAllowed', 'fallback'])];
+}
+
+/** What a function may do: the union of its handlers' lines (its IAM, granted by the stack and checked by a test). */
+export function functionSpec(fn: HttpFunctionName): Omit<HandlerSpec, 'file'> {
+  const specs: HandlerSpec[] = handlersOf(fn).map((name) => handlers[name]);
+  const union = <T>(lists: (readonly T[] | undefined)[]): T[] => [...new Set(lists.flatMap((list) => list ?? []))];
+  const memory = (httpFunctions[fn] as { memory?: number }).memory;
+  return {
+    table: union(specs.map((spec) => spec.table)),
+    email: specs.some((spec) => spec.email),
+    secret: specs.some((spec) => spec.secret),
+    attachments: specs.some((spec) => spec.attachments === true),
+    files: union(specs.map((spec) => spec.files)),
+    ...(memory ? { memory } : {}),
+  };
+}
 
 /** The methods a path answers, for the 405 page's Allow header. */
 export function allowedMethods(path: string): string[] {
@@ -234,3 +298,15 @@ export const jobs = {
     schedule: 'cron(0 9 1 1,4,7,10 ? *)',
   },
 } as const satisfies Record<string, HandlerSpec & { schedule: string }>;
+
+/** Functions that AWS events invoke: neither a page nor a schedule. */
+export const eventHandlers = {
+  // SES bounce and complaint events, through SNS: recorded on the person (退信 / 投诉); mail to them stops. The mark is
+  // one UpdateItem (GetItem after a lost answer); an editor's stop rewrites the roster summary (Query, PutItem).
+  mailEvents: {
+    file: 'functions/mailEvents.ts',
+    table: ['GetItem', 'Query', 'PutItem', 'UpdateItem'],
+    email: false,
+    secret: false,
+  },
+} as const satisfies Record<string, HandlerSpec>;

@@ -3,15 +3,14 @@
 // against the local stand-ins, reached the way the SDK on Lambda would reach AWS (endpoint and credentials from the
 // environment, no local-only settings).
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { build } from 'esbuild';
-import { buildLazyModules, esbuildOptions } from '../../infra/baosongFunction';
+import { buildFunction, type FunctionName, functionNames, isHttpFunction, moduleFile } from '../../infra/functionBuild';
 import { importRoster } from '../../shared/roster/importRoster';
 import { readTable } from '../../shared/sheets/read';
-import { handlers } from '../../shared/web/routes';
+import { type HandlerName, handlers, handlersOf } from '../../shared/web/routes';
 import { LONG_BODY, linkIn, rosterCsv, startTestCounty, type TestCounty } from '../support/harness';
 
 const run = promisify(execFile);
@@ -39,8 +38,20 @@ async function invokeBundled(bundle: string, event: unknown, env: Record<string,
   };
 }
 
+/** A function's asset as a deploy builds it, in a folder of its own; its index.js is what Lambda loads. */
+const assets = new Map<FunctionName, string>();
+function assetOf(fn: FunctionName): string {
+  if (!assets.has(fn)) {
+    const dir = join(out, fn);
+    buildFunction(fn, dir);
+    assets.set(fn, dir);
+  }
+  return join(assets.get(fn)!, 'index.js');
+}
+
 /** What Lambda gives the process: credentials and endpoints in the environment, the stack's variables. */
-const lambdaEnv = (): Record<string, string> => ({
+const lambdaEnv = (fn: FunctionName): Record<string, string> => ({
+  BAOSONG_FUNCTION: fn,
   PATH: process.env.PATH ?? '',
   AWS_REGION: 'cn-north-1',
   AWS_ACCESS_KEY_ID: 'lambda-role-key',
@@ -57,8 +68,7 @@ const lambdaEnv = (): Record<string, string> => ({
 
 describe('a function bundled as the stack deploys it', () => {
   it('takes a submission with credentials and endpoints from the environment only', async () => {
-    const bundle = join(out, 'createSubmission.js');
-    await build({ ...esbuildOptions, entryPoints: [handlers.createSubmission.file], outfile: bundle });
+    const bundle = assetOf('documents');
     const k = new URL(linkIn((await county.waitForMails(`zhou@${county.domain}`, 1))[0])).searchParams.get('k')!;
     const body = JSON.stringify({ k, kind: 'research', title: '打包后的函数也能收稿', body: LONG_BODY });
     const event = {
@@ -72,7 +82,7 @@ describe('a function bundled as the stack deploys it', () => {
       isBase64Encoded: false,
     };
 
-    const result = await invokeBundled(bundle, event, lambdaEnv());
+    const result = await invokeBundled(bundle, event, lambdaEnv('documents'));
 
     expect(result.statusCode).toBe(201);
     expect(JSON.parse(result.body)).toMatchObject({ receipt: expect.stringMatching(/^\d{4}-\d{4}$/) });
@@ -81,29 +91,28 @@ describe('a function bundled as the stack deploys it', () => {
   });
 
   it('loads its spreadsheet libraries from the file beside its bundle, as a deployed asset holds them', async () => {
-    const bundle = join(out, 'deskExport.js');
-    await build({ ...esbuildOptions, entryPoints: [handlers.deskExport.file], outfile: bundle });
-    await buildLazyModules(out);
-    const code = readFileSync(bundle, 'utf8');
-    expect({ importsWriters: code.includes('import("./writers.js")'), bytes: code.length < 300_000 }).toEqual({
+    const bundle = assetOf('desk');
+    const code = readFileSync(join(bundle, '..', 'deskExport.js'), 'utf8');
+    expect({ importsWriters: code.includes('require("./writers.js")'), bytes: code.length < 300_000 }).toEqual({
       importsWriters: true,
       bytes: true,
     });
     const desk = new URL(linkIn((await county.waitForMails(`editor@${county.domain}`, 1, /工作台/))[0], '/desk/'));
     const path = `${desk.pathname}/figures/download`;
+    // As API Gateway sends it: the desk's path family, which the function's router takes apart.
     const event = {
       version: '2.0',
-      routeKey: 'GET /desk/{token}/figures/download',
+      routeKey: 'ANY /desk/{proxy+}',
       rawPath: path,
       rawQueryString: 'format=xlsx',
       queryStringParameters: { format: 'xlsx' },
-      pathParameters: { token: desk.pathname.split('/')[2] },
+      pathParameters: { proxy: path.slice('/desk/'.length) },
       headers: { accept: 'text/html' },
-      requestContext: { http: { method: 'GET', path }, routeKey: 'GET /desk/{token}/figures/download' },
+      requestContext: { http: { method: 'GET', path }, routeKey: 'ANY /desk/{proxy+}' },
       isBase64Encoded: false,
     };
 
-    const result = await invokeBundled(bundle, event, lambdaEnv());
+    const result = await invokeBundled(bundle, event, lambdaEnv('desk'));
 
     expect(result.statusCode).toBe(200);
     const table = await readTable(Buffer.from(result.body, 'base64'));
@@ -111,11 +120,9 @@ describe('a function bundled as the stack deploys it', () => {
   });
 
   it('takes a roster upload with its multipart parser and spreadsheet reader loaded from the files beside it', async () => {
-    const bundle = join(out, 'deskRoster.js');
-    await build({ ...esbuildOptions, entryPoints: [handlers.deskRoster.file], outfile: bundle });
-    await buildLazyModules(out);
-    const code = readFileSync(bundle, 'utf8');
-    expect(['import("./multipart.js")', 'import("./libraries.js")'].filter((i) => !code.includes(i))).toEqual([]);
+    const bundle = assetOf('desk');
+    const code = readFileSync(join(bundle, '..', 'deskRoster.js'), 'utf8');
+    expect(['require("./multipart.js")', 'require("./libraries.js")'].filter((i) => !code.includes(i))).toEqual([]);
     const desk = new URL(linkIn((await county.waitForMails(`editor@${county.domain}`, 1, /工作台/))[0], '/desk/'));
     const path = `${desk.pathname}/roster`;
     const body = [
@@ -129,19 +136,40 @@ describe('a function bundled as the stack deploys it', () => {
     ].join('\r\n');
     const event = {
       version: '2.0',
-      routeKey: 'POST /desk/{token}/roster',
+      routeKey: 'ANY /desk/{proxy+}',
       rawPath: path,
       rawQueryString: '',
-      pathParameters: { token: desk.pathname.split('/')[2] },
+      pathParameters: { proxy: path.slice('/desk/'.length) },
       headers: { 'content-type': 'multipart/form-data; boundary=b0undary', accept: 'application/json' },
-      requestContext: { http: { method: 'POST', path }, routeKey: 'POST /desk/{token}/roster' },
+      requestContext: { http: { method: 'POST', path }, routeKey: 'ANY /desk/{proxy+}' },
       body: Buffer.from(body).toString('base64'),
       isBase64Encoded: true,
     };
 
-    const result = await invokeBundled(bundle, event, lambdaEnv());
+    const result = await invokeBundled(bundle, event, lambdaEnv('desk'));
 
     expect(result.statusCode).toBe(200);
     expect(JSON.parse(result.body)).toMatchObject({ unchanged: 5, added: 0 });
   });
+
+  it("ships in each function's asset exactly its routes' handler modules, each of which its router loads", async () => {
+    for (const fn of functionNames) {
+      const dir = join(assetOf(fn), '..');
+      const shipped = readdirSync(dir).filter((file) => file.endsWith('.js'));
+      const expected = isHttpFunction(fn) ? handlersOf(fn).map(moduleFile) : [];
+      const others = (Object.keys(handlers) as HandlerName[]).map(moduleFile).filter((f) => !expected.includes(f));
+      expect({
+        fn,
+        missing: expected.filter((f) => !shipped.includes(f)),
+        foreign: shipped.filter((f) => others.includes(f)),
+      }).toEqual({ fn, missing: [], foreign: [] });
+      if (!isHttpFunction(fn)) continue;
+      // Every module the router can be asked for loads from the asset and exports a handler.
+      const script = `const { modules } = require(${JSON.stringify(join(dir, 'index.js'))});
+        Promise.all(${JSON.stringify(handlersOf(fn))}.map((name) => modules[name]().then((m) => typeof m.handler)))
+          .then((types) => process.stdout.write(JSON.stringify(types)), (e) => { console.error(e); process.exit(1); })`;
+      const { stdout } = await run(process.execPath, ['-e', script], { env: lambdaEnv(fn), timeout: 20_000 });
+      expect({ fn, handlers: JSON.parse(stdout) }).toEqual({ fn, handlers: handlersOf(fn).map(() => 'function') });
+    }
+  }, 120_000);
 });

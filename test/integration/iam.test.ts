@@ -5,21 +5,33 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { handler as bulletinJob } from '../../functions/bulletin';
+import { handler as mailEvents } from '../../functions/mailEvents';
 import { handler as quarterlyJob } from '../../functions/quarterly';
 import { handler as remindersJob } from '../../functions/reminders';
 import { handler as sweep } from '../../functions/sweeper';
-import { esbuildOptions, LAZY_MODULES, lazyExternals, repoRoot } from '../../infra/baosongFunction';
+import { esbuildOptions, LAZY_MODULES, repoRoot } from '../../infra/functionBuild';
 import { setClock } from '../../shared/core/clock';
 import { config } from '../../shared/core/config';
 import { importRoster } from '../../shared/roster/importRoster';
 import { listRoster } from '../../shared/roster/people';
-import { type HandlerName, type HandlerSpec, handlers, jobs } from '../../shared/web/routes';
+import {
+  eventHandlers,
+  functionSpec,
+  type HandlerName,
+  type HandlerSpec,
+  type HttpFunctionName,
+  handlers,
+  handlersOf,
+  httpFunctions,
+  jobs,
+} from '../../shared/web/routes';
+import { bounceMessage, complaintMessage, snsEvent } from '../fixtures/sesEvents';
 import { PNG_BYTES, paperDocx } from '../support/docx';
 import { faults } from '../support/faults';
 import { LONG_BODY, linkIn, rosterCsv, type StoredEmail, startTestCounty, type TestCounty } from '../support/harness';
 
-type Name = HandlerName | keyof typeof jobs;
-const specs: Record<Name, HandlerSpec> = { ...handlers, ...jobs };
+type Name = HandlerName | keyof typeof jobs | keyof typeof eventHandlers;
+const specs: Record<Name, HandlerSpec> = { ...handlers, ...jobs, ...eventHandlers };
 
 let county: TestCounty;
 const observed = new Map<Name, Set<string>>();
@@ -62,12 +74,11 @@ const newest = async (to: string, where: (m: StoredEmail) => boolean) =>
  * The operations a bundle holds commands for (GetItem, SendEmail, GetSecretValue…), as the SDK names them: its own
  * and those of the lazily loaded modules it loads (files of their own beside it in the function's asset).
  */
-async function bundleCommands(file: string): Promise<Set<string>> {
-  const code = async (entry: string, external = esbuildOptions.external) =>
+async function bundleCommands(file: string): Promise<{ commands: Set<string>; readsSigningKey: boolean }> {
+  const code = async (entry: string) =>
     (
       await build({
         ...esbuildOptions,
-        external,
         entryPoints: [join(repoRoot, entry)],
         write: false,
         outfile: 'x.js',
@@ -81,14 +92,18 @@ async function bundleCommands(file: string): Promise<Set<string>> {
     for (const m of LAZY_MODULES) {
       if (loaded.has(m.file) || !texts.some((t) => t.includes(`"./${m.file}"`))) continue;
       loaded.add(m.file);
-      texts.push(await code(m.source, lazyExternals(m.file)));
+      texts.push(await code(m.source));
       grew = true;
     }
   }
   // Each SDK command class is built from its service's schema and its operation's name.
-  return new Set(
-    texts.flatMap((text) => [...text.matchAll(/extends [\w$]+\([\w$]+,[\w$]+,"(\w+)",[\w$]+\)/g)].map((m) => m[1]!)),
-  );
+  return {
+    commands: new Set(
+      texts.flatMap((text) => [...text.matchAll(/extends [\w$]+\([\w$]+,[\w$]+,"(\w+)",[\w$]+\)/g)].map((m) => m[1]!)),
+    ),
+    // The link keys' loader (shared/links/signingKey.ts): GetSecretValue alone may be the SMTP account's.
+    readsSigningKey: texts.some((text) => text.includes('baosong.signingKeys')),
+  };
 }
 
 const listed = (spec: HandlerSpec) => [
@@ -229,10 +244,14 @@ describe('the permissions listed beside the route table', () => {
     await as('bulletinView', () => fetch(linkIn(bulletinMail, '/bulletin/')));
     // The quarterly research status of the first quarter, as the schedule sends it on 1 April.
     await as('quarterly', () => quarterlyJob({ scheduledTime: '2026-04-01T01:00:00Z' }));
+    // SES's bounce of an informant's address and an editor's complaint, as SNS delivers them.
+    await as('mailEvents', () =>
+      mailEvents(snsEvent(bounceMessage(`zhou@${county.domain}`), complaintMessage(`editor@${county.domain}`))),
+    );
 
     for (const [name, spec] of Object.entries(specs) as [Name, HandlerSpec][]) {
       const calls = [...(observed.get(name) ?? [])].filter((c) => !c.startsWith('secretsmanager:')).sort();
-      const bundle = await bundleCommands(spec.file);
+      const { commands: bundle, readsSigningKey } = await bundleCommands(spec.file);
       expect({ name, unlisted: calls.filter((c) => !listed(spec).includes(c)) }).toEqual({ name, unlisted: [] });
       const operation = (action: string) => action.slice(action.indexOf(':') + 1);
       expect({ name, notInBundle: listed(spec).filter((a) => !bundle.has(operation(a))) }).toEqual({
@@ -240,9 +259,16 @@ describe('the permissions listed beside the route table', () => {
         notInBundle: [],
       });
       // The signing key is read by exactly the functions whose code can read it.
-      expect({ name, readsSecret: bundle.has('GetSecretValue') }).toEqual({ name, readsSecret: spec.secret });
+      expect({ name, readsSecret: readsSigningKey }).toEqual({ name, readsSecret: spec.secret });
     }
-    // The exercise reached every function.
+    // The exercise reached every handler.
     expect([...observed.keys()].sort()).toEqual(Object.keys(specs).sort());
+    // A deployed HTTP function is granted the union of its routes' lines: every call its handlers made is in it.
+    for (const fn of Object.keys(httpFunctions) as HttpFunctionName[]) {
+      const granted = listed({ file: '', ...functionSpec(fn) });
+      const made = handlersOf(fn).flatMap((name) => [...(observed.get(name) ?? [])]);
+      const ungranted = [...new Set(made)].filter((c) => !c.startsWith('secretsmanager:') && !granted.includes(c));
+      expect({ fn, ungranted }).toEqual({ fn, ungranted: [] });
+    }
   }, 60_000);
 });

@@ -2,7 +2,7 @@
 // never makes: it finds files by their revision).
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { config } from '../../shared/core/config';
-import { bucket, s3Client } from '../../shared/store/objects';
+import { bucket, s3Client } from '../../shared/store/objectStore';
 
 /** Every object key the county has in the files bucket. */
 export async function countyObjects(): Promise<string[]> {

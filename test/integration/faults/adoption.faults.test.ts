@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DeleteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { repoRoot } from '../../../infra/baosongFunction';
+import { repoRoot } from '../../../infra/functionBuild';
 import { adoptionIdOf } from '../../../shared/adoption/adoptionInput';
 import { dayOf } from '../../../shared/core/clock';
 import { config } from '../../../shared/core/config';

@@ -12,7 +12,7 @@ import type { FileRef } from '../../../shared/documents/files';
 import { storeFiles, UPLOAD_SETTLE_MS } from '../../../shared/documents/staging';
 import type { PendingFile } from '../../../shared/documents/uploads';
 import { keys } from '../../../shared/store/keys';
-import { getObject } from '../../../shared/store/objects';
+import { getObject } from '../../../shared/store/objectStore';
 import { PAPER_PARAGRAPHS, PNG_BYTES, paperDocx } from '../../support/docx';
 import { type FaultCase, runFaultMatrix } from '../../support/faultCases';
 import {

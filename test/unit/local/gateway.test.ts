@@ -8,18 +8,24 @@ import {
   type LambdaHttpHandler,
   listen,
   MalformedResultError,
-  matchRoute,
   toEvent,
 } from '../../../local/gateway';
-import type { HandlerName, Route } from '../../../shared/web/routes';
+import { matchRoute } from '../../../shared/web/routeMatch';
+
+type HandlerName = string;
+interface Route {
+  method: 'GET' | 'POST' | 'ANY';
+  path: string;
+  fn: string;
+}
 
 const routes: Route[] = [
-  { method: 'GET', path: '/', handler: 'home' },
-  { method: 'POST', path: '/link', handler: 'requestLink' },
-  { method: 'GET', path: '/submissions/new', handler: 'submitForm' },
-  { method: 'GET', path: '/submissions/{id}', handler: 'showSubmission' },
-  { method: 'ANY', path: '/submissions/{id}', handler: 'methodNotAllowed' },
-  { method: 'GET', path: '/boom', handler: 'createSubmission' },
+  { method: 'GET', path: '/', fn: 'home' },
+  { method: 'POST', path: '/link', fn: 'requestLink' },
+  { method: 'GET', path: '/submissions/new', fn: 'submitForm' },
+  { method: 'GET', path: '/submissions/{id}', fn: 'showSubmission' },
+  { method: 'ANY', path: '/submissions/{id}', fn: 'methodNotAllowed' },
+  { method: 'GET', path: '/boom', fn: 'createSubmission' },
 ];
 
 interface Call {
