@@ -1,6 +1,7 @@
 // GET (and HEAD) /review/{token} — the editor's review page. It changes nothing: mail scanners open every link
 // before people do; only the buttons (POST) decide. A piece already decided shows who decided and the piece.
 // GET /review/{token}/next — 审核下一篇: a redirect to the oldest other piece waiting, with a link of this editor's.
+// An expired link answers both with 410 and the button for a fresh one by email: nothing of the piece, no link.
 
 import { AlreadyDecidedError } from '../shared/review/decidePiece';
 import { nextWaiting } from '../shared/review/nextWaiting';

@@ -8,6 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { keys } from '../shared/store/keys';
 import { createTableInput } from '../shared/store/tableDefinition';
 import type { HandlerSpec } from '../shared/web/routes';
 import { buildFunction, type FunctionName, repoRoot } from './functionBuild';
@@ -96,8 +97,19 @@ export class BaosongFunction extends Construct {
 
     // Exactly the actions its code calls, on the table and its named indexes (never Scan, never a wildcard).
     if (spec.table.length > 0) {
-      const actions = spec.table.map((action) => `dynamodb:${action}`);
+      const actions = spec.table.filter((action) => action !== 'DeleteItem').map((action) => `dynamodb:${action}`);
       this.function.addToRolePolicy(new iam.PolicyStatement({ actions, resources: [data.tableArn] }));
+      if (spec.table.includes('DeleteItem')) {
+        // Only retry claims are ever deleted (a submission that surely wrote nothing releases them): no event,
+        // person or piece item can be, whatever the code did.
+        this.function.addToRolePolicy(
+          new iam.PolicyStatement({
+            actions: ['dynamodb:DeleteItem'],
+            resources: [data.tableArn],
+            conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [keys.claim(props.countyId, '*')] } },
+          }),
+        );
+      }
       if (spec.table.includes('Query')) {
         this.function.addToRolePolicy(
           new iam.PolicyStatement({

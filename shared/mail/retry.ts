@@ -32,3 +32,18 @@ function isPermanentSmtp(err: Error): boolean {
 export function isGivenUp(attempts: number, err: unknown): boolean {
   return attempts >= MAX_ATTEMPTS || (err instanceof Error && (PERMANENT.includes(err.name) || isPermanentSmtp(err)));
 }
+
+/**
+ * A refusal for now that a short wait may heal, whichever transport met it: SES throttling (after the SDK's own
+ * retries), or an SMTP server's 4yz reply (421 closing the connection, 450, 451, 452: a rate limit, a busy mailbox),
+ * by its reply code, never by its wording. nodemailer reports a 421 as ECONNECTION, a 4yz to the envelope as
+ * EENVELOPE, to the message as EMESSAGE: all with `responseCode`.
+ */
+export function isThrottled(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  if (err.name === 'Throttling' || err.name === 'ThrottlingException' || /rate exceeded/i.test(err.message)) {
+    return true;
+  }
+  const { responseCode } = err as { responseCode?: unknown };
+  return typeof responseCode === 'number' && responseCode >= 400 && responseCode < 500;
+}

@@ -6,9 +6,10 @@
 // 2. Per recipient, a sent mark (`R#<round>#<personId>`): claimed with a conditional put before the send (absent, or
 //    an earlier claim whose lease ran out without a send), marked sent after it. Two runs at once claim each
 //    recipient once; a crash resumes where it stopped (only a message in flight at the crash may go twice).
-// 3. Paced under the kind's rate; SES throttling is waited out with back-off; what still fails is released with its
-//    attempt counted, and given up by the outbox's rule (mail/retry). A recipient whose address is stopped (SES
-//    reported a bounce or a complaint: mail/deliveryEvents) is not sent to: claimed given up at once, with the reason.
+// 3. Paced under the kind's rate; a throttle (SES's, or an SMTP server's 4yz) is waited out with back-off; what still
+//    fails is released with its attempt counted, and given up by the outbox's rule (mail/retry). A recipient whose
+//    address is stopped (SES reported a bounce or a complaint: mail/deliveryEvents) is not sent to: claimed given up
+//    at once, with the reason.
 // 4. A run stays in the outbox (the sweeper's queue) until every recipient has had it or was given up: due after the
 //    job's own lease when a job sends it (the sweeper resumes a job that died; a long job keeps pushing it back), at
 //    once when it is queued (the sweeper sends it, a budget per pass). The last pass takes it out, conditional on
@@ -33,7 +34,7 @@ import {
 import { keys } from '../store/keys';
 import { stopNotice, stopOn } from './deliveryEvents';
 import type { DeliveryResult } from './outbox';
-import { backoffMs, isGivenUp } from './retry';
+import { backoffMs, isGivenUp, isThrottled } from './retry';
 
 export interface RunRecipient {
   personId: string;
@@ -290,10 +291,6 @@ function pacer(rate: number): () => Promise<void> {
   };
 }
 
-const isThrottle = (err: unknown) =>
-  err instanceof Error &&
-  (err.name === 'Throttling' || err.name === 'ThrottlingException' || /rate exceeded/i.test(err.message));
-
 /** Every message goes with its attachment: SendRawEmail, from a module loaded when it sends. */
 export const defaultSend: Send = async (email) => (await import('./rawEmail.js')).sendEmailWithAttachments(email);
 
@@ -401,7 +398,7 @@ async function sendRound<C>(
           sentId = await send(email);
         } catch (err) {
           lastError = err;
-          if (!isThrottle(err)) break;
+          if (!isThrottled(err)) break;
           await sleep(Math.min(8000, 250 * 2 ** attempt));
         }
       }

@@ -1,6 +1,7 @@
 // Use case: an editor decides one revision from their review link (POST only: opening the link decides nothing).
-// 1. Verify the link (purpose, expiry) and that its editor is still an editor (read with the informant the link
-//    names, the roster summary, and — at the same time — the piece's events).
+// 1. Verify the link (purpose), that its editor is still an editor (read with the informant the link names, the
+//    roster summary, and — at the same time — the piece's events), then its expiry: an expired link decides
+//    nothing and learns nothing of the piece, not even who decided it.
 // 2. Refuse a revision that is superseded by a newer one, or already decided (say who, what, when).
 // 3. Validate the decision: accept (optional 期号 and remark), return (feedback required), reject (optional reason).
 // 4. Write the decision as the event right after the revision, conditionally: of any number of editors deciding at
@@ -108,7 +109,7 @@ export async function loadReview(
   token: unknown,
   options: { allowExpired?: boolean; allowRevoked?: boolean; latest?: boolean } = {},
 ): Promise<ReviewContext> {
-  // Expiry is checked last: an editor opening an old link to a decided piece learns who decided, not "expired".
+  // Expiry is checked after the editor (a forged or revoked link answers as such), before anything of the piece.
   return loadReviewFor(await reviewClaims(token, { allowExpired: true }), options);
 }
 
@@ -121,6 +122,17 @@ export function linkEditor(editor: Person | undefined, claims: ReviewClaims, all
   if (editor.inactive) throw new InactiveLinkError();
   if (editor.keyVersion !== claims.keyVersion && !allowRevoked) throw new RevokedLinkError();
   return editor;
+}
+
+/**
+ * The editor of a review link that may still act: `linkEditor`, then the link's expiry. Every route under a review
+ * link but /renew checks this before it looks at the piece, so an expired link shows nothing of it (not its text,
+ * not who decided it) and leads nowhere but to a fresh link sent to the editor's own address.
+ */
+export function currentLinkEditor(editor: Person | undefined, claims: ReviewClaims): Person {
+  const current = linkEditor(editor, claims);
+  assertNotExpired(claims.exp);
+  return current;
 }
 
 /**
@@ -138,6 +150,8 @@ export async function loadReviewFor(
     pieceEvents(county, claims.pieceId),
   ]);
   const editor = linkEditor(roster.people.get(claims.editorId), claims, options.allowRevoked);
+  // An expired link is answered before the piece's state: decided or not, it shows nothing of it.
+  if (!options.allowExpired) assertNotExpired(claims.exp);
   if (events.length === 0) throw new NotFoundError('未找到该稿件。');
   const revision = latestRevision(events);
   // `latest`: a link to an older draft stands for the newest one (asking for the new draft's link by email).
@@ -145,7 +159,6 @@ export async function loadReviewFor(
   if (revision.revision < claims.revision) throw new NotFoundError('未找到该稿件的这一稿。');
   const decided = decisionOn(events, revision.revision);
   if (decided) throw new AlreadyDecidedError(decided, { revision, editor });
-  if (!options.allowExpired) assertNotExpired(claims.exp);
   const informant = roster.people.get(revision.informantId);
   const ruleVersions = versionsOf(roster.items.get(keyId(rulesKey(county))));
   return { events, revision, editor, summary: roster.summary, ruleVersions, ...(informant ? { informant } : {}) };

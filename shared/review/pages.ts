@@ -190,7 +190,9 @@ export const confirmationRequired = (error: RejectNotConfirmedError): HttpRespon
 
 /**
  * The answers a review or revise link gives when it cannot be used as it is: decided or superseded (409), expired
- * (410, with a button that emails a fresh link to its owner). Undefined for any other error.
+ * (410, with a button that emails a fresh link to its owner). Undefined for any other error. The 410 and 403 pages
+ * carry fixed words and the button only: nothing of the piece and no other link (a review link's expiry is checked
+ * before the piece's state, so an expired link never reaches the 409 pages, which show the piece).
  */
 export function linkProblem(error: unknown, renewAction: string): HttpResponse | undefined {
   if (error instanceof AlreadyDecidedError) {

@@ -1,6 +1,7 @@
 // Use case: a genuine link has expired or was revoked; its owner asks (by pressing a button, POST) for a fresh one
 // by email. The fresh link goes to the address in the roster, never to one given in the request, and at most once
-// an hour. An informant can also ask from a returned piece's receipt page, for its revise link.
+// an hour; the answer is the same whether one was sent or not. An informant can also ask from a returned piece's
+// receipt page, for its revise link.
 import { now } from '../core/clock';
 import { config } from '../core/config';
 import { NotFoundError } from '../core/errors';
@@ -11,7 +12,7 @@ import { decisionOn, latestRevision, type PieceEvent, pieceEvents } from '../pie
 import { type Person, rosterRecipients } from '../roster/people';
 import { receiptReader } from '../roster/personalLinks';
 import { putIfAbsent } from '../store/db';
-import { loadReview } from './decidePiece';
+import { AlreadyDecidedError, loadReview } from './decidePiece';
 import { reviewTemplates } from './emails';
 import { type ReviewSubject, reviewRequests, reviewSubject } from './reviewRequests';
 import { loadRevise } from './revisePiece';
@@ -37,15 +38,17 @@ async function record(
 
 /**
  * Emails the editor of an expired, revoked or superseded review link a fresh one for the piece's newest draft, if
- * that still waits for a decision.
+ * that still waits for a decision; nothing when it does not. The caller answers the same either way: the request
+ * learns nothing of the piece (an expired link must not tell who decided it, nor show it).
  */
-export async function renewReviewLink(token: unknown): Promise<{ to: string }> {
+export async function renewReviewLink(token: unknown): Promise<void> {
   // An expired, revoked or superseded link: the fresh one is for the newest draft, while it waits for a decision.
-  const { revision, editor, informant, summary } = await loadReview(token, {
-    allowExpired: true,
-    allowRevoked: true,
-    latest: true,
+  const context = await loadReview(token, { allowExpired: true, allowRevoked: true, latest: true }).catch((err) => {
+    if (err instanceof AlreadyDecidedError) return undefined;
+    throw err;
   });
+  if (!context) return;
+  const { revision, editor, informant, summary } = context;
   const at = now();
   const [request] = reviewRequests([editor], revision, at);
   const subject = reviewSubject(revision, { unitName: summary.units[revision.unitId], informantName: informant?.name });
@@ -54,7 +57,6 @@ export async function renewReviewLink(token: unknown): Promise<{ to: string }> {
     request!,
     editor,
   );
-  return { to: editor.email };
 }
 
 /** Emails the informant of an expired or revoked revise link a fresh one (with the feedback again). */

@@ -281,7 +281,12 @@ function expectedGrants(
   const table = options.tableArn ?? s.tableArn;
   const logGroup = `<${s.logGroupId(name)}.Arn>`;
   const lines = [`logs:CreateLogStream on ${logGroup}`, `logs:PutLogEvents on ${logGroup}`];
-  lines.push(...spec.table.map((action) => `dynamodb:${action} on ${table}`));
+  lines.push(...spec.table.filter((a) => a !== 'DeleteItem').map((action) => `dynamodb:${action} on ${table}`));
+  // Only claims may be deleted: the partition key must be one of this county's claim keys.
+  if (spec.table.includes('DeleteItem')) {
+    const claimsOnly = JSON.stringify({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['C#demo#CLAIM#*'] } });
+    lines.push(`dynamodb:DeleteItem on ${table} if ${claimsOnly}`);
+  }
   if (spec.table.includes('Query'))
     lines.push(...indexNames.map((index) => `dynamodb:Query on ${table}/index/${index}`));
   const mailActions = [...(spec.email ? ['ses:SendEmail'] : []), ...(spec.attachments ? ['ses:SendRawEmail'] : [])];

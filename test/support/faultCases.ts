@@ -22,6 +22,7 @@ export interface FaultMatrix<S, R> {
   act: (state: S) => Promise<R>;
   /** Recovery and the invariants, without faults: violations as sentences (empty when all hold). */
   verify: (state: S, result: R, faultCase: FaultCase | undefined) => Promise<string[]>;
+  /** The services whose calls are faulted (default: DynamoDB and SES; `smtp` needs `faults().watchSmtp`). */
   services?: Service[];
   /** Fault kinds to try at SES calls (default: all). */
   sesFaults?: readonly Fault[];
@@ -48,6 +49,7 @@ export async function runFaultMatrix<S, R>(matrix: FaultMatrix<S, R>): Promise<M
     dynamodb: injector.callsOf('dynamodb').length,
     ses: injector.callsOf('ses').length,
     s3: injector.callsOf('s3').length,
+    smtp: injector.callsOf('smtp').length,
   };
   injector.disarm();
   violations.push(...(await matrix.verify(clean, cleanResult, undefined)).map((v) => `clean run: ${v}`));

@@ -2,10 +2,12 @@
 // code under test): the pieces stored, the receipt numbers used, the email that went out, the outbox left over.
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { handler as sweep } from '../../functions/sweeper';
+import { SETTLE_MS } from '../../shared/core/budget';
 import { setClock } from '../../shared/core/clock';
 import { db, tableName } from '../../shared/store/db';
 import type { FaultCase } from './faultCases';
 import type { StoredEmail, TestCounty } from './harness';
+import type { TestSmtpServer } from './smtp';
 
 /** Every item of the table (a Scan: test code only, the table is one test file's). */
 export async function allItems(): Promise<Record<string, unknown>[]> {
@@ -59,6 +61,14 @@ export async function unsent(): Promise<string[]> {
 }
 
 /**
+ * Items that hold unsent or given-up email now and did not at `before` (what `unsent()` said when the case began):
+ * after recovery, the email a case left behind, whatever earlier cases left.
+ */
+export async function leftInOutbox(before: readonly string[]): Promise<string[]> {
+  return (await unsent()).filter((item) => !before.includes(item));
+}
+
+/**
  * Recovery as time heals it: the clock moves past every lease and back-off, and the sweeper runs until the outbox
  * is empty (or `rounds` sweeps have run).
  */
@@ -82,20 +92,61 @@ export interface FaultCounty {
   address: (name: string) => string;
   clearMailbox: () => Promise<void>;
   close: () => Promise<void>;
+  /** The SMTP server the county's mail goes through, when it was started with the `smtp` transport. */
+  smtp?: TestSmtpServer;
+}
+
+/** The fault suite's request budget: short, so that a time-out costs little. */
+export const FAULT_BUDGET_MS = 400;
+
+/**
+ * Whether a request under a fault answered in time: within its budget, the settling a commit may still take after
+ * it, and a second of slack. A call the budget did not stop (its abort signal not passed on) answers far later.
+ */
+export function lateAnswer(ms: number): string[] {
+  return ms > FAULT_BUDGET_MS + SETTLE_MS + 1000 ? [`answered after ${ms} ms (budget ${FAULT_BUDGET_MS} ms)`] : [];
+}
+
+/** `send`, and how long it took. */
+export async function timed<A extends object>(send: () => Promise<A>): Promise<A & { ms: number }> {
+  const started = Date.now();
+  const answer = await send();
+  return { ...answer, ms: Date.now() - started };
+}
+
+/** The county's own mailbox: an SES stand-in, or an SMTP server it sends through (MAIL_TRANSPORT=smtp). */
+async function startMailbox(transport: 'ses' | 'smtp') {
+  const { startTestCounty } = await import('./harness');
+  if (transport === 'ses') {
+    const { startSes } = await import('../../local/standins');
+    const ses = await startSes({ port: 0 });
+    const county = await startTestCounty({ sesEndpoint: `http://127.0.0.1:${ses.port}` });
+    return {
+      county,
+      clearMailbox: async () => {
+        await fetch(`http://127.0.0.1:${ses.port}/clear-store`, { method: 'POST' });
+      },
+      closeMailbox: () => ses.close(),
+    };
+  }
+  const { smtpCounty, startSmtpServer } = await import('./smtp');
+  const smtp = await startSmtpServer();
+  Object.assign(process.env, smtp.env());
+  const county = smtpCounty(await startTestCounty(), smtp);
+  return { county, smtp, clearMailbox: async () => smtp.clear(), closeMailbox: () => smtp.close() };
 }
 
 /**
- * A county for one fault file: its own SES stand-in (so each case starts from an empty mailbox), two informants
- * (zhang, zhou) and two editors (wang, li), and a short request budget so that time-outs cost little.
+ * A county for one fault file: its own mailbox (so each case starts from an empty one) — an SES stand-in, or with
+ * `transport: 'smtp'` an SMTP server the injector's `smtp` service faults —, two informants (zhang, zhou) and two
+ * editors (wang, li), and a short request budget so that time-outs cost little.
  */
-export async function startFaultCounty(): Promise<FaultCounty> {
-  const { startSes } = await import('../../local/standins');
+export async function startFaultCounty(options: { transport?: 'ses' | 'smtp' } = {}): Promise<FaultCounty> {
   const { importRoster } = await import('../../shared/roster/importRoster');
-  const { linkIn, startTestCounty } = await import('./harness');
+  const { linkIn } = await import('./harness');
   const { faults } = await import('./faults');
-  process.env.REQUEST_BUDGET_MS = '400';
-  const ses = await startSes({ port: 0 });
-  const county = await startTestCounty({ sesEndpoint: `http://127.0.0.1:${ses.port}` });
+  process.env.REQUEST_BUDGET_MS = String(FAULT_BUDGET_MS);
+  const { county, smtp, clearMailbox, closeMailbox } = await startMailbox(options.transport ?? 'ses');
   const d = county.domain;
   const imported = await importRoster(
     [
@@ -112,24 +163,39 @@ export async function startFaultCounty(): Promise<FaultCounty> {
     const [welcome] = await county.waitForMails(`${name}@${d}`, 1);
     keys[name] = new URL(linkIn(welcome)).searchParams.get('k')!;
   }
-  faults();
+  const injector = faults();
+  if (smtp) injector.watchSmtp(smtp);
   return {
     county,
     keys,
     address: (name) => `${name}@${d}`,
-    clearMailbox: async () => {
-      await fetch(`http://127.0.0.1:${ses.port}/clear-store`, { method: 'POST' });
-    },
+    clearMailbox,
     close: async () => {
       await county.close();
-      await ses.close();
+      await closeMailbox();
     },
+    ...(smtp ? { smtp } : {}),
   };
 }
 
 /** SES lost the answer to a send it did make: the same email may go out twice, never more, never not. */
 export const sesMayRepeat = (c: { service: string; fault: string } | undefined): boolean =>
   c?.service === 'ses' && c.fault !== 'throttle';
+
+/** The mail service (SES, or the SMTP server) took a message whose answer was lost or never came: twice at most. */
+export const mailMayRepeat = (c: { service: string; fault: string } | undefined): boolean =>
+  (c?.service === 'ses' || c?.service === 'smtp') && c.fault !== 'throttle';
+
+/**
+ * What the SMTP server kept that breaks the transport's own rules: a message to more than one recipient (one
+ * address a message, as over SES), or one that came without TLS or a login. Empty over SES.
+ */
+export function smtpMessageProblems(fc: FaultCounty): string[] {
+  return (fc.smtp?.messages ?? []).flatMap((m) => [
+    ...(m.to.length !== 1 ? [`one message to ${m.to.length} recipients (${m.to.join(', ')})`] : []),
+    ...(!m.secure || !m.user ? [`a message to ${m.to.join(', ')} without TLS or a login`] : []),
+  ]);
+}
 
 /** A form post as a browser makes it. */
 export function postForm(url: string, fields: Record<string, string>) {

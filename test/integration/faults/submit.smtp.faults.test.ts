@@ -9,6 +9,8 @@ import {
   countMails,
   eventsTitled,
   type FaultCounty,
+  lateAnswer,
+  leftInOutbox,
   mailMayRepeat,
   postForm,
   receiptGaps,
@@ -16,6 +18,7 @@ import {
   smtpMessageProblems,
   startFaultCounty,
   steppingClock,
+  timed,
   unsent,
 } from '../../support/faultState';
 import { LONG_BODY } from '../../support/harness';
@@ -47,10 +50,10 @@ describe(`POST /submissions over SMTP under injected faults (${3 * EMAILS} cases
       prepare: async (label) => {
         await fc.clearMailbox();
         clock.advance(60_000);
-        return { title: `SMTP 故障注入 ${label}` };
+        return { title: `SMTP 故障注入 ${label}`, held: await unsent() };
       },
-      act: ({ title }) => post(title),
-      verify: async ({ title }, first, faultCase) => {
+      act: ({ title }) => timed(() => post(title)),
+      verify: async ({ title, held }, first, faultCase) => {
         const problems: string[] = [];
         // A mail server's trouble never fails the submission: the piece is stored, the emails wait in the outbox.
         const stored = await eventsTitled(title, 'submitted');
@@ -59,8 +62,10 @@ describe(`POST /submissions over SMTP under injected faults (${3 * EMAILS} cases
           problems.push(`303 to ${receiptIn(first.location)} but stored ${stored.map((e) => e.receipt)}`);
         }
         if (first.status !== 303 && !first.html.includes(LONG_BODY)) problems.push('the typed text is gone');
+        problems.push(...lateAnswer(first.ms));
         await recover(clock);
-        if ((await unsent()).length > 0) problems.push(`still in the outbox: ${(await unsent()).join('; ')}`);
+        const left = await leftInOutbox(held);
+        if (left.length > 0) problems.push(`left in the outbox: ${left.join('; ')}`);
         const mails = await fc.county.mails();
         const most = mailMayRepeat(faultCase) ? 2 : 1;
         for (const to of [fc.address('zhang'), fc.address('wang'), fc.address('li')]) {

@@ -426,17 +426,22 @@ describe('a review link that cannot be used', () => {
     expect((await statusOf(piece)).status).toBe('accepted');
   });
 
-  it('tells who decided, rather than "expired", when an old link is opened after the piece was decided', async () => {
+  it('tells who decided while a link is current, and once it has expired answers 410 and nothing of the piece', async () => {
     setClock(new Date(T));
     const piece = await submit('过期链接打开已处理的稿件');
     const oldLink = await reviewLink('liu', piece.receipt);
     expect((await fetch(await reviewLink('wang', piece.receipt), form({ decision: 'accept' }))).status).toBe(200);
+    const current = await fetch(oldLink);
+    expect(current.status).toBe(409);
+    expect(await current.text()).toContain('王编辑');
 
+    // An expired link is answered before the piece's state (see expiredLink.test.ts for every route under it).
     setClock(new Date(T + 20 * DAY_MS));
     const opened = await fetch(oldLink);
-
-    expect(opened.status).toBe(409);
-    expect(await opened.text()).toContain('王编辑');
+    expect(opened.status).toBe(410);
+    const page = await opened.text();
+    expect(page).not.toContain('王编辑');
+    expect(page).not.toContain(piece.title);
   });
 
   it('refuses forged, malformed and cross-purpose tokens with 403 and changes nothing', async () => {
