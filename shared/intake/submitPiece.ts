@@ -1,8 +1,9 @@
 // Use case: an informant submits a piece.
-// 1. Verify the personal key (who) and validate the fields (what), before anything is written: one consistent
-//    BatchGet of the informant, the roster summary (editors, unit names), the year's receipt counter and the open
-//    topics and research tasks (a topic must be open and for the informant's unit; a task too, and for a research
-//    paper). Uploaded files are checked by their bytes, and a Word document's text is the body it validates.
+// 1. Verify the personal key, or an email's answer link (who), and validate the fields (what), before anything is
+//    written: one consistent BatchGet of the informant, the roster summary (editors, unit names), the year's receipt
+//    counter and the open topics and research tasks (a topic must be open and for the informant's unit; a task too,
+//    and for a research paper; with an answer link, the piece answers exactly its topic or task). Uploaded files are
+//    checked by their bytes, and a Word document's text is the body it validates.
 // 2. Take a receipt number (a free one, or an atomic ticket), then claim the retry identity (Idempotency-Key; same
 //    informant + title + body within 10 minutes): a retry gets the original receipt back and creates nothing.
 // 3. Store the uploaded files, if any (shared/documents/staging.ts: no object is left without its revision), then
@@ -13,7 +14,7 @@ import { randomUUID } from 'node:crypto';
 import { settle } from '../core/budget';
 import { now, shanghai } from '../core/clock';
 import { config } from '../core/config';
-import { ConflictError, InvalidLinkError, OutcomeUnknownError, ValidationError } from '../core/errors';
+import { ConflictError, type FieldError, InvalidLinkError, OutcomeUnknownError, ValidationError } from '../core/errors';
 import { errorFields, log } from '../core/log';
 import { dropFiles, keepFiles, retargetFiles, type StagedFiles, storeFiles } from '../documents/staging';
 import { hasFiles, type ReadUpload, readUpload } from '../documents/uploads';
@@ -30,13 +31,16 @@ import { acquire, type Claim, type Intent, release, resolve, retarget } from '..
 import { type ItemKey, keyId, putIfAbsent } from '../store/db';
 import { digest, keys } from '../store/keys';
 import { openTopicsFor, openTopicsKey } from '../topics/topics';
+import { type AnswerScope, answerErrors, answererOf, isAnswer } from './answerLink';
 import { counterKey, freeIn, giveBack, receiptOf, takeNumber } from './receiptNumbers';
 
 export const DOUBLE_SUBMIT_WINDOW_MS = 10 * 60_000;
 const IDEMPOTENCY_KEY_TTL_MS = 24 * 3600_000;
 
 export interface SubmitRequest {
-  k: unknown;
+  /** The personal key; or, without it, `a`: an answer link, for a piece answering its one topic or task. */
+  k?: unknown;
+  a?: unknown;
   fields: RawFields;
   idempotencyKey?: string;
 }
@@ -55,20 +59,21 @@ export async function submitPiece(request: SubmitRequest): Promise<SubmitResult>
   const county = config().countyId;
   const at = now();
   const year = shanghai(at).year;
-  const { informant, roster } = await informantByKey(request.k, [
-    counterKey(county, year),
-    openTopicsKey(county),
-    openTasksKey(county),
-  ]);
+  const also = [counterKey(county, year), openTopicsKey(county), openTasksKey(county)];
+  const { informant, roster, scope } = isAnswer(request)
+    ? await answererOf(request.a, also)
+    : { ...(await informantByKey(request.k, also)), scope: undefined };
   if (!informant.unitId) throw new InvalidLinkError('您的账号未关联单位，请联系县委组织部信息科。');
   const topics = openTopicsFor(roster.items.get(keyId(openTopicsKey(county))), informant.unitId);
   const tasks = openTasksFor(roster.items.get(keyId(openTasksKey(county))), informant.unitId);
   const upload = hasFiles(request.fields) ? await readUpload(request.fields) : undefined;
-  const piece = pieceOf(
-    request.fields,
-    upload,
-    topics.map((t) => t.topicId),
-    tasks.map((t) => t.taskId),
+  const piece = withinScope(scope, request.fields, () =>
+    pieceOf(
+      request.fields,
+      upload,
+      topics.map((t) => t.topicId),
+      tasks.map((t) => t.taskId),
+    ),
   );
   const claims = retryClaims(county, informant.personId, piece, request.idempotencyKey, upload);
   const result = (receipt: string, replayed: boolean): SubmitResult => ({
@@ -128,6 +133,27 @@ export async function submitPiece(request: SubmitRequest): Promise<SubmitResult>
     ]),
   );
   return result(event.receipt, false);
+}
+
+/**
+ * The piece `read` makes of the fields, refused when an answer link's `scope` does not allow it: the link's
+ * messages take the place of the form's own for the same field, and come with the form's others at once.
+ */
+function withinScope(scope: AnswerScope | undefined, fields: RawFields, read: () => PieceInput): PieceInput {
+  const scoped = scope ? answerErrors(scope, fields) : [];
+  const merged = (others: FieldError[]) => [
+    ...others.filter((e) => !scoped.some((s) => s.field === e.field)),
+    ...scoped,
+  ];
+  let piece: PieceInput;
+  try {
+    piece = read();
+  } catch (err) {
+    if (scoped.length && err instanceof ValidationError) throw new ValidationError(merged(err.errors));
+    throw err;
+  }
+  if (scoped.length) throw new ValidationError(scoped);
+  return piece;
 }
 
 /** Where a submission stands: the receipt number it holds (0 before it has one). */

@@ -67,6 +67,48 @@ export async function mineClaims(token: unknown): Promise<PersonClaims> {
 
 const DAY_S = 24 * 3600;
 
+/** What an answer link (回应点题 / 重点调研任务) is for: one topic or one research task, never both. */
+export type AnswerCall = { topicId: string } | { taskId: string };
+
+export type AnswerClaims = PersonClaims &
+  AnswerCall & {
+    /** Expiry, seconds since the epoch: the end of the call's due day. */
+    exp: number;
+  };
+
+/**
+ * A link that submits one thing only: a piece answering one topic (点题), or a research paper for one research task
+ * (重点调研), by one informant, until the end of its due day. What the routine emails of a call carry instead of the
+ * personal key: forwarded, it can do no more than answer that call in its informant's name while the call is open,
+ * and it ends with their key version (a revoke) like every link of theirs.
+ */
+export async function answerToken(claims: AnswerClaims): Promise<string> {
+  return sign('answer', {
+    c: config().countyId,
+    i: claims.personId,
+    v: claims.keyVersion,
+    ...('topicId' in claims ? { tp: claims.topicId } : { tk: claims.taskId }),
+    exp: claims.exp,
+  });
+}
+
+/** The end of a due day (`2026-11-30`) in Asia/Shanghai (UTC+8, no daylight saving), in seconds since the epoch. */
+export function answerExpiry(due: string): number {
+  return Date.parse(`${due}T00:00:00+08:00`) / 1000 + DAY_S;
+}
+
+/**
+ * The claims of an answer link. Past its due day: ExpiredLinkError carrying its claims (unless `allowExpired`);
+ * forged, for another purpose or county, or naming neither or both of a topic and a task: InvalidLinkError.
+ */
+export async function answerClaims(token: unknown, options: { allowExpired?: boolean } = {}): Promise<AnswerClaims> {
+  const raw = await verify('answer', token, options);
+  const person = personClaims(raw);
+  const { tp, tk, exp } = raw;
+  if (typeof exp !== 'number' || (typeof tp === 'string') === (typeof tk === 'string')) throw new InvalidLinkError();
+  return { ...person, ...(typeof tp === 'string' ? { topicId: tp } : { taskId: tk as string }), exp };
+}
+
 /** For links checked with `allowExpired` first (so other answers can take precedence), the expiry check itself. */
 export function assertNotExpired(exp: number): void {
   if (exp * 1000 <= now().getTime()) throw new ExpiredLinkError({ exp });

@@ -7,7 +7,16 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { ExpiredLinkError, InvalidLinkError } from '../core/errors';
 import { type KeyRing, signerOf, verifierOf } from './keyRing';
 
-export type TokenPurpose = 'submit' | 'review' | 'revise' | 'receipt' | 'desk' | 'mine' | 'adoption' | 'bulletin';
+export type TokenPurpose =
+  | 'submit'
+  | 'answer'
+  | 'review'
+  | 'revise'
+  | 'receipt'
+  | 'desk'
+  | 'mine'
+  | 'adoption'
+  | 'bulletin';
 
 export type Claims = Record<string, string | number>;
 

@@ -1,5 +1,6 @@
-// The topic's email to each informant of its units: what to write about, by when, and their own submission link
-// (the form offers the topic until its due day).
+// The topic's email to each informant of its units: what to write about, by when, the answer link (the form with
+// this topic chosen, good for answering it until its due day: never the personal key, since emails get forwarded)
+// and the read-only 我的报送 link.
 import { formatShanghaiDate } from '../core/clock';
 import { html, paragraphs } from '../core/html';
 import { button, layout } from '../mail/frame';
@@ -11,7 +12,8 @@ import {
   recipientOf,
   str,
 } from '../mail/templates';
-import { mineLine, submitUrl } from '../roster/personalLinks';
+import { mineLine } from '../roster/personalLinks';
+import { answerNote, answerUrl } from './answerLink';
 import type { Topic } from './topics';
 
 /** `2026年12月15日` from a day written `2026-12-15` (noon: the same calendar day in any time zone's reading). */
@@ -21,15 +23,17 @@ async function topicEmail(data: EmailData, context: RenderContext): Promise<Rend
   const { keyVersion } = recipientOf(context);
   const t = context.item as unknown as Topic;
   const personId = str(data, 'personId');
-  const [url, mine] = await Promise.all([submitUrl(personId, keyVersion), mineLine(personId, keyVersion)]);
-  const line = `县委组织部信息科发布点题“${t.title}”，请于 ${dueText(t.due)} 前围绕这一主题报送信息或调研文稿。报送时在“点题”一栏选择本题。`;
+  const call = { topicId: t.topicId };
+  const [url, mine] = await Promise.all([answerUrl(personId, keyVersion, call, t.due), mineLine(personId, keyVersion)]);
+  const line = `县委组织部信息科发布点题“${t.title}”，请于 ${dueText(t.due)} 前围绕这一主题报送信息或调研文稿。`;
+  const note = answerNote(call);
   return {
     subject: `点题：${t.title}（${dueText(t.due)}截止）`,
     html: layout(
       '点题通知',
-      html`<p>${str(data, 'name')}同志：</p><p>${line}</p>${t.description ? html`<div style="background:#fafafa;border-left:3px solid #b71c1c;padding:4px 12px">${paragraphs(t.description)}</div>` : ''}${button(url, '报送稿件')}${mine.html}`,
+      html`<p>${str(data, 'name')}同志：</p><p>${line}</p>${t.description ? html`<div style="background:#fafafa;border-left:3px solid #b71c1c;padding:4px 12px">${paragraphs(t.description)}</div>` : ''}${button(url, '回应点题，报送稿件')}<p style="font-size:13px;color:#666">${note}</p>${mine.html}`,
     ),
-    text: `${str(data, 'name')}同志：\n\n${line}\n\n${t.description ? `${t.description}\n\n` : ''}报送稿件：${url}\n${mine.text}`,
+    text: `${str(data, 'name')}同志：\n\n${line}\n\n${t.description ? `${t.description}\n\n` : ''}回应点题，报送稿件：${url}\n${note}\n${mine.text}`,
   };
 }
 

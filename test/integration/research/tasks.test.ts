@@ -125,7 +125,9 @@ describe('a research task from the desk', () => {
       const [mail] = await county.waitForMails(address(name), 1, /^重点调研任务：/);
       expect(mail?.body.text).toContain('关于村级组织运转经费保障的调研');
       expect(mail?.body.text).toContain('牵头人：李副部长');
-      expect(linkIn(mail)).toContain('/submit?k=');
+      // The answer link for this task, never the personal key (test/integration/research/answerLink.test.ts).
+      expect(linkIn(mail)).toContain('/submit?a=');
+      expect(mail?.body.text).not.toContain('/submit?k=');
     }
     expect((await county.mails(address('he'))).filter((m) => m.subject.startsWith('重点调研任务'))).toHaveLength(0);
     // The same task again is the same task: no second item, no second email.

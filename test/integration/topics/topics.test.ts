@@ -88,7 +88,9 @@ describe('issuing a topic', () => {
     const [mail] = await county.waitForMails(address('zhang'), 1, /^点题：/);
     expect(mail?.subject).toBe('点题：基层党建“三抓三促”行动（2026年11月30日截止）');
     expect(mail?.body.text).toContain('抓学习促提升');
-    expect(mail?.body.text).toContain('/submit?k=');
+    // The answer link for this topic, never the personal key (test/integration/topics/answerLink.test.ts).
+    expect(mail?.body.text).toContain('/submit?a=');
+    expect(mail?.body.text).not.toContain('/submit?k=');
     await county.waitForMails(address('liu'), 1, /^点题：/);
     await new Promise((r) => setTimeout(r, 300));
     expect((await county.mails(address('chen'))).filter((m) => m.subject.startsWith('点题：'))).toHaveLength(0);
