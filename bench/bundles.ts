@@ -10,11 +10,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { basename, delimiter, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
-import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { build, type Metafile } from 'esbuild';
-import { BaosongAppStack } from '../infra/appStack';
-import { BaosongDataStack, configurationSetName } from '../infra/dataStack';
 import {
   buildFunction,
   esbuildOptions,
@@ -26,6 +23,7 @@ import {
 } from '../infra/functionBuild';
 import { routeRequest } from '../shared/web/router';
 import { functionOf, type HandlerName, handlersOf, routes } from '../shared/web/routes';
+import { demoStacks } from './stacks';
 import { type BenchOptions, type BenchPart, type Figure, median } from './types';
 
 const run = promisify(execFile);
@@ -457,19 +455,7 @@ function deskSessionFigure(): Figure {
  * none of the synthesized functions may carry it, and no built file may reference a map.
  */
 function sourceMapFigure(assets: Asset[]): Figure {
-  // No bundling, and no built-in CloudFormation schema validation (7 s of a WebAssembly engine): only the template's
-  // environment variables are read here.
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false });
-  const data = new BaosongDataStack(app, 'Bench-data', {
-    countyId: 'demo',
-    sender: 'baosong@example.com',
-    mailTransport: 'ses',
-  });
-  const stack = new BaosongAppStack(app, 'Bench-app', {
-    countyId: 'demo',
-    data: data.refs(),
-    mail: { kind: 'ses', sender: 'baosong@example.com', configurationSet: configurationSetName('demo') },
-  });
+  const { app: stack } = demoStacks('Bench');
   const functions = Template.fromStack(stack).findResources('AWS::Lambda::Function');
   const flagged = Object.entries(functions)
     .filter(([, resource]) =>

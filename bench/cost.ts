@@ -2,10 +2,8 @@
 // function's memory, every schedule's rate, every alarm, secret and log group in the templates — at one county's load
 // (stated below), priced at AWS's public on-demand prices (us-east-1, USD, December 2026; the China regions bill in
 // CNY at about the same figures). Context only: no goal; the README quotes the total.
-import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { BaosongAppStack } from '../infra/appStack';
-import { BaosongDataStack, configurationSetName } from '../infra/dataStack';
+import { demoStacks } from './stacks';
 import type { BenchPart, Figure } from './types';
 
 /** One county a month: 60 units, 300 pieces a year sent and reviewed, 10 editors and leaders on the desk daily. */
@@ -60,18 +58,7 @@ function perMonth(expression: string): number {
 }
 
 export function monthlyCost(): { total: number; lines: [string, number][] } {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false });
-  const data = new BaosongDataStack(app, 'Cost-data', {
-    countyId: 'demo',
-    sender: 'baosong@example.com',
-    mailTransport: 'ses',
-  });
-  const appStack = new BaosongAppStack(app, 'Cost-app', {
-    countyId: 'demo',
-    data: data.refs(),
-    mail: { kind: 'ses', sender: 'baosong@example.com', configurationSet: configurationSetName('demo') },
-    alarmEmail: 'ops@example.com',
-  });
+  const { data, app: appStack } = demoStacks('Cost', { alarmEmail: 'ops@example.com' });
   const templates = [Template.fromStack(data), Template.fromStack(appStack)];
   const all = (type: string) => templates.flatMap((t) => Object.values(t.findResources(type)));
   const functions = all('AWS::Lambda::Function') as { Properties: { MemorySize: number; Description?: string } }[];

@@ -1,19 +1,11 @@
-// Fault injection on the 通报's sending: the monthly job (freeze the run, claim, send and mark each recipient, settle
-// the run), the desk's send button (POST /desk/{token}/bulletin/send: the run frozen and queued) and the sweeper's
-// pass over a queued run, each at every call × lost answer, throttle, time-out, on a month of its own. After
-// recovery (the schedule's retry, then the sweeper): every recipient has the 通报 once (at most twice where SES
-// itself lost its answer), the run has left the outbox, and one more run sends nothing.
-import { handler as bulletinJob } from '../../../functions/bulletin';
 import { handler as sweep } from '../../../functions/sweeper';
-import { bulletinTitle } from '../../../shared/bulletin/bulletin';
-import { bulletinRun, sendBulletin } from '../../../shared/bulletin/sendBulletin';
+import { sendBulletin } from '../../../shared/bulletin/sendBulletin';
+import { bulletinFaultKit } from '../../support/bulletinFaults';
 import { runFaultMatrix } from '../../support/faultCases';
 import {
-  countMails,
   type FaultCounty,
   firstAnswerProblem,
   postForm,
-  sesMayRepeat,
   startFaultCounty,
   steppingClock,
   unfiredCases,
@@ -38,50 +30,7 @@ afterAll(async () => {
 });
 
 const noteUnfired = unfiredCases('bulletin faults');
-/** A month of its own for every case, from January 2000 on (the desk sends none later than last month). */
-let months = 0;
-const monthAt = (n: number) => `${2000 + Math.floor(n / 12)}-${String((n % 12) + 1).padStart(2, '0')}`;
-const freshMonth = async () => {
-  clock.advance(60_000);
-  await fc.clearMailbox();
-  return monthAt(months++);
-};
-
-/** The job as the schedule fires it: on the 1st of the month after, 09:00 Asia/Shanghai. */
-const job = (month: string) =>
-  bulletinJob({
-    scheduledTime: `${monthAt(Number(month.slice(0, 4)) * 12 - 2000 * 12 + Number(month.slice(5)))}-01T01:00:00Z`,
-  }).then(
-    (r) => ({ ok: true as const, ...r }),
-    (err: Error) => ({ ok: false as const, error: err.name }),
-  );
-
-/** The sweeper's passes, the clock past every lease and back-off, until the run has left the outbox. */
-async function sweepUntilFinished(month: string): Promise<void> {
-  for (let i = 0; i < 6 && !(await bulletinRun(month))?.finishedAt; i++) {
-    clock.advance(20 * 60_000);
-    await sweep().catch(() => {});
-  }
-}
-
-/** Everyone had it once (twice at most where SES lost its answer), the run is over, and another run sends nothing. */
-async function delivered(month: string, faultCase: Parameters<typeof sesMayRepeat>[0]): Promise<string[]> {
-  const problems: string[] = [];
-  await sweepUntilFinished(month);
-  const run = await bulletinRun(month);
-  if (!run) return ['no run'];
-  if (!run.finishedAt) problems.push('the run never finished');
-  const mails = await fc.county.mails();
-  const most = sesMayRepeat(faultCase) ? 2 : 1;
-  for (const name of RECIPIENTS) {
-    const n = countMails(mails, fc.address(name), bulletinTitle(month));
-    if (n < 1 || n > most) problems.push(`${n} emails to ${name}`);
-  }
-  clock.advance(20 * 60_000); // past every claim's lease: a claim left unmarked would be sent again now
-  const again = await sendBulletin(month);
-  if (again.sent !== 0) problems.push(`another run sent ${again.sent}`);
-  return problems;
-}
+const { freshMonth, job, delivered } = bulletinFaultKit(() => fc, clock, RECIPIENTS);
 
 describe('the 通报 job under injected faults', () => {
   it('sends each recipient the month once, resumed by the retry or the sweeper', async () => {
