@@ -298,13 +298,15 @@ function sizeFigures(assets: Asset[]): Figure[] {
         pass: f.bytes <= goals.minified,
         detail: `${note}; in ${f.where.join(', ')}; ${dominantPackages(f.output, 3).join(', ')}`,
       },
+      // The gzip goal is a cold start's (what it parses); a module loaded on use is held to its minified size only,
+      // as before the functions were grouped.
       {
         group: 'bundle size',
         name: `${name} gzip`,
         value: Math.round((gzip / KB) * 10) / 10,
         unit: 'KB',
-        goal: '≤ 125 KB',
-        pass: gzip <= goals.gzip,
+        goal: lazy.has(name) ? 'context only' : '≤ 125 KB',
+        pass: lazy.has(name) ? null : gzip <= goals.gzip,
         detail: `${gzip} bytes, zlib default level`,
       },
     ];

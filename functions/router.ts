@@ -31,6 +31,7 @@ export const modules: ModuleLoaders = {
   deskTopics: () => import('./deskTopics.js'),
   deskTasks: () => import('./deskTasks.js'),
   deskBulletin: () => import('./deskBulletin.js'),
+  deskAudit: () => import('./deskAudit.js'),
   bulletinView: () => import('./bulletinView.js'),
   methodNotAllowed: () => import('./methodNotAllowed.js'),
   fallback: () => import('./fallback.js'),

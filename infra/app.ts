@@ -69,6 +69,10 @@ const mail: MailSettings =
       }
     : { kind: 'ses', sender, configurationSet: configurationSetName(countyId) };
 
+const emailFullText = context('baosong:emailFullText');
+if (emailFullText !== undefined && emailFullText !== 'full' && emailFullText !== 'link') {
+  throw new Error(`baosong:emailFullText must be full or link, got "${emailFullText}"`);
+}
 const domainName = context('baosong:domainName');
 new BaosongAppStack(app, `Baosong-${countyId}-app`, {
   env,
@@ -79,6 +83,7 @@ new BaosongAppStack(app, `Baosong-${countyId}-app`, {
   mail,
   senderName: context('baosong:senderName'),
   contact: context('baosong:contact'),
+  emailFullText,
   domain: domainName ? { name: domainName, certificateArn: requiredContext('baosong:certificateArn') } : undefined,
   publicUrl: context('baosong:publicUrl'),
   reviewLinkDays: numberContext('baosong:reviewLinkDays'),

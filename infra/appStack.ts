@@ -100,6 +100,8 @@ export interface BaosongAppStackProps extends StackProps {
   senderName?: string;
   /** Who to ask (office, phone), on every email and page; unset, 县委组织部信息科. */
   contact?: string;
+  /** `full` (unset): emails carry the pieces' text; `link`: they say what happened and link to the page, no work text. */
+  emailFullText?: 'full' | 'link';
   /** The county's own domain for the links (with an ACM certificate of it in this region). */
   domain?: { name: string; certificateArn: string };
   /** Base of links in emails and pages; unset, https://<domain> or else the HTTP API's own endpoint. */
@@ -216,6 +218,7 @@ export class BaosongAppStack extends Stack {
       SENDER: props.mail.sender,
       ...(props.senderName ? { SENDER_NAME: props.senderName } : {}),
       ...(props.contact ? { CONTACT: props.contact } : {}),
+      ...(props.emailFullText ? { EMAIL_FULL_TEXT: props.emailFullText } : {}),
       SIGNING_KEY_SECRET_ARN: data.signingKey.secretArn,
       ...mailEnvironment(props.mail, data),
       ...days('REVIEW_LINK_DAYS', props.reviewLinkDays),

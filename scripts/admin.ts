@@ -39,9 +39,11 @@ import { STATE_LABELS, taskMatrix } from '../shared/research/status';
 import { listTasks } from '../shared/research/tasks';
 import { sendReminders } from '../shared/review/sendReminders';
 import { importRoster } from '../shared/roster/importRoster';
+import { importDetail } from '../shared/roster/importRosterFile';
 import { getPerson, listRoster, reportingUnits } from '../shared/roster/people';
 import { requestLink } from '../shared/roster/requestLink';
 import { revokePerson } from '../shared/roster/revokePerson';
+import { logAction, OPERATOR } from '../shared/roster/rosterEvents';
 import { setActive } from '../shared/roster/setActive';
 import { type Award, checkYear, computeAward, type Places, sendAward } from '../shared/scores/award';
 import { deliverAward } from '../shared/scores/deliverNow';
@@ -57,9 +59,6 @@ import { closeTopic } from '../shared/topics/closeTopic';
 import { deliverTopic } from '../shared/topics/deliverNow';
 import { topicResponses } from '../shared/topics/responses';
 import { audienceOf, isOpen, listTopics } from '../shared/topics/topics';
-
-/** Who records from the command line. */
-const OPERATOR = { name: '管理员（命令行）' };
 
 type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
 interface Input {
@@ -96,6 +95,7 @@ const COMMANDS: Record<string, Command> = {
         return 1;
       }
       const s = result.summary;
+      await logAction({ type: 'import', by: OPERATOR, detail: importDetail(s) });
       const desk = s.deskLinks ? `另向编辑、领导发送工作台链接 ${s.deskLinks} 封。` : '';
       console.log(
         `导入完成：单位 ${s.units} 个；新增 ${s.added} 人，更新 ${s.updated} 人，未变 ${s.unchanged} 人；发送欢迎邮件 ${s.welcomed} 封。${desk}`,
@@ -142,6 +142,7 @@ const COMMANDS: Record<string, Command> = {
     args: ['EMAIL'],
     run: async ({ args: [email = ''] }) => {
       const p = await setActive({ email }, false);
+      await logAction({ type: 'deactivate', by: OPERATOR, personId: p.personId });
       console.log(`已停用 ${p.name}（${p.email}）：链接失效，不再收到邮件；已报送的稿件保留。`);
       return 0;
     },
@@ -151,6 +152,7 @@ const COMMANDS: Record<string, Command> = {
     args: ['EMAIL'],
     run: async ({ args: [email = ''] }) => {
       const p = await setActive({ email }, true);
+      await logAction({ type: 'activate', by: OPERATOR, personId: p.personId });
       console.log(`已启用 ${p.name}（${p.email}）：链接恢复有效。`);
       return 0;
     },

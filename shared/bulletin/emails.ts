@@ -1,9 +1,11 @@
 // The 月通报 as an email: HTML for mail clients (tables only, inline styles, bars drawn with table cells — clients
 // show no SVG or CSS graphics reliably) and the same content as plain text. Every value escaped. Rendered from the
-// frozen Bulletin alone, so every recipient reads the same figures.
+// frozen Bulletin alone, so every recipient reads the same figures. Where emails carry no work text (`link`), the
+// figures, the units' names and the topics stay on the web view: the email says the 通报 is out and links to it,
+// and goes without the .xlsx (sendBulletin.ts).
 import { formatShanghaiDate } from '../core/clock';
 import { html, type SafeHtml } from '../core/html';
-import { button, CELL_STYLE, HEAD_STYLE, layout } from '../mail/frame';
+import { button, CELL_STYLE, fullText, HEAD_STYLE, layout, linkNote } from '../mail/frame';
 import type { RenderedEmail } from '../mail/templates';
 import { adoptedTotal, type Bulletin, levelsText, researchHeading, researchLines } from './bulletin';
 import { rankChange } from './bulletinSheet';
@@ -94,8 +96,34 @@ const topicText = (b: Bulletin) => [
     : []),
 ];
 
+/** The 通报 as a `link` email: that it is out, and the link to its web view. */
+function bulletinLinkEmail(b: Bulletin, links: { view: string }, greeting: string): RenderedEmail {
+  const intro = `${b.title}已发布${b.provisional ? '（本月尚未结束，为截至目前的数据）' : ''}，请打开下面的链接查看图表版通报（可打印）。`;
+  const note = linkNote('通报的数据、各单位情况和点题');
+  const date = formatShanghaiDate(b.computedAt);
+  return {
+    subject: b.title,
+    html: layout(
+      b.title,
+      html`${greeting ? html`<p>${greeting}</p>` : ''}<p>${intro}</p><p>${note}</p>
+${button(links.view, '查看图表版通报（可打印）')}
+<p style="font-size:13px;color:#666">县委组织部信息科 ${date}</p>`,
+    ),
+    text: [
+      ...(greeting ? [greeting, ''] : []),
+      intro,
+      note,
+      '',
+      `图表版通报（可打印）：${links.view}`,
+      `县委组织部信息科 ${date}`,
+      '',
+    ].join('\n'),
+  };
+}
+
 export function bulletinEmail(b: Bulletin, links: { view: string }, name?: string): RenderedEmail {
   const greeting = name ? `${name}同志：` : '';
+  if (!fullText()) return bulletinLinkEmail(b, links, greeting);
   const intro = `现将${b.title.replace('通报', '情况')}通报如下${b.provisional ? '（本月尚未结束，以下为截至目前的数据）' : ''}。`;
   const silent = b.silent.length ? b.silent.join('、') : '无';
   const below = b.belowShare.length ? b.belowShare.join('、') : '无';

@@ -1,8 +1,10 @@
 // Use case: send a month's 通报, exactly once per recipient, paced (the mail run of mail/runs.ts): the content is the
 // month's computed 通报, the recipients the roles configured (leaders, editors, informants), each message the HTML
-// email with its plain text and the unit table attached as .xlsx, a signed link to the web view in it.
+// email with its plain text and the unit table attached as .xlsx, a signed link to the web view in it. Where emails
+// carry no work text (EMAIL_FULL_TEXT=link), the email is the link alone and nothing is attached.
 import { config } from '../core/config';
 import { bulletinUrl } from '../links/links';
+import { fullText } from '../mail/frame';
 import type { DeliveryResult } from '../mail/outbox';
 import {
   defaultSend,
@@ -30,14 +32,18 @@ export type BulletinRun = Run<Bulletin>;
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
-/** The email of one recipient (a name: the greeting), the unit table attached. */
-function emailOf(b: Bulletin, to: string, view: string, sheet: Uint8Array, name?: string): RunEmail {
+/** The email of one recipient (a name: the greeting), the unit table attached (when the setting lets it go). */
+function emailOf(b: Bulletin, to: string, view: string, sheet: Uint8Array | undefined, name?: string): RunEmail {
   return {
     to,
     ...bulletinEmail(b, { view }, name),
-    attachments: [{ filename: sheetFileName(b), contentType: XLSX, content: sheet }],
+    attachments: sheet ? [{ filename: sheetFileName(b), contentType: XLSX, content: sheet }] : [],
   };
 }
+
+/** The unit table as .xlsx: its figures are work data, kept out of `link` emails. */
+const sheetOf = (b: Bulletin): Promise<Uint8Array | undefined> =>
+  fullText() ? xlsxOf(bulletinSheet(b)) : Promise.resolve(undefined);
 
 const ROLES = { leaders: 'leader', editors: 'editor', informants: 'informant' } as const;
 
@@ -51,7 +57,7 @@ export const bulletinKind: RunKind<Bulletin> = {
       new Set(config().bulletinRecipients.map((a) => ROLES[a])),
     ),
   emails: async (run) => {
-    const [view, sheet] = await Promise.all([bulletinUrl(run.period), xlsxOf(bulletinSheet(run.content))]);
+    const [view, sheet] = await Promise.all([bulletinUrl(run.period), sheetOf(run.content)]);
     return (r) => emailOf(run.content, r.email, view, sheet, r.name);
   },
   rate: () => config().bulletinRate,
@@ -76,6 +82,6 @@ export const resumeBulletin = (item: Record<string, unknown>, leaseId: string): 
 /** A trial send to one address (`--to`): the month's 通报 as it stands now, outside any run. */
 export async function sendTrial(month: string, to: string, send: Send = defaultSend): Promise<string> {
   const bulletin = await computeBulletin(month);
-  const [view, sheet] = await Promise.all([bulletinUrl(month), xlsxOf(bulletinSheet(bulletin))]);
+  const [view, sheet] = await Promise.all([bulletinUrl(month), sheetOf(bulletin)]);
   return send(emailOf(bulletin, to, view, sheet));
 }

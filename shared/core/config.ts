@@ -46,7 +46,15 @@ export interface Config {
   smtp?: SmtpConfig;
   /** The SES configuration set every SES send names (its bounce and complaint events), if any. */
   sesConfigurationSet?: string;
+  /**
+   * What emails carry (`EMAIL_FULL_TEXT`, the deploy setting `baosong:emailFullText`): `full`, the work's text (titles,
+   * bodies, feedback, topics and tasks, the 通报's figures); `link`, only what happened and a link to the page that shows
+   * it, for counties whose rules forbid sending work text to outside mailboxes.
+   */
+  emailText: EmailText;
 }
+
+export type EmailText = 'full' | 'link';
 
 export type MailTransport = 'ses' | 'smtp';
 
@@ -99,6 +107,13 @@ function mailTransport(env: NodeJS.ProcessEnv): MailTransport {
   if (!raw) return 'ses';
   if (raw === 'ses' || raw === 'smtp') return raw;
   throw new Error(`Environment variable MAIL_TRANSPORT must be ses or smtp (got ${env.MAIL_TRANSPORT})`);
+}
+
+function emailText(env: NodeJS.ProcessEnv): EmailText {
+  const raw = env.EMAIL_FULL_TEXT?.trim().toLowerCase();
+  if (!raw) return 'full';
+  if (raw === 'full' || raw === 'link') return raw;
+  throw new Error(`Environment variable EMAIL_FULL_TEXT must be full or link (got ${env.EMAIL_FULL_TEXT})`);
 }
 
 /**
@@ -174,6 +189,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mailTransport: transport,
     ...(transport === 'smtp' ? { smtp: smtp(env, local) } : {}),
     sesConfigurationSet: env.SES_CONFIGURATION_SET?.trim() || undefined,
+    emailText: emailText(env),
   };
 }
 

@@ -15,10 +15,11 @@ import {
   SupersededError,
 } from '../review/decidePiece';
 import { alreadyDecidedJson, confirmationRequired, rejectConfirmPage } from '../review/pages';
-import { importRosterFile } from '../roster/importRosterFile';
+import { importDetail, importRosterFile } from '../roster/importRosterFile';
 import { listRoster, type Roster, reportingUnits } from '../roster/people';
 import { resumeMail } from '../roster/resumeMail';
 import { revokeLinks } from '../roster/revokeLinks';
+import { logAction } from '../roster/rosterEvents';
 import { setActive } from '../roster/setActive';
 import { failureOf, type HttpResponse, isUploadedFile } from '../web/http';
 import { type DeskUser, deskEditor, deskUser } from './access';
@@ -238,6 +239,7 @@ export async function uploadView(token: string, fields: Record<string, unknown>)
     };
   }
   const s = result.summary;
+  await logAction({ type: 'import', by: actorOf(user), detail: importDetail(s) });
   const message = `导入完成：单位 ${s.units} 个；新增 ${s.added} 人，更新 ${s.updated} 人，未变 ${s.unchanged} 人；向新信息员发送报送链接 ${s.welcomed} 封，向新编辑、领导发送工作台链接 ${s.deskLinks} 封。`;
   return { status: 200, html: rosterPage(user, { roster, result: { ok: true, message } }), json: result.summary };
 }
@@ -266,13 +268,15 @@ export async function personActionView(token: string, personId: string, fields: 
   if (action === 'revoke') {
     // The version the page showed: pressed again after an answer that was lost, it revokes nothing twice.
     const seen = Number(field(fields.v)) || undefined;
-    const { keyVersion, emailed } = await revokeLinks(target.email, undefined, seen);
+    const { keyVersion, emailed } = await revokeLinks(target.email, undefined, seen, actorOf(user));
     message = `已作废 ${target.name} 的全部旧链接（现为第 ${keyVersion} 版）${emailed ? '，新链接将在一分钟内发到其邮箱' : ''}。`;
   } else if (action === 'resume') {
     await resumeMail(personId);
+    await logAction({ type: 'resume', by: actorOf(user), personId });
     message = `已恢复向 ${target.name}（${target.email}）发送邮件。如此地址仍在 SES 的禁止发送名单中，下一封邮件会再次退信。`;
   } else {
     await setActive({ personId }, action === 'activate');
+    await logAction({ type: action, by: actorOf(user), personId });
     message =
       action === 'activate'
         ? `已启用 ${target.name}：链接恢复有效。`
@@ -285,6 +289,9 @@ export async function personActionView(token: string, personId: string, fields: 
     json: { ok: true, message },
   };
 }
+
+/** The person acting at the desk, as the 操作记录 names them. */
+const actorOf = (user: DeskUser) => ({ personId: user.person.personId, name: user.person.name });
 
 /** The month a figures page or download asks for (default this month); a wrong one is a clear 400. */
 function figuresMonth(query: Query): string {

@@ -1,6 +1,6 @@
 // The desk's pages (信息科工作台): one frame with its tabs (待审, 稿件, 《组工专报》, 采用, 积分, 点题, 通报, 名单,
-// 数据) on the site's page frame and stylesheet, tables that scroll sideways on a phone and use the width of a desk
-// screen. A leader's pages are the same without a single form that acts.
+// 数据, 操作记录) on the site's page frame and stylesheet, tables that scroll sideways on a phone and use the width of
+// a desk screen. A leader's pages are the same without a single form that acts.
 
 import type { AdoptionRecord, PieceAdoption } from '../adoption/adoptions';
 import { type AdoptionValues, adoptionForm, adoptionsTable, resultNotice } from '../adoption/pages';
@@ -34,7 +34,8 @@ export type DeskTab =
   | 'tasks'
   | 'bulletin'
   | 'roster'
-  | 'figures';
+  | 'figures'
+  | 'audit';
 
 const TABS: [DeskTab, string, string][] = [
   ['queue', '待审', ''],
@@ -47,6 +48,7 @@ const TABS: [DeskTab, string, string][] = [
   ['bulletin', '通报', '/bulletin'],
   ['roster', '名单', '/roster'],
   ['figures', '数据', '/figures'],
+  ['audit', '操作记录', '/audit'],
 ];
 
 const ROLE_LABELS = { informant: '信息员', editor: '编辑', leader: '领导' } as const;

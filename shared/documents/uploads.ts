@@ -125,7 +125,7 @@ export async function readUpload(fields: Record<string, unknown>): Promise<ReadU
   for (const file of extra) {
     if (file?.kind !== 'docx' || !docx) continue;
     try {
-      docx.assertDocx(file.content);
+      await docx.assertDocx(file.content);
     } catch (err) {
       unreadable(file, 'attachments', err);
     }

@@ -1,5 +1,6 @@
 // The frame every email shares: Chinese HTML (tables, inline styles, as mail clients need) with a plain-text
-// alternative, every value escaped. Features fill it with their own content.
+// alternative, every value escaped. Features fill it with their own content, in the county's setting of what an email
+// may carry (`fullText`).
 import { config } from '../core/config';
 import { html, type SafeHtml } from '../core/html';
 
@@ -17,6 +18,20 @@ export function layout(heading: string, content: SafeHtml): string {
 <p style="margin-top:24px;font-size:13px;color:#666">此邮件由组工信息报送系统自动发送，请勿直接回复。如有疑问，请联系${config().contact}。</p></td></tr>
 </table></td></tr></table></body></html>`.value;
 }
+
+/**
+ * Whether emails carry the work's text: titles, bodies, feedback and remarks, topics and tasks, figures (`full`, the
+ * default). Where a county's rules forbid sending work text to outside mailboxes (`link`), each email says only what
+ * happened — receipt numbers, dates, decisions — and links to the page that shows the rest, which its token opens.
+ */
+export const fullText = (): boolean => config().emailText === 'full';
+
+/**
+ * What a `link` email says in place of what it leaves out (`what`: 稿件的标题和正文, 修改意见…), and where to read it
+ * (the email's link, unless it has none).
+ */
+export const linkNote = (what: string, where = '请打开链接查看'): string =>
+  `按本县规定，${what}不通过邮件发送，${where}。`;
 
 /** The one action of an email: a button big enough to tap (44 px), and the link itself, wrapped, for clients without. */
 export function button(url: string, label: string): SafeHtml {

@@ -1,11 +1,13 @@
 // Use case: the quarterly research status email (EventBridge Scheduler on the first day of each quarter, 09:00
 // Asia/Shanghai): to leaders and editors, the quarter just ended — per task its units, their status, the papers
 // accepted and their adoptions upstream — and the new quarter's tasks, the matrix attached as .xlsx. Exactly once
-// per recipient, paced and resumable: a mail run (mail/runs.ts), as the monthly 通报.
+// per recipient, paced and resumable: a mail run (mail/runs.ts), as the monthly 通报. Where emails carry no work text
+// (EMAIL_FULL_TEXT=link), the email says the report is ready and links to the desk's 调研 page of the quarter, which
+// shows it; nothing is attached.
 import { formatShanghaiDate, now } from '../core/clock';
 import { config } from '../core/config';
 import { html, type SafeHtml } from '../core/html';
-import { CELL_STYLE, HEAD_STYLE, layout } from '../mail/frame';
+import { button, CELL_STYLE, fullText, HEAD_STYLE, layout, linkNote } from '../mail/frame';
 import type { DeliveryResult } from '../mail/outbox';
 import {
   type Run,
@@ -19,6 +21,7 @@ import {
   sendRun,
 } from '../mail/runs';
 import { listRoster, reportingUnits } from '../roster/people';
+import { deskUrl } from '../roster/personalLinks';
 import { xlsxOf } from '../sheets/write';
 import { keys } from '../store/keys';
 import { audienceOf } from '../topics/topics';
@@ -71,9 +74,39 @@ function taskRows(m: TaskMatrix, t: Task) {
     .sort((a, b) => a.name.localeCompare(b.name, 'zh'));
 }
 
-export function quarterlyEmail(r: QuarterlyReport, name?: string): { subject: string; html: string; text: string } {
+/** The report as a `link` email: that it is ready, and (`desk`: the recipient's desk page of the quarter) where. */
+function quarterlyLinkEmail(r: QuarterlyReport, greeting: string, desk?: string) {
+  const intro = `${quarterLabel(r.quarter)}重点调研任务完成情况和${quarterLabel(r.next.quarter)}的任务已经汇总。`;
+  const what = '任务的题目和各单位的完成情况';
+  const note = desk ? linkNote(what) : linkNote(what, '请在信息科工作台的“重点调研”页查看');
+  const date = formatShanghaiDate(r.computedAt);
+  return {
+    subject: r.title,
+    html: layout(
+      r.title,
+      html`${greeting ? html`<p>${greeting}</p>` : ''}<p>${intro}</p><p>${note}</p>${desk ? button(desk, '在工作台查看完成情况') : ''}
+<p style="font-size:13px;color:#666">县委组织部信息科 ${date}</p>`,
+    ),
+    text: [
+      greeting,
+      intro,
+      note,
+      '',
+      ...(desk ? [`在工作台查看完成情况：${desk}`] : []),
+      `县委组织部信息科 ${date}`,
+    ].join('\n'),
+  };
+}
+
+/** `desk`: in `link` mode, the recipient's desk page of the quarter, which the email links to instead of the matrix. */
+export function quarterlyEmail(
+  r: QuarterlyReport,
+  name?: string,
+  desk?: string,
+): { subject: string; html: string; text: string } {
   const m = r.matrix;
   const greeting = name ? `${name}同志：` : '';
+  if (!fullText()) return quarterlyLinkEmail(r, greeting, desk);
   const intro = `现将${quarterLabel(r.quarter)}重点调研任务完成情况通报如下（共 ${m.tasks.length} 项任务）。`;
   const tasksHtml: SafeHtml[] = m.tasks.map(
     (t) =>
@@ -127,12 +160,35 @@ export function quarterlyEmail(r: QuarterlyReport, name?: string): { subject: st
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
+/**
+ * Each recipient's desk page of the quarter, signed with their key version as the roster has it now (a revoke since
+ * the run was frozen: the new link). Someone no longer there gets none.
+ */
+async function deskPages(run: Run<QuarterlyReport>): Promise<Map<string, string>> {
+  const people = new Map((await listRoster(config().countyId)).people.map((p) => [p.personId, p]));
+  const pages = new Map<string, string>();
+  for (const r of run.recipients) {
+    const person = people.get(r.personId);
+    if (person)
+      pages.set(r.personId, `${await deskUrl(person.personId, person.keyVersion)}/tasks?quarter=${run.period}`);
+  }
+  return pages;
+}
+
 export const quarterlyKind: RunKind<QuarterlyReport> = {
   job: 'quarterly',
   partition: (county, quarter) => keys.quarterly(county, quarter),
   compute: (quarter) => computeQuarterly(quarter),
   recipients: async () => runRecipients((await listRoster(config().countyId)).people, new Set(['leader', 'editor'])),
   emails: async (run) => {
+    if (!fullText()) {
+      const desks = await deskPages(run);
+      return (recipient): RunEmail => ({
+        to: recipient.email,
+        ...quarterlyEmail(run.content, recipient.name, desks.get(recipient.personId)),
+        attachments: [],
+      });
+    }
     const sheet = await xlsxOf(matrixSheet(run.content.matrix));
     const filename = `${matrixFileName(run.content.matrix)}.xlsx`;
     return (recipient): RunEmail => ({

@@ -25,6 +25,10 @@ export interface ImportSummary {
 
 export type ImportResult = { ok: true; summary: ImportSummary } | { ok: false; errors: RosterError[] };
 
+/** What an import changed, in the words of the 操作记录's 详情 column. */
+export const importDetail = (s: ImportSummary): string =>
+  `单位 ${s.units} 个；新增 ${s.added} 人，更新 ${s.updated} 人，未变 ${s.unchanged} 人`;
+
 export async function importRosterFile(file: Buffer | string, deliver?: Deliver): Promise<ImportResult> {
   const parsed = await parseRosterFile(file);
   if (!parsed.ok) return parsed;

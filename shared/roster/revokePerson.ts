@@ -2,7 +2,8 @@
 // desk's button revokes with revokeLinks and leaves the email to the sweeper.
 import { deliverNow } from './deliverNow';
 import { type Revoked, revokeLinks } from './revokeLinks';
+import { OPERATOR } from './rosterEvents';
 
 export function revokePerson(email: string): Promise<Revoked> {
-  return revokeLinks(email, deliverNow);
+  return revokeLinks(email, deliverNow, undefined, OPERATOR);
 }

@@ -123,7 +123,8 @@ export async function sendAward(
     to: p.email,
     template: 'award',
     personId: p.personId,
-    data: { name: p.name },
+    // The person again in the data: a template that links to the desk signs the link for them.
+    data: { name: p.name, personId: p.personId },
   }));
   const sent: SentAward = { award, sentAt: at, sentBy: by.name, recipients: recipients.length };
   const item = {

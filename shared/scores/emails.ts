@@ -1,7 +1,17 @@
 // The 信息奖's email to every editor and leader: the three lists of the year's award, as frozen when it was sent.
+// Where emails carry no work text (`link`: the 优秀信息 are pieces by their titles, the lists are the year's figures),
+// it says the award is out, how many places of each, and links to the desk's 积分 page, which shows it.
 import { html } from '../core/html';
-import { layout } from '../mail/frame';
-import { type EmailData, type EmailTemplates, type RenderContext, type RenderedEmail, str } from '../mail/templates';
+import { button, fullText, layout, linkNote } from '../mail/frame';
+import {
+  type EmailData,
+  type EmailTemplates,
+  type RenderContext,
+  type RenderedEmail,
+  recipientOf,
+  str,
+} from '../mail/templates';
+import { deskUrl } from '../roster/personalLinks';
 import type { SentAward } from './award';
 import { type RankRow, TIE_RULE } from './rankings';
 
@@ -21,7 +31,28 @@ function list(title: string, rows: RankRow[], unit: boolean) {
   };
 }
 
-function awardEmail(data: EmailData, context: RenderContext): RenderedEmail {
+async function awardLinkEmail(data: EmailData, context: RenderContext): Promise<RenderedEmail> {
+  const { award } = context.item as unknown as SentAward;
+  const subject = `${award.year} 年度组工信息“信息奖”评选结果`;
+  const intro = `${award.year} 年度组工信息“信息奖”评选结果已经确定：先进单位 ${award.units.length} 个、先进个人 ${award.informants.length} 名、优秀信息 ${award.pieces.length} 篇。`;
+  // Awards sent before the notification named its person cannot sign the link: the page is named instead.
+  const personId = str(data, 'personId');
+  const url = personId
+    ? `${await deskUrl(personId, recipientOf(context).keyVersion)}/scores?year=${award.year}`
+    : undefined;
+  const note = url ? linkNote('获奖名单') : linkNote('获奖名单', '请在信息科工作台的“积分”页查看');
+  return {
+    subject,
+    html: layout(
+      `${award.year} 年度信息奖`,
+      html`<p>${str(data, 'name')}：</p><p>${intro}</p><p>${note}</p>${url ? button(url, '在工作台查看获奖名单') : ''}`,
+    ),
+    text: `${str(data, 'name')}：\n\n${intro}\n${note}\n${url ? `\n在工作台查看获奖名单：${url}\n` : ''}`,
+  };
+}
+
+function awardEmail(data: EmailData, context: RenderContext): RenderedEmail | Promise<RenderedEmail> {
+  if (!fullText()) return awardLinkEmail(data, context);
   const { award } = context.item as unknown as SentAward;
   const parts = [
     list('先进单位', award.units, false),

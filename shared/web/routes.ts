@@ -96,6 +96,9 @@ export const handlers = {
   // 通报 on the desk: the month's 通报 as it stands (its month partitions, its run and sent marks), its .docx, and
   // the send button (the run frozen with one conditional put: the sweeper sends it).
   deskBulletin: { file: 'functions/deskBulletin.ts', table: PUT_ONLY, email: false, secret: true },
+  // 操作记录: a month's actions (its month partitions, its audit log, the topics, tasks, rules and runs; BatchGet of
+  // what the index does not project), and the same rows as a workbook or a CSV.
+  deskAudit: { file: 'functions/deskAudit.ts', table: READ, email: false, secret: true },
   // The web view of a month's 通报 as sent (one read of its run).
   bulletinView: { file: 'functions/bulletinView.ts', table: READ, email: false, secret: true },
   // Served by every HTTP function's router: a known path asked with a method it lacks (405).
@@ -162,6 +165,8 @@ const explicitRoutes: Route[] = [
   { method: 'GET', path: '/desk/{token}/bulletin', handler: 'deskBulletin' },
   { method: 'GET', path: '/desk/{token}/bulletin/download', handler: 'deskBulletin' },
   { method: 'POST', path: '/desk/{token}/bulletin/send', handler: 'deskBulletin' },
+  { method: 'GET', path: '/desk/{token}/audit', handler: 'deskAudit' },
+  { method: 'GET', path: '/desk/{token}/audit/download', handler: 'deskAudit' },
   // The 通报's web view, from the link in its email (read-only, forwarded to the 月例会 like the email).
   { method: 'GET', path: '/bulletin/{token}', handler: 'bulletinView' },
   // The editor's adoption link, from the email confirming an acceptance (long-lived: adoptions come months later).
@@ -293,7 +298,8 @@ export const jobs = {
     // The matrix rides along as .xlsx: SendRawEmail only, from a module loaded when it sends.
     email: false,
     attachments: true,
-    secret: false,
+    // With emailFullText=link the email carries no figures: each recipient's desk link instead (a signed link).
+    secret: true,
     /** The first day of each quarter at 09:00 Asia/Shanghai, on the quarter before. */
     schedule: 'cron(0 9 1 1,4,7,10 ? *)',
   },

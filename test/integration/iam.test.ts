@@ -238,6 +238,9 @@ describe('the permissions listed beside the route table', () => {
     const { task } = (await assigned.json()) as { task: { taskId: string } };
     await as('deskTasks', () => fetch(`${desk}/tasks/download?quarter=2026Q2&format=xlsx`));
     await as('deskTasks', () => fetch(`${desk}/tasks/${task.taskId}/close`, form({})));
+    // 操作记录: the month's actions, and the same rows as a workbook.
+    await as('deskAudit', () => fetch(`${desk}/audit`));
+    await as('deskAudit', () => fetch(`${desk}/audit/download?format=xlsx`));
     // The 通报 of March as the schedule sends it, then its web view from the link in it.
     await as('bulletin', () => bulletinJob({ scheduledTime: new Date(T + 4 * 86_400_000).toISOString() }));
     const bulletinMail = await newest(editor, (m) => m.subject === '2026年3月组工信息工作通报');

@@ -1,8 +1,9 @@
 // Word documents and attachments, over real HTTP through the local gateway with the S3 stand-in (s3rver): a research
 // paper uploaded as .docx from the form is read into the piece (its table a table on the review page and in the
 // email), its original downloads byte-identical for the editor and the informant and for nobody else, anything
-// executable in it stays inert, bad files are refused with the form kept and nothing stored, and a returned paper
-// is revised by uploading a new document.
+// executable in it stays inert, bad files are refused with the form kept and nothing stored (a zip bomb whatever
+// its parts are called unread, timed and weighed, at submission and revision alike), and a returned paper is revised
+// by uploading a new document.
 import { importRoster } from '../../../shared/roster/importRoster';
 import {
   encryptedDocx,
@@ -17,6 +18,8 @@ import {
 } from '../../support/docx';
 import { countyObjects } from '../../support/files';
 import { linkIn, rosterCsv, type StoredEmail, startTestCounty, type TestCounty } from '../../support/harness';
+import { renamedMainBomb, renamedStylesBomb } from '../../unit/documents/docxBombs';
+import { measured } from '../../unit/documents/measure';
 import { deskLinkOf, submitKeyOf } from '../desk/deskSupport';
 
 let county: TestCounty;
@@ -68,6 +71,19 @@ async function reviewMail(receipt: string, revision = 1): Promise<StoredEmail> {
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/** Posts a form and reads the answer, timing it and weighing it (the gateway and its handlers run in this process). */
+async function postMeasured(path: string, init: RequestInit): Promise<{ status: number; page: string; cost: string }> {
+  const { value, ms, peakMb, heapMb } = await measured(async () => {
+    const res = await fetch(path, init);
+    return { status: res.status, page: await res.text() };
+  });
+  const mb = Math.max(peakMb, heapMb);
+  return { ...value, cost: `${ms < 1000 ? 'within 1 s' : `${ms} ms`}, ${mb < 100 ? 'within 100 MB' : `${mb} MB`}` };
+}
+
+/** Time enough for a bomb that is read after all to show how long it took and what it weighed. */
+const READ_ANYWAY_MS = 120_000;
 
 /** The review page's link in a review email (its file links come before it). */
 const reviewPageLink = (mail: StoredEmail) => /审核页面：(\S+)/.exec(mail.body.text ?? '')![1]!;
@@ -234,6 +250,25 @@ describe('bad files', () => {
     expect(await countyObjects()).toEqual(before);
   });
 
+  it(
+    'refuses unread, within 1 s and 100 MB, a small zip bomb whose main part is renamed, and stores nothing',
+    async () => {
+      const before = await countyObjects();
+      const bomb = await renamedMainBomb();
+      expect(bomb.length).toBeLessThan(50_000);
+      const res = await postMeasured(
+        url('/submissions'),
+        multipart({ k, kind: 'research', ...typed }, [['document', '调研报告.docx', bomb]]),
+      );
+      expect([res.status, res.cost]).toEqual([400, 'within 1 s, within 100 MB']);
+      expect(res.page).toMatch(/文件“调研报告\.docx”内容过多或排版过于复杂，无法读取/);
+      expect(res.page).toContain('id="document-error"');
+      expect(res.page).toContain(`value="${typed.title}"`);
+      expect(await countyObjects()).toEqual(before);
+    },
+    READ_ANYWAY_MS,
+  );
+
   it('answers a JSON client with a structured error naming the field', async () => {
     const res = await fetch(url('/submissions'), {
       ...multipart({ k, kind: 'research', ...typed }, [['document', '报告.docx', PDF_BYTES]]),
@@ -298,4 +333,32 @@ describe('a returned paper revised with a new document', () => {
     expect(await again.text()).toContain('修改稿（第 2 稿）已经提交');
     expect(await countyObjects()).toEqual(before);
   });
+
+  it(
+    'refuses unread, within 1 s and 100 MB, a revision whose styles hide a zip bomb, and stores nothing',
+    async () => {
+      const title = '关于城关镇夜校课堂的调研（待修改）';
+      // Another informant's paper, so that the return email waited for here is this one's.
+      const receipt = await submitPaper([['document', '初稿.docx', await paperDocx()]], { k: otherK, title });
+      const review = reviewPageLink(await reviewMail(receipt));
+      const returned = await fetch(review, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ decision: 'return', comment: '请补充培训成效的数据。' }).toString(),
+      });
+      expect([200, 303]).toContain(returned.status);
+      const [returnMail] = await county.waitForMails(address('zhou'), 1, new RegExp(`需要修改：${title}`));
+      const revise = linkIn(returnMail, '/revise/');
+      const before = await countyObjects();
+      const res = await postMeasured(
+        revise,
+        multipart({ kind: 'research', title, body: '' }, [['document', '修改稿.docx', await renamedStylesBomb()]]),
+      );
+      expect([res.status, res.cost]).toEqual([400, 'within 1 s, within 100 MB']);
+      expect(res.page).toMatch(/文件“修改稿\.docx”内容过多或排版过于复杂，无法读取/);
+      expect(await countyObjects()).toEqual(before);
+    },
+    READ_ANYWAY_MS,
+  );
 });

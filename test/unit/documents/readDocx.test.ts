@@ -1,13 +1,30 @@
 // Reading a Word document: its text (paragraphs, table rows), its title, and HTML in which nothing can run — checked
-// on documents made here with a real OOXML writer, and the sanitizer on arbitrary input.
+// on documents made here with a real OOXML writer, zip bombs whatever their parts are called refused unread (timed
+// and weighed), and the sanitizer on arbitrary input.
+import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
+import { ValidationError } from '../../../shared/core/errors';
 import {
   assertDocx,
   readDocx,
   sanitizeDocumentHtml,
   UnreadableDocumentError,
 } from '../../../shared/documents/readDocx';
+import { readUpload } from '../../../shared/documents/uploads';
 import { notWordZip, PAPER_PARAGRAPHS, PAPER_TABLE, paperDocx, truncatedDocx } from '../../support/docx';
+import {
+  manyPartsBomb,
+  nestedBomb,
+  pack,
+  paperParts,
+  paperWithMainPart,
+  renamedMainBomb,
+  renamedStylesBomb,
+  splitBomb,
+  thumbnailBomb,
+  understatedBomb,
+} from './docxBombs';
+import { type Measured, measured } from './measure';
 
 /** Why readDocx refused a file ('read' when it did not). */
 const refusal = (bytes: Buffer) =>
@@ -57,7 +74,83 @@ describe('reading a .docx', () => {
   it('refuses a cut-off file as corrupt and a zip without a Word main part as not a document', async () => {
     expect(await refusal(await truncatedDocx())).toBe('corrupt');
     expect(await refusal(notWordZip())).toBe('not-docx');
-    expect(() => assertDocx(Buffer.from('PK\u0003\u0004 not really'))).toThrow(UnreadableDocumentError);
+    await expect(assertDocx(Buffer.from('PK\u0003\u0004 not really'))).rejects.toThrow(UnreadableDocumentError);
+  });
+});
+
+/** What a measured refusal came to, in words: the reason, and the time and memory when over 1 s or 100 MB. */
+const said = ({ value, ms, peakMb, heapMb }: Measured<string>) => {
+  const mb = Math.max(peakMb, heapMb);
+  return `${value}, ${ms < 1000 ? 'within 1 s' : `${ms} ms`}, ${mb < 100 ? 'within 100 MB' : `${mb} MB`}`;
+};
+
+describe('a zip bomb, whatever its parts are called', () => {
+  const bombs: [string, () => Promise<Buffer>, string][] = [
+    ['its main part renamed word/document.dat, found through _rels/.rels', () => renamedMainBomb(), 'too-big'],
+    [
+      "its styles renamed word/theme/look.cfg, named by the main part's relationships",
+      () => renamedStylesBomb(),
+      'too-big',
+    ],
+    ["a customXml part named by another customXml part's relationships", () => nestedBomb(), 'too-big'],
+    ['parts under 2 MB each with odd names, 7.6 MB together', () => splitBomb(), 'too-big'],
+    [
+      'its main part named like an image outside word/media',
+      () => renamedMainBomb('word/embeddings/image1.png'),
+      'too-big',
+    ],
+    ['a thumbnail outside word/media', () => thumbnailBomb(), 'too-big'],
+    ['30,000 tiny parts', () => manyPartsBomb(), 'too-big'],
+    ['a directory understating what word/document.xml inflates to (300 MB)', () => understatedBomb(), 'too-big'],
+    // Images are never unpacked: what _rels/.rels names there is read as the empty part it is to mammoth.
+    ['an image under word/media named as the main part', () => renamedMainBomb('word/media/image1.png'), 'corrupt'],
+  ];
+
+  // Time enough for a bomb that is read after all to show how long it took and what it weighed.
+  const READ_ANYWAY_MS = 120_000;
+
+  it.each(bombs)(
+    'refuses unread %s, within 1 s and 100 MB',
+    async (_, build, reason) => {
+      const bomb = await build();
+      expect(bomb.length).toBeLessThan(4 * 1024 * 1024); // an upload's limit
+      expect(said(await measured(() => refusal(bomb)))).toBe(`${reason}, within 1 s, within 100 MB`);
+    },
+    READ_ANYWAY_MS,
+  );
+
+  it(
+    'says so in Chinese beside the field, as the document and as an attachment',
+    async () => {
+      const refused = (fields: Record<string, unknown>) =>
+        readUpload(fields).then(
+          () => [],
+          (err: unknown) => (err instanceof ValidationError ? err.errors : [String(err)]),
+        );
+      expect(await refused({ document: { filename: '调研报告.docx', content: await renamedMainBomb() } })).toEqual([
+        {
+          field: 'document',
+          message:
+            '文件“调研报告.docx”内容过多或排版过于复杂，无法读取。请把文档拆分，或另存为 PDF 作为附件上传并把正文粘贴到正文框。',
+        },
+      ]);
+      expect(await refused({ attachments: { filename: '附件.docx', content: await nestedBomb() } })).toEqual([
+        { field: 'attachments', message: expect.stringMatching(/^文件“附件\.docx”内容过多或排版过于复杂/) },
+      ]);
+    },
+    READ_ANYWAY_MS,
+  );
+
+  it('still reads a paper whose main part has another name, and one with a large image under word/media', async () => {
+    const renamed = await readDocx(await paperWithMainPart('word/document.dat'));
+    expect(renamed.title).toBe('关于城关镇党员教育培训工作的调研报告');
+    expect(renamed.text).toContain(PAPER_PARAGRAPHS[1]);
+    const parts = await paperParts();
+    parts['word/media/image1.png'] = randomBytes(3 * 1024 * 1024);
+    const withLargeImage = pack(parts);
+    const { value: withImage, ms } = await measured(() => readDocx(withLargeImage));
+    expect(withImage.text).toContain(PAPER_PARAGRAPHS[1]);
+    expect(ms).toBeLessThan(1000);
   });
 });
 
