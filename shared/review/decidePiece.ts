@@ -199,7 +199,7 @@ export function validateDecision(fields: RawFields): DecisionInput {
     errors.push({ field: 'decision', message: '请选择处理结果：采用、退回修改或不予采用。' });
   }
   if (decision === 'returned' && comment === '') {
-    errors.push({ field: 'comment', message: '退回修改时请填写修改意见，信息员会在邮件中看到。' });
+    errors.push({ field: 'comment', message: '退回修改时请填写修改意见，信息员会在修改页面上看到。' });
   }
   if ([...comment].length > COMMENT_MAX) {
     errors.push({ field: 'comment', message: `意见不能超过 ${COMMENT_MAX} 字。` });

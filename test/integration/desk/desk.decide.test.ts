@@ -192,13 +192,13 @@ describe('returning a piece from the desk', () => {
 
     expect(res.status).toBe(400);
     const page = await res.text();
-    expect(page).toContain('退回修改时请填写修改意见，信息员会在邮件中看到。');
+    expect(page).toContain('退回修改时请填写修改意见，信息员会在修改页面上看到。');
     expect(page).toContain('name="issue" inputmode="numeric" maxlength="8" value="9"');
     expect(page).toContain('<button type="submit" name="decision" value="return" class="return">退回修改</button>');
     const asJson = await fetch(url(`${desk.wang}/pieces/${receipt}`), jsonPost({ decision: 'return', revision: 1 }));
     expect(asJson.status).toBe(400);
     expect(await asJson.json()).toEqual({
-      errors: [{ field: 'comment', message: '退回修改时请填写修改意见，信息员会在邮件中看到。' }],
+      errors: [{ field: 'comment', message: '退回修改时请填写修改意见，信息员会在修改页面上看到。' }],
     });
     expect(await tableSnapshot()).toEqual(before);
     expect((await county.mails()).length).toBe(mailsBefore);

@@ -20,7 +20,7 @@ describe('an editor decision', () => {
 
   it('requires feedback when returning, and keeps it as written', () => {
     expect(errorsOf({ decision: 'return', comment: '  ' })).toEqual([
-      { field: 'comment', message: '退回修改时请填写修改意见，信息员会在邮件中看到。' },
+      { field: 'comment', message: '退回修改时请填写修改意见，信息员会在修改页面上看到。' },
     ]);
     expect(validateDecision({ decision: 'return', comment: '请补充数据。\r\n再核实。' })).toEqual({
       decision: 'returned',
@@ -39,7 +39,7 @@ describe('an editor decision', () => {
       { field: 'comment', message: '意见含有无法识别的字符。' },
     ]);
     expect(errorsOf({ decision: 'return', comment: '\u200b\u200b\ufeff' })).toEqual([
-      { field: 'comment', message: '退回修改时请填写修改意见，信息员会在邮件中看到。' },
+      { field: 'comment', message: '退回修改时请填写修改意见，信息员会在修改页面上看到。' },
     ]);
   });
 
