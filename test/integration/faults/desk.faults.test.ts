@@ -6,12 +6,14 @@
 // what was typed never lost, a retry (the editor pressing again) answered 200; every email sent once (at most twice
 // where SES itself lost its answer).
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { handler as mailEvents } from '../../../functions/mailEvents';
 import { handler as remind } from '../../../functions/reminders';
 import { config } from '../../../shared/core/config';
 import { importRoster } from '../../../shared/roster/importRoster';
-import { listRoster } from '../../../shared/roster/people';
+import { getPerson, listRoster } from '../../../shared/roster/people';
 import { db, tableName } from '../../../shared/store/db';
 import { keys } from '../../../shared/store/keys';
+import { bounceMessage, snsEvent } from '../../fixtures/sesEvents';
 import { type FaultCase, runFaultMatrix } from '../../support/faultCases';
 import {
   countMails,
@@ -351,6 +353,55 @@ describe('POST /desk/{token}/roster/people/{personId} (停用) under injected fa
         if (activated.status !== 200) problems.push(`启用 answered ${activated.status}`);
         const back = (await fetch(submitLink)).status;
         if (back !== 200) problems.push(`after 启用 the submit link answered ${back}`);
+        return problems;
+      },
+    });
+
+    expect(result.violations).toEqual([]);
+  }, 300_000);
+});
+
+describe('POST /desk/{token}/roster/people/{personId} (恢复发送) under injected faults', () => {
+  it('lifts the stop a bounce put on the address, answers 200 when pressed again, and mail goes out again', async () => {
+    let n = 0;
+    const personAction = (personId: string, action: string) =>
+      postForm(`${desk}/roster/people/${personId}`, { action });
+    const stopped = async (personId: string) => (await getPerson(config().countyId, personId))?.mailStop !== undefined;
+    const result = await runFaultMatrix({
+      route: 'POST /desk/{token}/roster/people/{personId} resume',
+      prepare: async () => {
+        clock.advance(60_000);
+        n += 1;
+        const email = `back${n}@${fc.county.domain}`;
+        const informant = await freshInformant(email, `恢复${n}`);
+        // SES reported the address as not existing: mail to it stops.
+        await mailEvents(snsEvent(bounceMessage(email)));
+        if (!(await stopped(informant.personId))) throw new Error(`${email} was not stopped`);
+        return { ...informant, email };
+      },
+      act: ({ personId }) => personAction(personId, 'resume'),
+      verify: async ({ personId, email }, first, faultCase) => {
+        const problems: string[] = [];
+        noteUnfired('恢复发送', faultCase);
+        if (first.status === 200) {
+          if (!first.html.includes('已恢复')) problems.push('200 without 已恢复');
+        } else {
+          problems.push(...firstAnswerProblem(first.status));
+          if (!(await stopped(personId))) noteUntrue('恢复发送', faultCase, first);
+          const again = await personAction(personId, 'resume');
+          if (again.status !== 200) problems.push(`恢复发送 pressed again answered ${again.status}`);
+        }
+        await recover(clock);
+        if (await stopped(personId)) problems.push('the address is still stopped');
+        // The front page's "send me my link": mailed to the address again.
+        await fetch(`${fc.county.baseUrl}/link`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({ email }).toString(),
+        });
+        await recover(clock);
+        const links = (await fc.county.mails(email)).filter((m) => !m.subject.startsWith(INFORMANT_WELCOME));
+        if (links.length !== 1) problems.push(`${links.length} emails after 恢复发送`);
         return problems;
       },
     });
