@@ -28,7 +28,15 @@ import {
 import { bounceMessage, complaintMessage, snsEvent } from '../fixtures/sesEvents';
 import { PNG_BYTES, paperDocx } from '../support/docx';
 import { faults } from '../support/faults';
-import { LONG_BODY, linkIn, rosterCsv, type StoredEmail, startTestCounty, type TestCounty } from '../support/harness';
+import {
+  form,
+  LONG_BODY,
+  linkIn,
+  rosterCsv,
+  type StoredEmail,
+  startTestCounty,
+  type TestCounty,
+} from '../support/harness';
 
 type Name = HandlerName | keyof typeof jobs | keyof typeof eventHandlers;
 const specs: Record<Name, HandlerSpec> = { ...handlers, ...jobs, ...eventHandlers };
@@ -61,12 +69,6 @@ async function as<T>(name: Name, step: () => Promise<T>): Promise<T> {
 }
 
 const url = (path: string) => `${county.baseUrl}${path}`;
-const form = (fields: Record<string, string>): RequestInit => ({
-  method: 'POST',
-  redirect: 'manual',
-  headers: { 'content-type': 'application/x-www-form-urlencoded' },
-  body: new URLSearchParams(fields).toString(),
-});
 const newest = async (to: string, where: (m: StoredEmail) => boolean) =>
   (await county.waitForMails(to, 1)).filter(where).at(-1) ?? (await county.mails(to)).filter(where).at(-1);
 

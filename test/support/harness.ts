@@ -86,3 +86,19 @@ export function linkIn(mail: StoredEmail | undefined, path = '/submit'): string 
 
 export const LONG_BODY =
   '城关镇坚持把党员教育培训作为基层党建的基础工程，创新开展“夜校课堂”，全年培训党员一千二百人次。';
+
+/** A form post as a browser sends it (redirects answered, not followed). */
+export const form = (fields: Record<string, string> = {}): RequestInit => ({
+  method: 'POST',
+  redirect: 'manual',
+  headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  body: new URLSearchParams(fields).toString(),
+});
+
+/** A JSON post that wants JSON back. */
+export const jsonPost = (fields: Record<string, unknown>): RequestInit => ({
+  method: 'POST',
+  redirect: 'manual',
+  headers: { 'content-type': 'application/json', accept: 'application/json' },
+  body: JSON.stringify(fields),
+});

@@ -2,27 +2,13 @@
 // people find in their mailbox, and a snapshot of the whole table (a Scan: test code only, to prove that a page
 // wrote nothing; the application itself never scans).
 import { allItems } from '../../support/faultState';
-import { LONG_BODY, linkIn, type TestCounty } from '../../support/harness';
+import { form, jsonPost, LONG_BODY, linkIn, type TestCounty } from '../../support/harness';
 
 export const DESK_WELCOME = /^信息科工作台：您的个人工作台链接$/;
 export const INFORMANT_WELCOME = /^欢迎使用组工信息报送系统/;
 export const DESK_NEW_LINK = /^您的工作台链接已更新（旧链接已失效）$/;
 
-/** A form post as a browser sends it. */
-export const form = (fields: Record<string, string> = {}): RequestInit => ({
-  method: 'POST',
-  redirect: 'manual',
-  headers: { 'content-type': 'application/x-www-form-urlencoded' },
-  body: new URLSearchParams(fields).toString(),
-});
-
-/** A JSON post that wants JSON back. */
-export const jsonPost = (fields: Record<string, unknown>): RequestInit => ({
-  method: 'POST',
-  redirect: 'manual',
-  headers: { 'content-type': 'application/json', accept: 'application/json' },
-  body: JSON.stringify(fields),
-});
+export { form, jsonPost };
 
 export const wantsJson: RequestInit = { headers: { accept: 'application/json' } };
 

@@ -8,7 +8,7 @@ import { signToken } from '../../../shared/links/tokens';
 import { importRoster } from '../../../shared/roster/importRoster';
 import { personIdOf } from '../../../shared/store/keys';
 import { addTopic } from '../../../shared/topics/addTopic';
-import { LONG_BODY, rosterCsv, startTestCounty, type TestCounty } from '../../support/harness';
+import { jsonPost, LONG_BODY, rosterCsv, startTestCounty, type TestCounty } from '../../support/harness';
 
 const RUNS = 40;
 const PROPERTY_TIMEOUT_MS = 90_000;
@@ -19,12 +19,6 @@ let due = '';
 let a = '';
 
 const url = (path: string) => `${county.baseUrl}${path}`;
-const json = (fields: Record<string, unknown>): RequestInit => ({
-  method: 'POST',
-  headers: { 'content-type': 'application/json', accept: 'application/json' },
-  body: JSON.stringify(fields),
-});
-
 beforeAll(async () => {
   county = await startTestCounty();
   await importRoster(rosterCsv(county.domain));
@@ -67,7 +61,7 @@ describe('the answer link, fuzzed', () => {
           ]).toEqual([true, false]);
           const sent = await fetch(
             url('/submissions'),
-            json({ a: token, kind: 'info', title: '题', body: LONG_BODY, topic: topicId }),
+            jsonPost({ a: token, kind: 'info', title: '题', body: LONG_BODY, topic: topicId }),
           );
           expect(sent.status).toBeGreaterThanOrEqual(400);
           expect(sent.status).toBeLessThan(500);
@@ -98,7 +92,10 @@ describe('the answer link, fuzzed', () => {
             task,
           }),
           async (fields) => {
-            const res = await fetch(url('/submissions'), json({ a, ...fields, body: `${LONG_BODY}${fields.title}` }));
+            const res = await fetch(
+              url('/submissions'),
+              jsonPost({ a, ...fields, body: `${LONG_BODY}${fields.title}` }),
+            );
             expect(res.status).toBeLessThan(500);
             const answers = fields.topic?.trim() === topicId && !fields.task?.trim();
             if (res.status === 201) expect(answers).toBe(true);

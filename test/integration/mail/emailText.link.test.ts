@@ -7,7 +7,7 @@ import { sendBulletin } from '../../../shared/bulletin/sendBulletin';
 import { monthOf } from '../../../shared/core/clock';
 import { config } from '../../../shared/core/config';
 import { importRoster } from '../../../shared/roster/importRoster';
-import { linkIn, rosterCsv, type StoredEmail, startTestCounty, type TestCounty } from '../../support/harness';
+import { form, linkIn, rosterCsv, type StoredEmail, startTestCounty, type TestCounty } from '../../support/harness';
 
 process.env.EMAIL_FULL_TEXT = 'link';
 
@@ -19,13 +19,6 @@ const FEEDBACK = '请补充具体数据和一个典型案例。';
 let county: TestCounty;
 let k = '';
 const address = (name: string) => `${name}@${county.domain}`;
-
-const form = (fields: Record<string, string>): RequestInit => ({
-  method: 'POST',
-  redirect: 'manual',
-  headers: { 'content-type': 'application/x-www-form-urlencoded' },
-  body: new URLSearchParams(fields).toString(),
-});
 
 /** Everything of an email a reader or a mail server sees: the subject, both parts, the attachments' names. */
 const wholeOf = (mail: StoredEmail): string =>

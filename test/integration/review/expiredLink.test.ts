@@ -8,7 +8,15 @@ import { signToken } from '../../../shared/links/tokens';
 import { importRoster } from '../../../shared/roster/importRoster';
 import { revokePerson } from '../../../shared/roster/revokePerson';
 import { PNG_BYTES } from '../../support/docx';
-import { LONG_BODY, linkIn, type StoredEmail, startTestCounty, type TestCounty } from '../../support/harness';
+import {
+  form,
+  jsonPost,
+  LONG_BODY,
+  linkIn,
+  type StoredEmail,
+  startTestCounty,
+  type TestCounty,
+} from '../../support/harness';
 
 let county: TestCounty;
 /** Zhang's personal submission key, from the welcome email. */
@@ -44,20 +52,6 @@ afterAll(async () => {
 });
 
 // --- requests -------------------------------------------------------------------------------------------------
-
-const form = (fields: Record<string, string> = {}): RequestInit => ({
-  method: 'POST',
-  redirect: 'manual',
-  headers: { 'content-type': 'application/x-www-form-urlencoded' },
-  body: new URLSearchParams(fields).toString(),
-});
-
-const jsonPost = (fields: Record<string, unknown>): RequestInit => ({
-  method: 'POST',
-  redirect: 'manual',
-  headers: { 'content-type': 'application/json', accept: 'application/json' },
-  body: JSON.stringify(fields),
-});
 
 const asJson: RequestInit = { redirect: 'manual', headers: { accept: 'application/json' } };
 const head: RequestInit = { method: 'HEAD', redirect: 'manual' };

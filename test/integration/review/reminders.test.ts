@@ -5,7 +5,7 @@
 import { handler as remindersJob } from '../../../functions/reminders';
 import { setClock } from '../../../shared/core/clock';
 import { importRoster } from '../../../shared/roster/importRoster';
-import { LONG_BODY, linkIn, type StoredEmail, startTestCounty, type TestCounty } from '../../support/harness';
+import { form, LONG_BODY, linkIn, type StoredEmail, startTestCounty, type TestCounty } from '../../support/harness';
 
 let county: TestCounty;
 let k = '';
@@ -48,13 +48,6 @@ async function runJobAt(ms: number) {
   expect(tasks).toEqual({ reminded: 0, overdue: 0 });
   return pieces;
 }
-
-const form = (fields: Record<string, string> = {}): RequestInit => ({
-  method: 'POST',
-  redirect: 'manual',
-  headers: { 'content-type': 'application/x-www-form-urlencoded' },
-  body: new URLSearchParams(fields).toString(),
-});
 
 async function submitAt(ms: number, title: string): Promise<string> {
   setClock(new Date(ms));

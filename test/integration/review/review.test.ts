@@ -7,7 +7,15 @@ import { setClock } from '../../../shared/core/clock';
 import { signToken } from '../../../shared/links/tokens';
 import { issueStats } from '../../../shared/reports/issueStats';
 import { importRoster } from '../../../shared/roster/importRoster';
-import { LONG_BODY, linkIn, type StoredEmail, startTestCounty, type TestCounty } from '../../support/harness';
+import {
+  form,
+  jsonPost,
+  LONG_BODY,
+  linkIn,
+  type StoredEmail,
+  startTestCounty,
+  type TestCounty,
+} from '../../support/harness';
 
 let county: TestCounty;
 /** Zhang's personal submission key, from the welcome email. */
@@ -47,20 +55,6 @@ afterAll(async () => {
 
 // --- requests -------------------------------------------------------------------------------------------------
 
-const form = (fields: Record<string, string> = {}): RequestInit => ({
-  method: 'POST',
-  redirect: 'manual',
-  headers: { 'content-type': 'application/x-www-form-urlencoded' },
-  body: new URLSearchParams(fields).toString(),
-});
-
-const json = (fields: Record<string, unknown>): RequestInit => ({
-  method: 'POST',
-  redirect: 'manual',
-  headers: { 'content-type': 'application/json', accept: 'application/json' },
-  body: JSON.stringify(fields),
-});
-
 const url = (path: string) => `${county.baseUrl}${path}`;
 const tokenOf = (link: string) => new URL(link).pathname.split('/')[2]!;
 
@@ -72,7 +66,7 @@ interface Piece {
 }
 
 async function submit(title: string, body = LONG_BODY): Promise<Piece> {
-  const res = await fetch(url('/submissions'), json({ k, kind: 'info', title, body }));
+  const res = await fetch(url('/submissions'), jsonPost({ k, kind: 'info', title, body }));
   expect(res.status).toBe(201);
   const { id, receipt } = (await res.json()) as { id: string; receipt: string };
   return { receipt, title, receiptUrl: url(`/submissions/${id}?k=${encodeURIComponent(k)}`) };
@@ -239,13 +233,13 @@ describe('deciding a revision', () => {
     const wang = await reviewLink('wang', piece.receipt);
     const li = await reviewLink('li', piece.receipt);
 
-    const accepted = await fetch(wang, json({ decision: 'accept', issue: '8', comment: '数据翔实。' }));
+    const accepted = await fetch(wang, jsonPost({ decision: 'accept', issue: '8', comment: '数据翔实。' }));
     expect(accepted.status).toBe(200);
     expect(accepted.headers.get('content-type')).toMatch(/^application\/json/);
     expect(await accepted.json()).toEqual({ receipt: piece.receipt, revision: 1, decision: 'accepted' });
 
     for (const link of [wang, li]) {
-      const again = await fetch(link, json({ decision: 'reject' }));
+      const again = await fetch(link, jsonPost({ decision: 'reject' }));
       expect(again.status).toBe(409);
       expect(await again.json()).toMatchObject({ error: 'already_decided', decision: 'accepted', editor: '王编辑' });
     }
@@ -325,7 +319,7 @@ describe('deciding a revision', () => {
     expect(confirmPage).toContain(`原因：${reason}`);
     expect(confirmPage).toContain('name="confirm" value="1"');
     expect((await statusOf(piece)).events).toHaveLength(1);
-    const asJson = await fetch(link, json({ decision: 'reject' }));
+    const asJson = await fetch(link, jsonPost({ decision: 'reject' }));
     expect(asJson.status).toBe(428);
     expect(await asJson.json()).toMatchObject({ error: 'confirmation_required' });
 
@@ -379,10 +373,10 @@ describe('deciding a revision', () => {
     const piece = await submit('“红色物业”破解小区治理难题');
     const link = await reviewLink('wang', piece.receipt);
 
-    const noFeedback = await fetch(link, json({ decision: 'return' }));
+    const noFeedback = await fetch(link, jsonPost({ decision: 'return' }));
     expect(noFeedback.status).toBe(400);
     expect(await noFeedback.json()).toEqual({ errors: [{ field: 'comment', message: expect.any(String) }] });
-    const unknown = await fetch(link, json({ decision: 'publish' }));
+    const unknown = await fetch(link, jsonPost({ decision: 'publish' }));
     expect(unknown.status).toBe(400);
     expect(await unknown.json()).toEqual({ errors: [{ field: 'decision', message: expect.any(String) }] });
 
@@ -474,7 +468,7 @@ describe('a review link that cannot be used', () => {
       expect([what, (await fetch(url(path))).status]).toEqual([what, 403]);
       expect([what, (await fetch(url(path), { method: 'HEAD' })).status]).toEqual([what, 403]);
       expect([what, (await fetch(url(path), form({ decision: 'accept' }))).status]).toEqual([what, 403]);
-      const asJson = await fetch(url(path), json({ decision: 'reject' }));
+      const asJson = await fetch(url(path), jsonPost({ decision: 'reject' }));
       expect([what, asJson.status]).toEqual([what, 403]);
       expect(await asJson.json()).toMatchObject({ error: 'invalid_link' });
       expect([what, (await fetch(url(`${path}/renew`), form())).status]).toEqual([what, 403]);
@@ -512,7 +506,7 @@ describe('a review link that cannot be used', () => {
       expect(decided.status).toBe(409);
       expect(await decided.text()).toContain('已有新版本');
     }
-    const asJson = await fetch(li, json({ decision: 'accept' }));
+    const asJson = await fetch(li, jsonPost({ decision: 'accept' }));
     expect(asJson.status).toBe(409);
     expect(await asJson.json()).toMatchObject({ error: 'superseded' });
 
@@ -592,7 +586,7 @@ describe('revision rounds', () => {
       title: '城关镇“党建+网格”治理（三稿）',
       body: `${LONG_BODY}群众满意度达百分之九十六。`,
     };
-    const revisedAgain = await fetch(linkIn(secondReturn, '/revise/'), json(third));
+    const revisedAgain = await fetch(linkIn(secondReturn, '/revise/'), jsonPost(third));
     expect(revisedAgain.status).toBe(201);
     expect(await revisedAgain.json()).toMatchObject({ receipt: piece.receipt, revision: 3, status: 'revised' });
 
@@ -671,9 +665,9 @@ describe('untrusted text', () => {
     const piece = await submit(title);
     expect((await statusOf(piece)).title).toBe(`第一行 第二行 Bcc: ${evil} 注入的正文`);
     const link = await reviewLink('wang', piece.receipt);
-    expect((await fetch(link, json({ decision: 'return', comment: '标题\r\n太长。' }))).status).toBe(200);
+    expect((await fetch(link, jsonPost({ decision: 'return', comment: '标题\r\n太长。' }))).status).toBe(200);
     const revise = linkIn((await decisionMails(piece))[0], '/revise/');
-    const revised = await fetch(revise, json({ kind: 'info', title: `修改稿\r\nCc: ${evil}`, body: LONG_BODY }));
+    const revised = await fetch(revise, jsonPost({ kind: 'info', title: `修改稿\r\nCc: ${evil}`, body: LONG_BODY }));
     expect(revised.status).toBe(201);
     expect((await fetch(await reviewLink('li', piece.receipt, 2), form({ decision: 'accept' }))).status).toBe(200);
 

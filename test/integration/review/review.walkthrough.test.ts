@@ -1,5 +1,5 @@
 import { importRoster } from '../../../shared/roster/importRoster';
-import { LONG_BODY, linkIn, rosterCsv, startTestCounty, type TestCounty } from '../../support/harness';
+import { form, LONG_BODY, linkIn, rosterCsv, startTestCounty, type TestCounty } from '../../support/harness';
 
 let county: TestCounty;
 
@@ -9,13 +9,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await county.close();
-});
-
-const form = (fields: Record<string, string>) => ({
-  method: 'POST',
-  redirect: 'manual' as const,
-  headers: { 'content-type': 'application/x-www-form-urlencoded' },
-  body: new URLSearchParams(fields).toString(),
 });
 
 describe('a piece reviewed from the editor mailbox', () => {
