@@ -18,6 +18,8 @@ export type ModuleLoaders = Record<HandlerName, () => Promise<{ handler: RouteHa
 
 /** Each path once, answering any method: the first match finds the path, as API Gateway's does. */
 const paths: Route[] = [...new Map(routes.map((route) => [route.path, { ...route, method: 'ANY' as const }])).values()];
+/** The routes of each path, by method: the second match picks among them. */
+const routesOfPath = Map.groupBy(routes, (route) => route.path);
 
 interface Routed {
   handler: HandlerName;
@@ -31,11 +33,7 @@ interface Routed {
 export function routeRequest(method: string, rawPath: string): Routed {
   const path = matchRoute(paths, method, rawPath);
   if (!path) return { handler: 'fallback', routeKey: '$default' };
-  const exact = matchRoute(
-    routes.filter((route) => route.path === path.route.path),
-    method,
-    rawPath,
-  );
+  const exact = matchRoute(routesOfPath.get(path.route.path) ?? [], method, rawPath);
   if (!exact) {
     return { handler: 'methodNotAllowed', routeKey: `ANY ${path.route.path}`, pathParameters: path.pathParameters };
   }
@@ -54,6 +52,7 @@ export function routeRequest(method: string, rawPath: string): Routed {
  */
 export function createRouter(fn: HttpFunctionName | undefined, modules: ModuleLoaders): RouteHandler {
   if (fn !== undefined && !(fn in httpFunctions)) throw new Error(`Unknown HTTP function "${fn}" (BAOSONG_FUNCTION)`);
+  const own = new Set(routes.filter((route) => fn === undefined || functionOf(route) === fn));
   const loaded = new Map<HandlerName, Promise<RouteHandler>>();
   const load = (name: HandlerName): Promise<RouteHandler> => {
     let pending = loaded.get(name);
@@ -67,7 +66,7 @@ export function createRouter(fn: HttpFunctionName | undefined, modules: ModuleLo
   };
   return async (event, context) => {
     let routed = routeRequest(event.requestContext.http.method.toUpperCase(), event.rawPath);
-    if (fn !== undefined && routed.route && functionOf(routed.route) !== fn) {
+    if (routed.route && !own.has(routed.route)) {
       log.warn('route of another function', { fn, routeKey: routed.routeKey });
       routed = { handler: 'fallback', routeKey: '$default' };
     }
