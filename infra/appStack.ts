@@ -24,7 +24,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { apiRoutes, DEFAULT_PATH, eventHandlers, functionSpec, httpFunctions, jobs } from '../shared/web/routes';
 import { BaosongFunction, type DataRefs, filesBucketName, LOG_RETENTION, type MailTransport } from './baosongFunction';
-import type { FunctionName, JobName } from './functionBuild';
+import { type FunctionName, type JobName, specOf } from './functionBuild';
 
 type HttpFunctionName = keyof typeof httpFunctions;
 type SharedFunctionProps = Pick<
@@ -551,12 +551,7 @@ function days(variable: string, value: number | undefined): Record<string, strin
 
 /** Whether a function can send mail (and so give one up): an HTTP function's routes, a job's or a handler's line. */
 function sendsEmail(name: FunctionName): boolean {
-  const spec: { email: boolean; attachments?: boolean } =
-    name in httpFunctions
-      ? functionSpec(name as HttpFunctionName)
-      : name in jobs
-        ? jobs[name as JobName]
-        : eventHandlers[name as keyof typeof eventHandlers];
+  const spec = specOf(name);
   return spec.email || spec.attachments === true;
 }
 

@@ -7,7 +7,9 @@ import * as path from 'node:path';
 import { type BuildOptions, buildSync, type Metafile } from 'esbuild';
 import {
   eventHandlers,
+  functionSpec,
   type HandlerName,
+  type HandlerSpec,
   type HttpFunctionName,
   handlers,
   handlersOf,
@@ -94,6 +96,12 @@ export const functionNames: FunctionName[] = [
 ] as FunctionName[];
 
 export const isHttpFunction = (name: string): name is HttpFunctionName => name in httpFunctions;
+
+/** What a function may do: an HTTP function's union of its routes' lines, a job's or an event handler's own line. */
+export function specOf(name: FunctionName): Omit<HandlerSpec, 'file'> {
+  if (isHttpFunction(name)) return functionSpec(name);
+  return name in jobs ? jobs[name as JobName] : eventHandlers[name as EventHandlerName];
+}
 
 /** The files a function's build starts from: its index.js, and an HTTP function's handler modules beside it. */
 function entriesOf(name: FunctionName): { in: string; out: string }[] {

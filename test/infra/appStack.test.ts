@@ -28,6 +28,7 @@ import {
   moduleFile,
   nodeTarget,
   repoRoot,
+  specOf,
 } from '../../infra/functionBuild';
 import { log } from '../../shared/core/log';
 import { createTableInput } from '../../shared/store/tableDefinition';
@@ -222,13 +223,6 @@ class Synthesized {
   get smtpSecretArn(): string {
     return `data:<${this.dataId(this.data.smtpCredentials!)}>`;
   }
-}
-
-/** The spec of any function: an HTTP function's union of its routes' lines, a job's or an event handler's line. */
-function specOf(name: FunctionName): Grants {
-  if (name in httpFunctions) return functionSpec(name as HttpFunctionName);
-  if (name in jobs) return jobs[name as JobName];
-  return eventHandlers[name as keyof typeof eventHandlers];
 }
 
 const sends = (spec: Grants) => spec.email || spec.attachments === true;
