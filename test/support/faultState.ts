@@ -1,6 +1,6 @@
 // What the fault suite reads to check its invariants, straight from the table and the mailbox (never through the
 // code under test): the pieces stored, the receipt numbers used, the email that went out, the outbox left over.
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { handler as sweep } from '../../functions/sweeper';
 import { SETTLE_MS } from '../../shared/core/budget';
 import { setClock } from '../../shared/core/clock';
@@ -19,6 +19,20 @@ export async function allItems(): Promise<Record<string, unknown>[]> {
     start = page.LastEvaluatedKey;
   } while (start);
   return items;
+}
+
+/** Only this piece waits for a decision: the pieces of earlier cases leave the reminder index (set-up, no faults). */
+export async function onlyThisWaits(receipt: string): Promise<void> {
+  for (const item of await allItems()) {
+    if (item.awaiting === undefined || String(item.pk).endsWith(`#P#${receipt}`)) continue;
+    await db().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: { pk: item.pk, sk: item.sk },
+        UpdateExpression: 'REMOVE awaiting',
+      }),
+    );
+  }
 }
 
 /** The events of the given type whose text (or piece title) is `title`. */

@@ -1,17 +1,10 @@
-// Fault injection on the review's writes: an editor's decision (POST /review/{token}), an informant's revision
-// (POST /revise/{token}), a fresh link for an expired one (POST /review/{token}/renew) and the daily reminder job,
-// each at every call × lost answer, throttle, time-out, on a fresh piece. After recovery: one decision per revision
-// and never "lost to yourself", one revision per return, one renewed link, one reminder per editor and day; the
-// answers true to what happened; what was typed never lost; every email sent once (at most twice where SES itself
-// lost its answer).
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { handler as remind } from '../../../functions/reminders';
-import { db, tableName } from '../../../shared/store/db';
 import { runFaultMatrix } from '../../support/faultCases';
 import {
   allItems,
   countMails,
   type FaultCounty,
+  onlyThisWaits,
   postForm,
   recover,
   sesMayRepeat,
@@ -185,20 +178,6 @@ describe('POST /review/{token}/renew under injected faults', () => {
     expect(result.violations).toEqual([]);
   }, 300_000);
 });
-
-/** Only this piece waits for a decision: the pieces of earlier cases leave the reminder index (set-up, no faults). */
-async function onlyThisWaits(receipt: string): Promise<void> {
-  for (const item of await allItems()) {
-    if (item.awaiting === undefined || String(item.pk).endsWith(`#P#${receipt}`)) continue;
-    await db().send(
-      new UpdateCommand({
-        TableName: tableName(),
-        Key: { pk: item.pk, sk: item.sk },
-        UpdateExpression: 'REMOVE awaiting',
-      }),
-    );
-  }
-}
 
 describe('the reminder job under injected faults', () => {
   it('reminds each editor once a day of a piece still waiting, with a link that works', async () => {

@@ -1,13 +1,4 @@
-// Fault injection on the review's emails when mail goes through SMTP (MAIL_TRANSPORT=smtp): an editor's decision
-// (POST /review/{token}), an informant's revision (POST /revise/{token}) and the daily reminder job. At each message
-// the server keeps it and drops the connection before its 250, refuses it for now (421/451), or keeps it and never
-// answers — one fault per case, each on a fresh piece. The same invariants as over SES (review.faults.test.ts): one
-// decision (by this editor) or revision, answered truly, what was typed never lost, one reminder per editor and day
-// with a link that works, every email sent once (twice at most where the server kept a message whose answer the
-// client never saw), one recipient a message.
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { handler as remind } from '../../../functions/reminders';
-import { db, tableName } from '../../../shared/store/db';
 import { runFaultMatrix } from '../../support/faultCases';
 import {
   allItems,
@@ -17,6 +8,7 @@ import {
   leftInOutbox,
   mailMayRepeat,
   newestMail,
+  onlyThisWaits,
   postForm,
   recover,
   smtpMessageProblems,
@@ -149,20 +141,6 @@ describe(`POST /revise/{token} over SMTP under injected faults (${3 * REVISION_E
     expect(result.cases).toBe(3 * REVISION_EMAILS);
   }, 120_000);
 });
-
-/** Only this piece waits for a decision: the pieces of earlier cases leave the reminder index (set-up, no faults). */
-async function onlyThisWaits(receipt: string): Promise<void> {
-  for (const item of await allItems()) {
-    if (item.awaiting === undefined || String(item.pk).endsWith(`#P#${receipt}`)) continue;
-    await db().send(
-      new UpdateCommand({
-        TableName: tableName(),
-        Key: { pk: item.pk, sk: item.sk },
-        UpdateExpression: 'REMOVE awaiting',
-      }),
-    );
-  }
-}
 
 /** A reminder to each editor. */
 const REMINDER_EMAILS = 2;
