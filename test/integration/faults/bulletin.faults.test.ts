@@ -1,3 +1,8 @@
+// Fault injection on the 通报's sending: the monthly job (freeze the run, claim, send and mark each recipient, settle
+// the run), the desk's send button (POST /desk/{token}/bulletin/send: the run frozen and queued) and the sweeper's
+// pass over a queued run, each at every call × lost answer, throttle, time-out, on a month of its own. After
+// recovery (the schedule's retry, then the sweeper): every recipient has the 通报 once (at most twice where SES
+// itself lost its answer), the run has left the outbox, and one more run sends nothing.
 import { handler as sweep } from '../../../functions/sweeper';
 import { sendBulletin } from '../../../shared/bulletin/sendBulletin';
 import { bulletinFaultKit } from '../../support/bulletinFaults';

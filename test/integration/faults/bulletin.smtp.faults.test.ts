@@ -1,3 +1,10 @@
+// Fault injection on the 通报's messages when mail goes through SMTP (MAIL_TRANSPORT=smtp): the monthly job and the
+// sweeper's pass over a queued run, at each recipient's message (the HTML email with its .xlsx), the server keeps it
+// and drops the connection before its 250, refuses it for now (421/451), or keeps it and never answers — one fault
+// per case, on a month of its own. The same invariants as over SES (bulletin.faults.test.ts): after recovery (the
+// schedule's retry, then the sweeper) every recipient has the 通报 once (twice at most where the server kept a
+// message whose answer the client never saw), the run has left the outbox, one more run sends nothing; and each
+// message went to one recipient, with its attachment.
 import { handler as sweep } from '../../../functions/sweeper';
 import { sendBulletin } from '../../../shared/bulletin/sendBulletin';
 import { bulletinFaultKit } from '../../support/bulletinFaults';

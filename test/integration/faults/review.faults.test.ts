@@ -1,3 +1,9 @@
+// Fault injection on the review's writes: an editor's decision (POST /review/{token}), an informant's revision
+// (POST /revise/{token}), a fresh link for an expired one (POST /review/{token}/renew) and the daily reminder job,
+// each at every call × lost answer, throttle, time-out, on a fresh piece. After recovery: one decision per revision
+// and never "lost to yourself", one revision per return, one renewed link, one reminder per editor and day; the
+// answers true to what happened; what was typed never lost; every email sent once (at most twice where SES itself
+// lost its answer).
 import { handler as remind } from '../../../functions/reminders';
 import { runFaultMatrix } from '../../support/faultCases';
 import {

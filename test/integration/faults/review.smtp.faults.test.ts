@@ -1,3 +1,10 @@
+// Fault injection on the review's emails when mail goes through SMTP (MAIL_TRANSPORT=smtp): an editor's decision
+// (POST /review/{token}), an informant's revision (POST /revise/{token}) and the daily reminder job. At each message
+// the server keeps it and drops the connection before its 250, refuses it for now (421/451), or keeps it and never
+// answers — one fault per case, each on a fresh piece. The same invariants as over SES (review.faults.test.ts): one
+// decision (by this editor) or revision, answered truly, what was typed never lost, one reminder per editor and day
+// with a link that works, every email sent once (twice at most where the server kept a message whose answer the
+// client never saw), one recipient a message.
 import { handler as remind } from '../../../functions/reminders';
 import { runFaultMatrix } from '../../support/faultCases';
 import {
