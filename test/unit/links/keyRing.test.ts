@@ -1,3 +1,5 @@
+// The ring of link-signing keys as data: the newest key signs, every key not past its retirement verifies, a token
+// without a key id is the legacy key's, and a rotation retires the older keys at a stated date.
 import {
   holdsKey,
   type KeyRing,

@@ -1,3 +1,5 @@
+// Where a process reads its signing keys (the data dir's file, the environment, the secret) and how its copy stays
+// fresh: refreshed after five minutes, reloaded at once for a key it lacks, at most once a minute.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
