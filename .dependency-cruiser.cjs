@@ -4,7 +4,7 @@
 
 /** Which folders of shared/ each folder may import (besides itself). Ground first, features after. */
 const layers = {
-  core: [], // config, clock, log, errors, html escaping: the bottom, no AWS and no pages
+  core: [], // config, clock, log, errors, html escaping, the CLI's command shape: the bottom, no AWS and no pages
   store: ['core'], // DynamoDB: client, keys, the table definition, retry claims
   mail: ['core', 'store'], // SES and the outbox mechanism; no feature's template
   web: ['core'], // the HTTP frame, the page frame, the route table

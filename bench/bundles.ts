@@ -428,7 +428,7 @@ async function instructionFigures(loads: Load[], emptyBundle: string, log: Bench
 }
 
 /** An editor's ordinary visit: the queue, then four other tabs. */
-const DESK_SESSION = ['', '/pieces', '/topics', '/bulletin', '/figures'].map((tab) => `/desk/TOKEN${tab}`);
+const DESK_SESSION = ['', '/pieces', '/topics', '/bulletin', '/figures'].map((tab) => `/desk${tab}`);
 
 /**
  * The cold starts a desk session of five tabs can pay: the distinct functions its pages are served by (a warm

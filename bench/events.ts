@@ -10,6 +10,7 @@ export function browserEvent(
   method: 'GET' | 'POST',
   url: string,
   fields?: Record<string, string>,
+  cookie?: string,
 ): APIGatewayProxyEventV2 {
   const path = url.split('?')[0]!;
   const match = matchRoute(routes, method, path);
@@ -29,6 +30,7 @@ export function browserEvent(
         : {}),
       accept: ['text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8'],
       'accept-language': ['zh-CN,zh;q=0.9'],
+      ...(cookie ? { cookie: [cookie] } : {}),
       'user-agent': ['Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0'],
     },
     ...(body ? { body } : {}),

@@ -11,7 +11,7 @@ import { handler as sweepHandler } from '../functions/sweeper';
 import { loadHandler } from '../local/app';
 import type { LambdaHttpHandler } from '../local/gateway';
 import { now, setClock } from '../shared/core/clock';
-import { receiptPathOf, reviseExpiry, reviseUrl } from '../shared/links/links';
+import { receiptPathOf, reviseExpiry, reviseUrl, signinToken } from '../shared/links/links';
 import { sesClient } from '../shared/mail/ses';
 import { db, isConditionFailed } from '../shared/store/db';
 import type { HandlerName } from '../shared/web/routes';
@@ -280,6 +280,52 @@ export const roundTripFigures: BenchPart = async (options: BenchOptions) => {
       for (let i = 0; i < repeats; i++) samples.push(await counted(() => call(h, browserEvent('GET', url), status)));
       rows.push({ name, floor, sesFloor: 0, why, samples });
     }
+
+    // The desk: sign in from an editor's sign-in link, its queue page with the session, 退出.
+    const editor = county.editors[0]!;
+    const signinPath = `/desk/signin/${await signinToken(editor.personId, 1)}`;
+    const signins: Call[][] = [];
+    const queues: Call[][] = [];
+    const signouts: Call[][] = [];
+    let page = '';
+    for (let i = 0; i < repeats; i++) {
+      let cookie = '';
+      signins.push(
+        await counted(async () => {
+          const res = await call('deskSignin', browserEvent('POST', signinPath, {}), 303);
+          cookie = String(res.cookies?.[0] ?? '').split(';')[0]!;
+        }),
+      );
+      queues.push(await counted(() => call('desk', browserEvent('GET', '/desk', undefined, cookie), 200)));
+      page = String((await call('desk', browserEvent('GET', '/desk', undefined, cookie), 200)).body);
+      const csrf = /name="csrf" value="([^"]+)"/.exec(page)?.[1] ?? '';
+      signouts.push(
+        await counted(() => call('deskSignin', browserEvent('POST', '/desk/signout', { csrf }, cookie), 303)),
+      );
+    }
+    rows.push({
+      name: 'POST /desk/signin/{token}',
+      floor: 3,
+      sesFloor: 0,
+      why: 'BatchGet (person, summary), the session put, the sign-in’s line in the 操作记录',
+      samples: signins,
+    });
+    // The queue reads each waiting revision and its decision: one BatchGet per hundred keys.
+    const waitingNow = Number(/共 (\d+) 篇等待审核/.exec(page)?.[1] ?? 0);
+    rows.push({
+      name: `GET /desk (待审, ${waitingNow} waiting, with a session)`,
+      floor: 2 + Math.ceil((2 * waitingNow) / 100),
+      sesFloor: 0,
+      why: 'BatchGet (session, person, summary), Query the awaiting index, BatchGet the revisions and their decisions (per hundred keys): the session costs no call of its own',
+      samples: queues,
+    });
+    rows.push({
+      name: 'POST /desk/signout',
+      floor: 3,
+      sesFloor: 0,
+      why: 'BatchGet (session, person, summary), the session deleted, the 退出 line in the 操作记录',
+      samples: signouts,
+    });
 
     // Decisions: accept and return, each on a fresh piece.
     for (const [decision, fields] of [

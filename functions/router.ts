@@ -32,6 +32,7 @@ export const modules: ModuleLoaders = {
   deskTasks: () => import('./deskTasks.js'),
   deskBulletin: () => import('./deskBulletin.js'),
   deskAudit: () => import('./deskAudit.js'),
+  deskSignin: () => import('./deskSignin.js'),
   bulletinView: () => import('./bulletinView.js'),
   methodNotAllowed: () => import('./methodNotAllowed.js'),
   fallback: () => import('./fallback.js'),

@@ -100,13 +100,17 @@ export class BaosongFunction extends Construct {
       const actions = spec.table.filter((action) => action !== 'DeleteItem').map((action) => `dynamodb:${action}`);
       this.function.addToRolePolicy(new iam.PolicyStatement({ actions, resources: [data.tableArn] }));
       if (spec.table.includes('DeleteItem')) {
-        // Only retry claims are ever deleted (a submission that surely wrote nothing releases them): no event,
-        // person or piece item can be, whatever the code did.
+        // Only retry claims (a submission that surely wrote nothing releases them) and desk sessions (退出) are ever
+        // deleted: no event, person or piece item can be, whatever the code did.
         this.function.addToRolePolicy(
           new iam.PolicyStatement({
             actions: ['dynamodb:DeleteItem'],
             resources: [data.tableArn],
-            conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [keys.claim(props.countyId, '*')] } },
+            conditions: {
+              'ForAllValues:StringLike': {
+                'dynamodb:LeadingKeys': [keys.claim(props.countyId, '*'), keys.session(props.countyId, '*')],
+              },
+            },
           }),
         );
       }

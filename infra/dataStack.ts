@@ -135,7 +135,8 @@ function tableFromDefinition(scope: Construct, id: string): dynamodb.Table {
     pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
     deletionProtection: true,
     removalPolicy: RemovalPolicy.RETAIN,
-    // Claims, throttle markers and link requests carry their end; DynamoDB deletes them some time after.
+    // Claims, throttle markers, link requests and desk sessions carry their end; DynamoDB deletes them some time
+    // after.
     timeToLiveAttribute: TTL_ATTRIBUTE,
   });
   for (const index of definition.GlobalSecondaryIndexes ?? []) {

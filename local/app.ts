@@ -28,7 +28,7 @@ export async function startGateway(
     routes: apiRoutes,
     loadHandler: loadFunction,
     log,
-    // The page's own route (`/desk/{token}/pieces`), as the function's router will find it.
+    // The page's own route (`/review/{token}/next`, never the token itself), as the function's router will find it.
     describe: (method, rawPath) => routeRequest(method, rawPath).routeKey.replace(/^\S+ /, ''),
   });
   const bound = await listen(server, port);

@@ -47,7 +47,24 @@ export class InactiveLinkError extends InvalidLinkError {
 /** A leader's desk link is for reading: it shows the figures and pieces, and does nothing. */
 export class ReadOnlyLinkError extends InvalidLinkError {
   constructor() {
-    super('此工作台链接只能查看，不能进行审核或修改名单等操作。');
+    super('领导的工作台只能查看，不能进行审核或修改名单等操作。');
+  }
+}
+
+/**
+ * A desk page asked for without a live session: none, signed out, timed out, or ended by a revoke. The page says
+ * which and how to sign in again (the sign-in link in the editor's emails, or a fresh one from the front page).
+ */
+export class SignInRequiredError extends BaosongError {
+  constructor(message = '请先登录信息科工作台：打开邮件中的工作台登录链接，或在首页重新获取。') {
+    super(message);
+  }
+}
+
+/** A desk form sent without the anti-forgery token of the session it claims (an old tab, or another site's form). */
+export class FormExpiredError extends BaosongError {
+  constructor() {
+    super('页面已过期或不是从工作台提交的，未做任何修改。请返回工作台，刷新页面后重新操作。');
   }
 }
 

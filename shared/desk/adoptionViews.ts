@@ -16,6 +16,7 @@ import { adoptionPart } from './deskViews';
 import { deskPage, deskPiecePage, type PiecePageInput } from './pages';
 import { deskPiece } from './pieceStory';
 import { adoptionsPage, type Result } from './scorePages';
+import type { DeskAccess } from './session';
 import { adoptionFilterOf, yearAdoptions } from './yearAdoptions';
 
 type Query = Record<string, string | undefined>;
@@ -70,7 +71,7 @@ function keptForm(action: string, values: AdoptionExtra['values'], err: unknown)
 }
 
 export async function recordOnDeskView(
-  token: string,
+  access: DeskAccess,
   pieceId: string,
   fields: Record<string, unknown>,
   wantsJson: boolean,
@@ -78,10 +79,10 @@ export async function recordOnDeskView(
   const values = adoptionValuesOf(fields);
   let user: DeskUser;
   try {
-    user = await deskEditor(token);
+    user = await deskEditor(access);
   } catch (err) {
     if (wantsJson || !isTemporary(err)) throw err;
-    return keptForm(`/desk/${token}/pieces/${encodeURIComponent(pieceId)}/adoptions`, values, err);
+    return keptForm(`/desk/pieces/${encodeURIComponent(pieceId)}/adoptions`, values, err);
   }
   try {
     const result = await recordAdoption(pieceId, fields, recorder(user), { source: 'desk', deliver: deliverAdoption });
@@ -97,13 +98,13 @@ export async function recordOnDeskView(
 }
 
 export async function withdrawOnDeskView(
-  token: string,
+  access: DeskAccess,
   pieceId: string,
   adoptionId: string,
   fields: Record<string, unknown>,
   wantsJson: boolean,
 ): Promise<HttpResponse> {
-  const user = await deskEditor(token);
+  const user = await deskEditor(access);
   const fromList = fields.from === 'adoptions';
   let message: string;
   let status = 200;
@@ -158,8 +159,8 @@ async function listAgain(user: DeskUser, query: Query, status: number, result: R
   };
 }
 
-export async function adoptionsView(token: string, query: Query): Promise<HttpResponse> {
-  const user = await deskUser(token);
+export async function adoptionsView(access: DeskAccess, query: Query): Promise<HttpResponse> {
+  const user = await deskUser(access);
   const filter = adoptionFilterOf(query);
   const rows = await yearAdoptions(filter);
   return {
@@ -181,8 +182,8 @@ export async function adoptionsView(token: string, query: Query): Promise<HttpRe
 export const IMPORT_MAX_BYTES = 1024 * 1024;
 
 /** POST a table of contents: every bad line reported and nothing recorded, or every line recorded once. */
-export async function importAdoptionsView(token: string, fields: Record<string, unknown>): Promise<HttpResponse> {
-  const user = await deskEditor(token);
+export async function importAdoptionsView(access: DeskAccess, fields: Record<string, unknown>): Promise<HttpResponse> {
+  const user = await deskEditor(access);
   const file = fields.file;
   if (!isUploadedFile(file) || file.content.length === 0) {
     const message = isUploadedFile(file)

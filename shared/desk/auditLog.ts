@@ -54,6 +54,7 @@ const LOGGED: Record<string, string> = {
   resume: '恢复发送',
   import: '导入名单',
   signin: '登录工作台',
+  signout: '退出工作台',
 };
 
 export interface AuditFilter {

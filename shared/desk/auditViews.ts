@@ -6,11 +6,12 @@ import type { HttpResponse } from '../web/http';
 import { deskUser } from './access';
 import { auditFilterOf, auditLog } from './auditLog';
 import { auditFile, auditPage } from './auditPages';
+import type { DeskAccess } from './session';
 
 type Query = Record<string, string | undefined>;
 
-export async function auditView(token: string, query: Query): Promise<HttpResponse> {
-  const user = await deskUser(token);
+export async function auditView(access: DeskAccess, query: Query): Promise<HttpResponse> {
+  const user = await deskUser(access);
   const log = await auditLog(auditFilterOf(query));
   return {
     status: 200,
@@ -25,8 +26,8 @@ export async function auditView(token: string, query: Query): Promise<HttpRespon
 }
 
 /** The download: `format=xlsx` (the default) or `csv`; anything else is a clear 400. */
-export async function auditDownload(token: string, query: Query): Promise<HttpResponse> {
-  await deskUser(token);
+export async function auditDownload(access: DeskAccess, query: Query): Promise<HttpResponse> {
+  await deskUser(access);
   const format = query.format ?? 'xlsx';
   if (format !== 'xlsx' && format !== 'csv') {
     throw new ValidationError([{ field: 'format', message: '下载格式只能是 xlsx 或 csv。' }]);

@@ -14,6 +14,7 @@ import { type DeskUser, deskEditor, deskUser } from './access';
 import { deskPage } from './pages';
 import { askedMonth } from './pieceList';
 import { type Result, resultBlock } from './scorePages';
+import type { DeskAccess } from './session';
 
 type Query = Record<string, string | undefined>;
 
@@ -63,14 +64,14 @@ ${bulletinBody(b)}`,
   };
 }
 
-export async function bulletinPreview(token: string, query: Query): Promise<HttpResponse> {
-  const user = await deskUser(token);
+export async function bulletinPreview(access: DeskAccess, query: Query): Promise<HttpResponse> {
+  const user = await deskUser(access);
   return previewPage(user, bulletinMonth(query.month), 200);
 }
 
 /** The send button (editors): a closed month's run frozen and queued; a month sent before is not sent again. */
-export async function bulletinSend(token: string, fields: Record<string, unknown>): Promise<HttpResponse> {
-  const user = await deskEditor(token);
+export async function bulletinSend(access: DeskAccess, fields: Record<string, unknown>): Promise<HttpResponse> {
+  const user = await deskEditor(access);
   const month = bulletinMonth(fields.month);
   if (month >= monthOf(now())) {
     throw new ValidationError([
@@ -85,8 +86,8 @@ export async function bulletinSend(token: string, fields: Record<string, unknown
   return { ...page, json: r };
 }
 
-export async function bulletinDownload(token: string, query: Query): Promise<HttpResponse> {
-  await deskUser(token);
+export async function bulletinDownload(access: DeskAccess, query: Query): Promise<HttpResponse> {
+  await deskUser(access);
   const month = bulletinMonth(query.month);
   const b = await computeBulletin(month);
   const { bulletinDocx } = await import('./bulletinDocx.js');

@@ -7,9 +7,10 @@ import { isPieceId } from '../intake/receiptNumbers';
 import { pieceEvents } from '../pieces/events';
 import type { DownloadFile } from '../web/http';
 import { deskEditor } from './access';
+import type { DeskAccess } from './session';
 
-export async function deskFile(token: unknown, pieceId: string, slug: string): Promise<DownloadFile> {
-  await deskEditor(token);
+export async function deskFile(access: DeskAccess, pieceId: string, slug: string): Promise<DownloadFile> {
+  await deskEditor(access);
   const events = isPieceId(pieceId) ? await pieceEvents(config().countyId, pieceId) : [];
   if (events.length === 0) throw new NotFoundError('未找到该稿件。');
   return downloadFile(events, slug);

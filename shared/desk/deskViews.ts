@@ -38,11 +38,12 @@ import {
 import { askedMonth, filterOf, listPieces } from './pieceList';
 import { type DeskPiece, decideFromDesk, deskPiece, issueSuggestion, pieceOf, pieceScore } from './pieceStory';
 import { waitingPieces } from './queue';
+import type { DeskAccess } from './session';
 
 type Query = Record<string, string | undefined>;
 
-export async function queueView(token: string): Promise<HttpResponse> {
-  const user = await deskUser(token);
+export async function queueView(access: DeskAccess): Promise<HttpResponse> {
+  const user = await deskUser(access);
   const waiting = await waitingPieces(user.roster.summary.units);
   return {
     status: 200,
@@ -53,8 +54,8 @@ export async function queueView(token: string): Promise<HttpResponse> {
   };
 }
 
-export async function piecesView(token: string, query: Query): Promise<HttpResponse> {
-  const user = await deskUser(token);
+export async function piecesView(access: DeskAccess, query: Query): Promise<HttpResponse> {
+  const user = await deskUser(access);
   const list = await listPieces(filterOf(query));
   return {
     status: 200,
@@ -67,8 +68,8 @@ export async function piecesView(token: string, query: Query): Promise<HttpRespo
   };
 }
 
-export async function pieceView(token: string, pieceId: string): Promise<HttpResponse> {
-  const user = await deskUser(token);
+export async function pieceView(access: DeskAccess, pieceId: string): Promise<HttpResponse> {
+  const user = await deskUser(access);
   const piece = await deskPiece(user, pieceId);
   const form = user.canAct && piece.waiting ? await issueSuggestion() : undefined;
   return {
@@ -93,9 +94,14 @@ export function adoptionPart(
 const isTemporary = (err: unknown) => failureOf(err).status === 503;
 
 /** POST on a piece: the decision, with the same one-decision rule as the review link's. */
-export async function decideView(token: string, pieceId: string, fields: Record<string, unknown>, wantsJson: boolean) {
+export async function decideView(
+  access: DeskAccess,
+  pieceId: string,
+  fields: Record<string, unknown>,
+  wantsJson: boolean,
+) {
   const values = { decision: field(fields.decision), issue: field(fields.issue), comment: field(fields.comment) };
-  const action = `/desk/${token}/pieces/${encodeURIComponent(pieceId)}`;
+  const action = `/desk/pieces/${encodeURIComponent(pieceId)}`;
   // Whatever cannot be shown with the piece (the store down before even the link could be checked) keeps what was
   // typed on a page of its own, with the same button again.
   const kept = (err: unknown): HttpResponse => ({
@@ -108,7 +114,7 @@ export async function decideView(token: string, pieceId: string, fields: Record<
   });
   let user: DeskUser;
   try {
-    user = await deskEditor(token);
+    user = await deskEditor(access);
   } catch (err) {
     if (!wantsJson && isTemporary(err)) return kept(err);
     throw err;
@@ -169,8 +175,8 @@ export async function decideView(token: string, pieceId: string, fields: Record<
   }
 }
 
-export async function issuesView(token: string, query: Query): Promise<HttpResponse> {
-  const user = await deskUser(token);
+export async function issuesView(access: DeskAccess, query: Query): Promise<HttpResponse> {
+  const user = await deskUser(access);
   const year = query.year ? Number(query.year) : shanghai(now()).year;
   if (!Number.isInteger(year) || year < 2000 || year > shanghai(now()).year + 1) {
     throw new ValidationError([{ field: 'year', message: '年份不正确，例如 2026。' }]);
@@ -187,8 +193,8 @@ export async function issuesView(token: string, query: Query): Promise<HttpRespo
   };
 }
 
-export async function rosterView(token: string): Promise<HttpResponse> {
-  const user = await deskUser(token);
+export async function rosterView(access: DeskAccess): Promise<HttpResponse> {
+  const user = await deskUser(access);
   const roster = await listRoster(config().countyId);
   return {
     status: 200,
@@ -206,8 +212,8 @@ export async function rosterView(token: string): Promise<HttpResponse> {
 export const UPLOAD_MAX_BYTES = 1024 * 1024;
 
 /** POST a roster file: every bad row reported by line and nothing written, or the whole roster imported. */
-export async function uploadView(token: string, fields: Record<string, unknown>): Promise<HttpResponse> {
-  const user = await deskEditor(token);
+export async function uploadView(access: DeskAccess, fields: Record<string, unknown>): Promise<HttpResponse> {
+  const user = await deskEditor(access);
   const file = fields.file;
   const county = config().countyId;
   if (!isUploadedFile(file) || file.content.length === 0) {
@@ -240,7 +246,7 @@ export async function uploadView(token: string, fields: Record<string, unknown>)
   }
   const s = result.summary;
   await logAction({ type: 'import', by: actorOf(user), detail: importDetail(s) });
-  const message = `导入完成：单位 ${s.units} 个；新增 ${s.added} 人，更新 ${s.updated} 人，未变 ${s.unchanged} 人；向新信息员发送报送链接 ${s.welcomed} 封，向新编辑、领导发送工作台链接 ${s.deskLinks} 封。`;
+  const message = `导入完成：单位 ${s.units} 个；新增 ${s.added} 人，更新 ${s.updated} 人，未变 ${s.unchanged} 人；向新信息员发送报送链接 ${s.welcomed} 封，向新编辑、领导发送工作台登录链接 ${s.deskLinks} 封。`;
   return { status: 200, html: rosterPage(user, { roster, result: { ok: true, message } }), json: result.summary };
 }
 
@@ -255,8 +261,8 @@ async function rosterAfter(county: string): Promise<Roster | undefined> {
 }
 
 /** POST on a person: 作废链接, 停用, 启用, or 恢复发送 (lifts a 退信 or 投诉 stop on their address). */
-export async function personActionView(token: string, personId: string, fields: Record<string, unknown>) {
-  const user = await deskEditor(token);
+export async function personActionView(access: DeskAccess, personId: string, fields: Record<string, unknown>) {
+  const user = await deskEditor(access);
   const action = field(fields.action) as (typeof PERSON_ACTIONS)[number];
   if (!PERSON_ACTIONS.includes(action)) {
     throw new ValidationError([{ field: 'action', message: '操作无法识别：应为作废链接、停用、启用或恢复发送。' }]);
@@ -303,15 +309,15 @@ function figuresMonth(query: Query): string {
 const monthFigures = async (month: string) =>
   figures(config().countyId, month, reportingUnits(await listRoster(config().countyId)));
 
-export async function figuresView(token: string, query: Query): Promise<HttpResponse> {
-  const user = await deskUser(token);
+export async function figuresView(access: DeskAccess, query: Query): Promise<HttpResponse> {
+  const user = await deskUser(access);
   const f = await monthFigures(figuresMonth(query));
   return { status: 200, html: figuresPage(user, f), json: f };
 }
 
 /** 数据 to download: `format=xlsx` (the default) or `csv`. */
-export async function figuresDownload(token: string, query: Query): Promise<HttpResponse> {
-  await deskUser(token);
+export async function figuresDownload(access: DeskAccess, query: Query): Promise<HttpResponse> {
+  await deskUser(access);
   const month = figuresMonth(query);
   return { status: 200, file: await figuresFile(await monthFigures(month), downloadFormat(query)) };
 }

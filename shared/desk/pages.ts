@@ -57,7 +57,8 @@ const ROLE_LABELS = { informant: '信息员', editor: '编辑', leader: '领导'
 export function deskPage(user: DeskUser, tab: DeskTab, title: string, content: SafeHtml): string {
   return page(
     title,
-    html`<p class="who">信息科工作台 · ${user.person.name}（${ROLE_LABELS[user.person.role]}${user.canAct ? '' : '，只能查看'}）</p>
+    html`<div class="who"><p>信息科工作台 · ${user.person.name}（${ROLE_LABELS[user.person.role]}${user.canAct ? '' : '，只能查看'}）</p>
+<form class="inline" method="post" action="${user.base}/signout"><button type="submit" class="secondary">退出</button></form></div>
 <nav class="tabs" aria-label="工作台">${TABS.map(
       ([id, label, path]) =>
         html`<a href="${user.base}${path}"${id === tab ? html` aria-current="page"` : ''}>${label}</a>`,
@@ -339,7 +340,7 @@ ${
 <form method="post" action="${user.base}/roster" enctype="multipart/form-data">
 <label for="file">名单文件（Excel 的 .xlsx，或 CSV：UTF-8 或 Excel 另存的 GBK 均可；不超过 ${UPLOAD_LIMIT_LABEL}）</label>
 <input type="file" id="file" name="file" accept=".xlsx,.csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,text/csv" required>
-<p class="hint">表头：单位、单位类型、姓名、邮箱、手机、角色（信息员 / 编辑 / 领导）。有错误的行会逐行列出，整份名单不会导入；改好后重新上传即可。新信息员会收到报送链接，新编辑和领导会收到工作台链接。</p>
+<p class="hint">表头：单位、单位类型、姓名、邮箱、手机、角色（信息员 / 编辑 / 领导）。有错误的行会逐行列出，整份名单不会导入；改好后重新上传即可。新信息员会收到报送链接，新编辑和领导会收到工作台登录链接。</p>
 <button type="submit">上传并导入</button></form>`
     : ''
 }

@@ -14,6 +14,7 @@ import { type DeskUser, deskEditor, deskUser } from './access';
 import { downloadFormat } from './deskViews';
 import { deskPage } from './pages';
 import { type Result, resultBlock, scoresPage } from './scorePages';
+import type { DeskAccess } from './session';
 
 type Query = Record<string, string | undefined>;
 
@@ -72,13 +73,13 @@ async function page(user: DeskUser, asked: Asked, status: number, result?: Resul
   };
 }
 
-export async function scoresView(token: string, query: Query): Promise<HttpResponse> {
-  const user = await deskUser(token);
+export async function scoresView(access: DeskAccess, query: Query): Promise<HttpResponse> {
+  const user = await deskUser(access);
   return page(user, askedOf(query), 200);
 }
 
-export async function scoresDownload(token: string, query: Query): Promise<HttpResponse> {
-  await deskUser(token);
+export async function scoresDownload(access: DeskAccess, query: Query): Promise<HttpResponse> {
+  await deskUser(access);
   const asked = askedOf(query);
   const format = downloadFormat(query);
   return { status: 200, file: await scoresFile(await ranking(asked), format) };
@@ -107,8 +108,8 @@ async function after(user: DeskUser, year: number, status: number, result: Resul
 export const RULES_MAX_BYTES = 64 * 1024;
 
 /** POST a rules file with its effective day: a new version, or every problem named and nothing stored. */
-export async function rulesUploadView(token: string, fields: Record<string, unknown>): Promise<HttpResponse> {
-  const user = await deskEditor(token);
+export async function rulesUploadView(access: DeskAccess, fields: Record<string, unknown>): Promise<HttpResponse> {
+  const user = await deskEditor(access);
   const year = shanghai(now()).year;
   const file = fields.file;
   if (!isUploadedFile(file) || file.content.length === 0) {
@@ -135,8 +136,8 @@ export async function rulesUploadView(token: string, fields: Record<string, unkn
 }
 
 /** POST 发送信息奖: the year's award frozen and emailed to every editor and leader, once. */
-export async function awardSendView(token: string, fields: Record<string, unknown>): Promise<HttpResponse> {
-  const user = await deskEditor(token);
+export async function awardSendView(access: DeskAccess, fields: Record<string, unknown>): Promise<HttpResponse> {
+  const user = await deskEditor(access);
   const year = checkYear(fields.year);
   const outcome = await sendAward(year, { name: user.person.name }).catch((err) => {
     if (err instanceof AwardTooEarlyError) return err;

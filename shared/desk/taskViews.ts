@@ -13,6 +13,7 @@ import { failureOf, type HttpResponse } from '../web/http';
 import { type DeskUser, deskEditor, deskUser, editorOrKept } from './access';
 import { downloadFormat } from './deskViews';
 import type { Result } from './scorePages';
+import type { DeskAccess } from './session';
 import { keptTaskForm, type TaskValues, tasksPage, taskValuesOf } from './taskPages';
 
 type Query = Record<string, string | undefined>;
@@ -39,24 +40,24 @@ async function quarterPage(
   };
 }
 
-export async function tasksView(token: string, query: Query): Promise<HttpResponse> {
-  const user = await deskUser(token);
+export async function tasksView(access: DeskAccess, query: Query): Promise<HttpResponse> {
+  const user = await deskUser(access);
   return quarterPage(user, askedQuarter(query.quarter), 200);
 }
 
-export async function tasksDownload(token: string, query: Query): Promise<HttpResponse> {
-  await deskUser(token);
+export async function tasksDownload(access: DeskAccess, query: Query): Promise<HttpResponse> {
+  await deskUser(access);
   const format = downloadFormat(query);
   const matrix = await taskMatrix(askedQuarter(query.quarter));
   return { status: 200, file: await sheetFile(matrixSheet(matrix), matrixFileName(matrix), format) };
 }
 
-export async function addTaskView(token: string, fields: Record<string, unknown>): Promise<HttpResponse> {
+export async function addTaskView(access: DeskAccess, fields: Record<string, unknown>): Promise<HttpResponse> {
   const values = taskValuesOf(fields);
   const quarter = isQuarter(String(values.quarter ?? '').toUpperCase())
     ? String(values.quarter).toUpperCase()
     : thisQuarter();
-  const user = await editorOrKept(token, (notice) => keptTaskForm(`/desk/${token}/tasks`, quarter, values, notice));
+  const user = await editorOrKept(access, (notice) => keptTaskForm(`/desk/tasks`, quarter, values, notice));
   if (!('person' in user)) return user;
   try {
     const result = await addTask(fields, { name: user.person.name }, { deliver: deliverTask });
@@ -74,14 +75,14 @@ export async function addTaskView(token: string, fields: Record<string, unknown>
     const failure = failureOf(err);
     return {
       status: 503,
-      html: keptTaskForm(`/desk/${token}/tasks`, quarter, values, `${failure.message}${FORM_KEPT_NOTICE}`),
+      html: keptTaskForm(`/desk/tasks`, quarter, values, `${failure.message}${FORM_KEPT_NOTICE}`),
       json: { error: failure.code, message: failure.message },
     };
   }
 }
 
-export async function closeTaskView(token: string, taskId: string): Promise<HttpResponse> {
-  const user = await deskEditor(token);
+export async function closeTaskView(access: DeskAccess, taskId: string): Promise<HttpResponse> {
+  const user = await deskEditor(access);
   const { task, closed } = await closeTask(taskId, { name: user.person.name });
   const message = closed ? `调研任务“${task.title}”已结束。` : `调研任务“${task.title}”此前已经结束。`;
   const page = await quarterPage(user, task.quarter, 200, { result: { ok: true, message } });

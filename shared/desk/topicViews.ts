@@ -14,6 +14,7 @@ import { isTopicId, listTopics, readTopic, type Topic } from '../topics/topics';
 import { failureOf, type HttpResponse } from '../web/http';
 import { type DeskUser, deskEditor, deskUser, editorOrKept } from './access';
 import type { Result } from './scorePages';
+import type { DeskAccess } from './session';
 import { keptTopicForm, type TopicValues, topicPage, topicsPage, topicValuesOf } from './topicPages';
 
 /** How many pieces answer each topic: the month partitions of the open topics' lives (the list's own months). */
@@ -46,12 +47,12 @@ async function listPage(
   };
 }
 
-export async function topicsView(token: string): Promise<HttpResponse> {
-  return listPage(await deskUser(token), 200);
+export async function topicsView(access: DeskAccess): Promise<HttpResponse> {
+  return listPage(await deskUser(access), 200);
 }
 
-export async function topicView(token: string, topicId: string, result?: Result): Promise<HttpResponse> {
-  const user = await deskUser(token);
+export async function topicView(access: DeskAccess, topicId: string, result?: Result): Promise<HttpResponse> {
+  const user = await deskUser(access);
   return onePage(user, topicId, 200, result);
 }
 
@@ -66,9 +67,9 @@ async function onePage(user: DeskUser, topicId: string, status: number, result?:
   return { status, html: topicPage(user, topic, responses, result), json: { topic, responses } };
 }
 
-export async function addTopicView(token: string, fields: Record<string, unknown>): Promise<HttpResponse> {
+export async function addTopicView(access: DeskAccess, fields: Record<string, unknown>): Promise<HttpResponse> {
   const values = topicValuesOf(fields);
-  const user = await editorOrKept(token, (notice) => keptTopicForm(`/desk/${token}/topics`, values, notice));
+  const user = await editorOrKept(access, (notice) => keptTopicForm(`/desk/topics`, values, notice));
   if (!('person' in user)) return user;
   try {
     const result = await addTopic(fields, { name: user.person.name }, { deliver: deliverTopic });
@@ -91,8 +92,8 @@ export async function addTopicView(token: string, fields: Record<string, unknown
   }
 }
 
-export async function closeTopicView(token: string, topicId: string): Promise<HttpResponse> {
-  const user = await deskEditor(token);
+export async function closeTopicView(access: DeskAccess, topicId: string): Promise<HttpResponse> {
+  const user = await deskEditor(access);
   const { topic, closed } = await closeTopic(topicId, { name: user.person.name });
   const message = closed ? `点题“${topic.title}”已结束征集。` : `点题“${topic.title}”此前已经结束。`;
   const page = await onePage(user, topicId, 200, { ok: true, message });

@@ -4,17 +4,10 @@
 // here prints or logs a secret. Only the CLI loads this module, so no function's bundle holds PutSecretValue.
 import { renameSync, writeFileSync } from 'node:fs';
 import { GetSecretValueCommand, PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import type { Command, Input } from '../core/cli';
 import { formatShanghai, isDay, now } from '../core/clock';
 import { isRetired, type KeyRing, type Rotation, rotateRing, serializeRing, signerOf } from './keyRing';
 import { RING_MAX_AGE_MS, type RingSource, readRing, ringSource, secretsClient } from './signingKey';
-
-/** A command as scripts/admin.ts's one parser takes it. */
-export interface KeysCommand {
-  summary: string;
-  options?: Record<string, { type: 'string' | 'boolean'; value?: string; help: string }>;
-  details?: string[];
-  run: (input: { values: Record<string, unknown> }) => Promise<number>;
-}
 
 /** Old keys verify this long after a rotation unless told otherwise: about a quarter, time to hand out new links. */
 export const DEFAULT_RETIRE_DAYS = 90;
@@ -96,11 +89,12 @@ function report(rotation: Rotation, source: RingSource, at: Date): void {
   );
   const by = live.length ? `在 ${formatShanghai(live.map((k) => k.retiresAt!).sort()[0]!)} 之前` : '现在';
   console.log(
-    `个人报送链接和工作台链接不会过期，旧密钥停用后也随之失效（我的报送、回执、采用登记和通报链接同样如此）：请${by}通知信息员、编辑和领导在首页“把我的链接发到我的邮箱”重新获取，或用 desk-link EMAIL 逐人补发。`,
+    `个人报送链接不会过期，旧密钥停用后也随之失效（工作台登录链接、已登录的工作台，以及我的报送、回执、采用登记和通报链接同样如此）：请${by}通知信息员、编辑和领导在首页“把我的链接发到我的邮箱”重新获取，或用 desk-link EMAIL 逐人补发。`,
   );
 }
 
-export const KEY_COMMANDS: Record<string, KeysCommand> = {
+/** They need only the options: a test runs them with just those. */
+export const KEY_COMMANDS: Record<string, Command<Pick<Input, 'values'>>> = {
   'keys list': {
     summary: '列出链接签名密钥：编号、创建时间、状态（不显示密钥本身）',
     run: async () => {
@@ -126,7 +120,7 @@ export const KEY_COMMANDS: Record<string, KeysCommand> = {
       'retire-at': { type: 'string', value: 'YYYY-MM-DD', help: '旧密钥从该日 0 时（北京时间）起停用' },
     },
     details: [
-      '旧密钥停用后，它签发的全部链接都显示“链接无效”：个人报送链接和工作台链接不会过期，也随之失效，本人可在首页“把我的链接发到我的邮箱”重新获取，或用 desk-link EMAIL 补发。',
+      '旧密钥停用后，它签发的全部链接都显示“链接无效”：个人报送链接不会过期，也随之失效（工作台登录链接和已登录的工作台同样如此），本人可在首页“把我的链接发到我的邮箱”重新获取，或用 desk-link EMAIL 补发。',
       `密钥泄露时用 --retire-old-after 0：旧密钥签发的链接（包括泄露后伪造的）立即失效，运行中的服务最迟 ${REFRESH_MINUTES} 分钟内生效。`,
       '本地改写数据目录中的 signing-keys.json；加 --aws 时写入 Secrets Manager（SIGNING_KEY_SECRET_ARN），需要读取和写入该密钥的权限。同一时间只应有一人运行。',
     ],

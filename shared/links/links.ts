@@ -41,16 +41,61 @@ function personClaims(raw: Record<string, string | number>): PersonClaims {
   return { personId: raw.i, keyVersion: typeof raw.v === 'number' ? raw.v : Number.NaN };
 }
 
-/**
- * An editor's or leader's desk link (信息科工作台): no expiry, like the personal key; a revoke or 停用 ends it. A
- * token of its own purpose, so an informant's key never opens the desk and a desk link never submits.
- */
-export async function deskToken(personId: string, keyVersion: number): Promise<string> {
-  return sign('desk', { c: config().countyId, i: personId, v: keyVersion });
+/** How long a desk sign-in link works (it can be used again meanwhile); then its page offers a fresh one by email. */
+export const SIGNIN_LINK_DAYS = 7;
+
+export interface SigninClaims extends PersonClaims {
+  /** Expiry, seconds since the epoch; 0 for a desk link of before sign-in links (never valid now). */
+  exp: number;
 }
 
-export async function deskClaims(token: unknown): Promise<PersonClaims> {
-  return personClaims(await verify('desk', token));
+/**
+ * An editor's or leader's sign-in link to the desk (信息科工作台), for their emails: it signs in (a POST from its page
+ * sets the session cookie) until it expires or their links are revoked. A token of its own purpose, so an
+ * informant's key never opens the desk and a sign-in link never submits.
+ */
+export async function signinToken(personId: string, keyVersion: number): Promise<string> {
+  const exp = Math.floor(now().getTime() / 1000) + SIGNIN_LINK_DAYS * DAY_S;
+  return sign('signin', { c: config().countyId, i: personId, v: keyVersion, exp });
+}
+
+/**
+ * The claims of a sign-in link. Past its time: ExpiredLinkError carrying the claims (unless `allowExpired`, for
+ * offering a fresh one). The permanent desk links of before (purpose `desk`) count as expired: genuine, so their
+ * owner may ask for a sign-in link, but they open nothing.
+ */
+export async function signinClaims(token: unknown, options: { allowExpired?: boolean } = {}): Promise<SigninClaims> {
+  const raw = await verify('signin', token, options).catch(async (err) => {
+    if (!(err instanceof InvalidLinkError)) throw err;
+    const legacy = await verify('desk', token).catch(() => undefined);
+    if (!legacy) throw err;
+    return { ...legacy, exp: 0 };
+  });
+  const claims = { ...personClaims(raw), exp: typeof raw.exp === 'number' ? raw.exp : 0 };
+  if (!options.allowExpired) assertNotExpired(claims.exp);
+  return claims;
+}
+
+/** The claims a desk session's cookie carries: whose session, its secret, and the end of its idle time. */
+export interface SessionClaims {
+  personId: string;
+  /** The session's secret (its item is found by a digest of it). */
+  secret: string;
+  /** Seconds since the epoch: the cookie is re-signed with a later end at every desk request. */
+  exp: number;
+}
+
+export async function sessionToken(claims: SessionClaims): Promise<string> {
+  return sign('session', { c: config().countyId, i: claims.personId, s: claims.secret, exp: claims.exp });
+}
+
+/** The claims of a session cookie; ExpiredLinkError once its idle time is up, InvalidLinkError when forged. */
+export async function sessionClaims(token: unknown): Promise<SessionClaims> {
+  const raw = await verify('session', token);
+  if (raw.c !== config().countyId || typeof raw.i !== 'string' || typeof raw.s !== 'string') {
+    throw new InvalidLinkError();
+  }
+  return { personId: raw.i, secret: raw.s, exp: Number(raw.exp) };
 }
 
 /**

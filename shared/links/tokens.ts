@@ -14,6 +14,8 @@ export type TokenPurpose =
   | 'revise'
   | 'receipt'
   | 'desk'
+  | 'signin'
+  | 'session'
   | 'mine'
   | 'adoption'
   | 'bulletin';

@@ -2,7 +2,7 @@
 // answer link: the form with this task chosen, for a research paper on it until its due day, never the personal
 // key), the reminder a week before the due day (the same answer link) and the overdue notice the day after it (the
 // answer link has ended with the due day: no submission link); each with the read-only 我的报送 link. To the editors
-// the units overdue, with their desk link (until desk sign-in links come). Where emails carry no work text (`link`),
+// the units overdue, with a sign-in link that leads to the quarter's task page. Where emails carry no work text (`link`),
 // a task is named by its quarter and due day, never by its title or description (the answer link's page, 我的报送 and
 // the desk name it), and the editors' notice gives the number of units overdue, their names on the desk's page.
 import { html, paragraphs } from '../core/html';
@@ -90,10 +90,10 @@ async function editorsNotice(data: EmailData, context: RenderContext): Promise<R
   const { keyVersion } = recipientOf(context);
   const t = (context.item as { task: NoticeTask }).task;
   const count = num(data, 'count');
-  const desk = await deskUrl(str(data, 'personId'), keyVersion);
+  // The sign-in link leads to the quarter's task page: its matrix names the task and the units.
+  const desk = await deskUrl(str(data, 'personId'), keyVersion, `/desk/tasks?quarter=${encodeURIComponent(t.quarter)}`);
   if (!fullText()) {
-    // The task's page of the desk: its matrix names the task and the units.
-    const url = `${desk}/tasks?quarter=${encodeURIComponent(t.quarter)}`;
+    const url = desk;
     const line = `${taskName(t)}已于 ${dueText(t.due)} 截止，${count} 个单位尚未报送。`;
     const note = linkNote('任务的题目和未报送单位的名单');
     return {

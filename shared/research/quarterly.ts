@@ -170,7 +170,7 @@ async function deskPages(run: Run<QuarterlyReport>): Promise<Map<string, string>
   for (const r of run.recipients) {
     const person = people.get(r.personId);
     if (person)
-      pages.set(r.personId, `${await deskUrl(person.personId, person.keyVersion)}/tasks?quarter=${run.period}`);
+      pages.set(r.personId, await deskUrl(person.personId, person.keyVersion, `/desk/tasks?quarter=${run.period}`));
   }
   return pages;
 }

@@ -4,6 +4,7 @@
 
 import { DroppedEmailError } from '../core/errors';
 import { html } from '../core/html';
+import { SIGNIN_LINK_DAYS } from '../links/links';
 import { button, layout } from '../mail/frame';
 import {
   type EmailData,
@@ -53,12 +54,14 @@ async function linkEmail(template: LinkTemplate, data: EmailData, context: Rende
 }
 
 const DESK_SUBJECTS: Record<DeskTemplate, string> = {
-  deskWelcome: '信息科工作台：您的个人工作台链接',
-  deskLink: '您的信息科工作台链接',
-  deskNewLink: '您的工作台链接已更新（旧链接已失效）',
+  deskWelcome: '信息科工作台：您的登录链接',
+  deskLink: '您的信息科工作台登录链接',
+  deskNewLink: '您的工作台登录链接已更新（旧链接已失效）',
 };
 
-/** An editor's or a leader's desk link: the same frame as an informant's link, the desk instead of the form. */
+const SIGNIN_NOTE = `打开链接后点击“进入工作台”即可登录。此登录链接 ${SIGNIN_LINK_DAYS} 天内有效，可以重复使用；过期后打开它，可以一键获取新的链接，也可以在首页重新获取。`;
+
+/** An editor's or a leader's sign-in link: the same frame as an informant's link, the desk instead of the form. */
 async function deskEmail(template: DeskTemplate, context: RenderContext, personId: string): Promise<RenderedEmail> {
   const recipient = recipientOf(context);
   if (recipient.role !== 'editor' && recipient.role !== 'leader') {
@@ -72,16 +75,16 @@ async function deskEmail(template: DeskTemplate, context: RenderContext, personI
       : '在工作台上可以查看各单位报送和采用数据、全部稿件和本年度《组工专报》（只能查看，不能操作）。';
   const text = {
     deskWelcome: `您已被登记为组工信息报送系统的${recipient.role === 'editor' ? '编辑（信息科）' : '领导'}。${what}`,
-    deskLink: `您申请重新获取工作台链接。${what}`,
-    deskNewLink: `您的工作台链接已重新生成，此前的链接已经失效。请改用下面的新链接。${what}`,
+    deskLink: `您申请重新获取工作台登录链接。${what}`,
+    deskNewLink: `您的工作台登录链接已重新生成，此前的链接和已登录的工作台都已失效。请改用下面的新链接。${what}`,
   }[template];
   return {
     subject,
     html: layout(
       subject,
-      html`<p>${recipient.name}同志：</p><p>${text}</p>${button(url, '打开信息科工作台')}<p>${KEEP_SAFE}</p>`,
+      html`<p>${recipient.name}同志：</p><p>${text}</p>${button(url, '登录信息科工作台')}<p>${SIGNIN_NOTE}</p><p>${KEEP_SAFE}</p>`,
     ),
-    text: `${recipient.name}同志：\n\n${text}\n\n工作台链接：${url}\n\n${KEEP_SAFE}\n`,
+    text: `${recipient.name}同志：\n\n${text}\n\n工作台登录链接：${url}\n${SIGNIN_NOTE}\n\n${KEEP_SAFE}\n`,
   };
 }
 

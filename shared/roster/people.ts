@@ -39,6 +39,8 @@ export interface Person {
    * Absent for everyone active (so people written before it existed are active); 启用 removes it.
    */
   inactive?: boolean;
+  /** ISO time of their last 停用: a desk session begun before it has ended (shared/desk/session.ts). */
+  sessionsFrom?: string;
   /**
    * 退信 or 投诉 as SES reported it (roster/recordMailEvents.ts): mail to `mailStop.address` stops while that is the
    * person's address. A person's id derives from the address, so a corrected address is another person, not stopped.
@@ -299,7 +301,10 @@ export async function setPersonActive(county: string, personId: string, active: 
     new UpdateCommand({
       TableName: tableName(),
       Key: personKey(county, personId),
-      UpdateExpression: active ? 'REMOVE inactive SET updatedAt = :at' : 'SET inactive = :yes, updatedAt = :at',
+      // 停用 also ends their desk sessions: one begun before `sessionsFrom` no longer counts, even after 启用.
+      UpdateExpression: active
+        ? 'REMOVE inactive SET updatedAt = :at'
+        : 'SET inactive = :yes, sessionsFrom = :at, updatedAt = :at',
       ConditionExpression: 'attribute_exists(pk)',
       ExpressionAttributeValues: active ? { ':at': at } : { ':yes': true, ':at': at },
     }),

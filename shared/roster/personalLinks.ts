@@ -4,7 +4,7 @@
 import { config } from '../core/config';
 import { InactiveLinkError, InvalidLinkError } from '../core/errors';
 import { html, type SafeHtml } from '../core/html';
-import { deskToken, mineToken, receiptClaims, receiptPathOf, submitClaims, submitKey } from '../links/links';
+import { mineToken, receiptClaims, receiptPathOf, signinToken, submitClaims, submitKey } from '../links/links';
 import type { ItemKey } from '../store/db';
 import { isActive, type Person, type RosterRead, readWithRoster } from './people';
 
@@ -12,13 +12,13 @@ export async function submitUrl(personId: string, keyVersion: number): Promise<s
   return `${config().publicUrl}/submit?k=${await submitKey(personId, keyVersion)}`;
 }
 
-/** An editor's or leader's desk (信息科工作台): the token is in the path, so every desk page hangs under it. */
-export async function deskUrl(personId: string, keyVersion: number): Promise<string> {
-  return `${config().publicUrl}${await deskPath(personId, keyVersion)}`;
-}
-
-export async function deskPath(personId: string, keyVersion: number): Promise<string> {
-  return `/desk/${await deskToken(personId, keyVersion)}`;
+/**
+ * An editor's or leader's sign-in link to the desk (信息科工作台), for their emails: its page signs in and goes on to
+ * `to` (a desk page with its query, e.g. `/desk/tasks?quarter=2026Q4`) when given.
+ */
+export async function deskUrl(personId: string, keyVersion: number, to?: string): Promise<string> {
+  const query = to ? `?to=${encodeURIComponent(to)}` : '';
+  return `${config().publicUrl}/desk/signin/${await signinToken(personId, keyVersion)}${query}`;
 }
 
 /** An informant's own page (我的报送), read-only: what their emails link to (emails are forwarded). */

@@ -43,11 +43,12 @@ export function auditKeys(county: string, at: Date, sk: string): { gsi1pk: strin
  * topics, tasks, rules, the 信息奖, the 通报): the desk's 操作记录 has a word for each (shared/desk/auditLog.ts).
  * `revoke`: only where no fresh link is written (someone 停用 gets none); otherwise the link's item is the record.
  */
-export type LoggedAction = 'signin' | 'revoke' | 'deactivate' | 'activate' | 'import' | 'resume';
+export type LoggedAction = 'signin' | 'signout' | 'revoke' | 'deactivate' | 'activate' | 'import' | 'resume';
 
 /**
  * Logs one action (`by` did `type`, to `personId` if anyone): an item of its own, filed in the audit log of its
- * month. A retry of the same call writes it again under another key: the log may show a double, never lose one.
+ * month. A retry of the same call writes it again under another key (the log may show a double, never lose one),
+ * unless the action names what makes it one (`once`).
  */
 export async function logAction(entry: {
   type: LoggedAction;
@@ -55,10 +56,14 @@ export async function logAction(entry: {
   personId?: string;
   /** Plain text for the 详情 column (e.g. what an import changed). */
   detail?: string;
+  /** What makes the action one (a session's digest for its 退出): a retry then finds its line written, not a second. */
+  once?: string;
 }): Promise<void> {
   const county = config().countyId;
   const at = now();
-  const sk = `LOG#${at.toISOString()}#${entry.type}#${randomUUID().slice(0, 8)}`;
+  const sk = entry.once
+    ? `LOG#${entry.type}#${entry.once}`
+    : `LOG#${at.toISOString()}#${entry.type}#${randomUUID().slice(0, 8)}`;
   await putIfAbsent({
     pk: keys.rosterEvents(county),
     sk,

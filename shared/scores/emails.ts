@@ -38,7 +38,7 @@ async function awardLinkEmail(data: EmailData, context: RenderContext): Promise<
   // Awards sent before the notification named its person cannot sign the link: the page is named instead.
   const personId = str(data, 'personId');
   const url = personId
-    ? `${await deskUrl(personId, recipientOf(context).keyVersion)}/scores?year=${award.year}`
+    ? await deskUrl(personId, recipientOf(context).keyVersion, `/desk/scores?year=${award.year}`)
     : undefined;
   const note = url ? linkNote('获奖名单') : linkNote('获奖名单', '请在信息科工作台的“积分”页查看');
   return {

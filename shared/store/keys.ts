@@ -16,6 +16,8 @@ export const keys = {
   month: (county: string, month: string) => `C#${county}#M#${month}`,
   receiptCounter: (county: string, year: number) => `C#${county}#COUNTER#RECEIPT#${year}`,
   claim: (county: string, digest: string) => `C#${county}#CLAIM#${digest}`,
+  /** A desk session (信息科工作台), by a digest of its secret: the cookie holds the secret, the table never does. */
+  session: (county: string, digest: string) => `C#${county}#SESSION#${digest}`,
   /** Uploaded files on their way to a revision (`U#<uploadId>`): the sweeper removes them if the revision never came. */
   uploads: (county: string) => `C#${county}#UPLOAD`,
   outbox: (county: string) => `C#${county}`,

@@ -15,12 +15,14 @@ import {
   ExpiredLinkError,
   type FieldError,
   FORM_KEPT_NOTICE,
+  FormExpiredError,
   IdempotencyKeyReusedError,
   InvalidLinkError,
   isStoreUnavailable,
   NotFoundError,
   OutcomeUnknownError,
   PayloadTooLargeError,
+  SignInRequiredError,
   StoreUnavailableError,
   UnsupportedMediaTypeError,
   ValidationError,
@@ -37,6 +39,8 @@ export interface HttpRequest {
   fields: Record<string, unknown>;
   query: Record<string, string>;
   headers: Record<string, string>;
+  /** The request's cookies (`name=value`), as API Gateway hands them apart from the headers. */
+  cookies: string[];
   path: Record<string, string>;
   wantsJson: boolean;
   rawPath: string;
@@ -50,6 +54,8 @@ export interface HttpResponse {
   json?: unknown;
   location?: string;
   headers?: Record<string, string>;
+  /** Set-Cookie values (API Gateway sends each as its own header). */
+  cookies?: string[];
   /** A download (a workbook, a CSV): sent as it is, whatever the client prefers. */
   file?: DownloadFile;
 }
@@ -118,6 +124,7 @@ function contentDisposition(filename: string): string {
 export function render(response: HttpResponse, wantsJson: boolean): Result {
   const headers: Record<string, string> = { ...SECURITY_HEADERS, ...response.headers };
   if (response.location) headers.location = response.location;
+  const cookies = response.cookies && response.cookies.length > 0 ? { cookies: response.cookies } : {};
   if (response.file) {
     headers['content-type'] = response.file.contentType;
     headers['content-disposition'] = contentDisposition(response.file.filename);
@@ -126,14 +133,15 @@ export function render(response: HttpResponse, wantsJson: boolean): Result {
       headers,
       body: response.file.body.toString('base64'),
       isBase64Encoded: true,
+      ...cookies,
     };
   }
   if (response.json !== undefined && (wantsJson || response.html === undefined)) {
     headers['content-type'] = 'application/json; charset=utf-8';
-    return { statusCode: response.status, headers, body: JSON.stringify(response.json) };
+    return { statusCode: response.status, headers, body: JSON.stringify(response.json), ...cookies };
   }
   headers['content-type'] = 'text/html; charset=utf-8';
-  return { statusCode: response.status, headers, body: String(response.html ?? '') };
+  return { statusCode: response.status, headers, body: String(response.html ?? ''), ...cookies };
 }
 
 interface Mapped {
@@ -145,6 +153,8 @@ interface Mapped {
 function classify(error: unknown): Mapped {
   if (error instanceof ValidationError) return { status: 400, code: 'invalid_input', title: '填写有误' };
   if (error instanceof InvalidLinkError) return { status: 403, code: 'invalid_link', title: '链接无效' };
+  if (error instanceof SignInRequiredError) return { status: 401, code: 'signin_required', title: '请登录' };
+  if (error instanceof FormExpiredError) return { status: 403, code: 'form_expired', title: '页面已过期' };
   if (error instanceof ExpiredLinkError) return { status: 410, code: 'link_expired', title: '链接已过期' };
   if (error instanceof NotFoundError) return { status: 404, code: 'not_found', title: '未找到' };
   if (error instanceof PayloadTooLargeError) return { status: 413, code: 'too_large', title: '内容过大' };
@@ -297,6 +307,7 @@ export function httpHandler(
         fields: body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : {},
         query: (event.queryStringParameters ?? {}) as Record<string, string>,
         headers: (event.headers ?? {}) as Record<string, string>,
+        cookies: event.cookies ?? [],
         path: (event.pathParameters ?? {}) as Record<string, string>,
         wantsJson: wantsJsonOf(context),
         rawPath: event.rawPath,

@@ -25,7 +25,7 @@ ins{background:#e6f4ea;color:#0b5a1e;text-decoration:underline}del{background:#f
 .next{border:1px solid #ddd;background:#fafafa;padding:8px 12px;margin:16px 0}
 a.button{display:inline-block;margin-top:8px;padding:10px 22px;min-height:44px;color:#fff;background:#b71c1c;border-radius:4px;text-decoration:none}
 table{border-collapse:collapse;width:100%}th,td{border:1px solid #ddd;padding:6px 8px;text-align:left;vertical-align:top}
-th{background:#fafafa;width:7em}.who{background:#f7f7f7;padding:8px 12px;border-left:4px solid #b71c1c}
+th{background:#fafafa;width:7em}.who{background:#f7f7f7;padding:8px 12px;border-left:4px solid #b71c1c;display:flex;flex-wrap:wrap;gap:8px;align-items:center;justify-content:space-between}.who p{margin:0}
 ol.timeline{padding-left:1.2em}ol.timeline li{margin:6px 0}.body{white-space:pre-wrap;border:1px solid #eee;padding:12px;background:#fcfcfc}
 .doc{white-space:normal;overflow-x:auto}.doc th{width:auto}.doc td p,.doc th p{margin:0}.doc table{width:auto;min-width:50%;margin:8px 0}
 ul.files{padding-left:1.2em}ul.files li{margin:4px 0}

@@ -4,7 +4,8 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { dayOf } from '../../shared/core/clock';
 import { importRoster } from '../../shared/roster/importRoster';
-import { accessibilityProblems, launchChromium, openFromMailbox, press } from '../support/browser';
+import { accessibilityProblems, launchChromium, openFromMailbox, press, signInHere } from '../support/browser';
+import { DESK_WELCOME, signInWith } from '../support/deskSession';
 import { LONG_BODY, linkIn, rosterCsv, startTestCounty, type TestCounty } from '../support/harness';
 
 const TITLE = '红旗乡推行“党员积分超市”，激发党员干事热情';
@@ -42,9 +43,11 @@ describe('recording an adoption in a browser', () => {
       body: JSON.stringify({ k, kind: 'info', title: TITLE, body: LONG_BODY }),
     });
     const { receipt } = (await sent.json()) as { receipt: string };
-    const [deskMail] = await county.waitForMails(address('editor'), 1, /^信息科工作台/);
-    const desk = linkIn(deskMail, '/desk/');
-    const accepted = await fetch(`${desk}/pieces/${receipt}`, {
+    const [deskMail] = await county.waitForMails(address('editor'), 1, DESK_WELCOME);
+    const signin = linkIn(deskMail, '/desk/signin/');
+    const session = await signInWith(county.baseUrl, signin);
+    const desk = `${county.baseUrl}/desk`;
+    const accepted = await session.fetch(`${desk}/pieces/${receipt}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/json' },
       body: JSON.stringify({ decision: 'accept', revision: 1, issue: '3' }),
@@ -66,6 +69,7 @@ describe('recording an adoption in a browser', () => {
     expect(await page.getByRole('status').textContent()).toContain('计 60 分');
 
     const adoptions = await checking.newPage();
+    expect(await signInHere(adoptions, signin)).toBe(303);
     await adoptions.goto(`${desk}/adoptions`);
     expect(await adoptions.locator('table.grid').textContent()).toContain('《新疆组工信息》');
     expect(await accessibilityProblems(adoptions)).toEqual([]);

@@ -13,8 +13,9 @@ import { previousMonth } from '../../shared/bulletin/months';
 import { monthOf, now } from '../../shared/core/clock';
 import { importRoster } from '../../shared/roster/importRoster';
 import { jsonPost } from '../integration/desk/deskSupport';
-import { accessibilityProblems, launchChromium, press } from '../support/browser';
+import { accessibilityProblems, launchChromium, press, signInHere } from '../support/browser';
 import { admin } from '../support/cli';
+import { DESK_WELCOME, type DeskSession, signInWith } from '../support/deskSession';
 import { LONG_BODY, linkIn, type StoredEmail, startTestCounty, type TestCounty } from '../support/harness';
 
 const SCREENSHOTS = join(__dirname, 'screenshots');
@@ -26,6 +27,8 @@ let strict: BrowserContext;
 /** The same, with axe let in (it changes nothing else). */
 let checking: BrowserContext;
 let desk = '';
+/** 王编辑's desk session for plain requests. */
+let session: DeskSession;
 const address = (name: string) => `${name}@${county.domain}`;
 const month = monthOf(now());
 const [year, mo] = [month.slice(0, 4), Number(month.slice(5))];
@@ -49,12 +52,20 @@ beforeAll(async () => {
   );
   expect(imported.ok).toBe(true);
   await sweep();
-  const [welcome] = await county.waitForMails(address('wang'), 1, /^信息科工作台/);
-  desk = linkIn(welcome, '/desk/');
+  const [welcome] = await county.waitForMails(address('wang'), 1, DESK_WELCOME);
+  const signin = linkIn(welcome, '/desk/signin/');
+  desk = `${county.baseUrl}/desk`;
   await mkdir(SCREENSHOTS, { recursive: true });
   browser = await launchChromium();
   strict = await browser.newContext({ locale: 'zh-CN' });
   checking = await browser.newContext({ locale: 'zh-CN', bypassCSP: true });
+  // 王编辑 signs in from his welcome email in both browser contexts, and once more for plain requests.
+  for (const context of [strict, checking]) {
+    const page = await context.newPage();
+    expect(await signInHere(page, signin)).toBe(303);
+    await page.close();
+  }
+  session = await signInWith(county.baseUrl, signin);
 }, 60_000);
 afterAll(async () => {
   await browser?.close();
@@ -111,14 +122,14 @@ describe('a topic, a few pieces, and this month’s 通报 for a new user', () =
       expect(res.status).toBe(303);
     }
     const pieces = (await (
-      await fetch(`${desk}/pieces?month=${month}`, { headers: { accept: 'application/json' } })
+      await session.fetch(`${desk}/pieces?month=${month}`, { headers: { accept: 'application/json' } })
     ).json()) as {
       rows: { receipt: string; title: string }[];
     };
     expect(pieces.rows).toHaveLength(3);
     const byTitle = new Map(pieces.rows.map((p) => [p.title, p.receipt]));
     const decide = (t: string, decision: Record<string, unknown>) =>
-      fetch(`${desk}/pieces/${byTitle.get(t)}`, jsonPost({ ...decision, revision: 1 }));
+      session.fetch(`${desk}/pieces/${byTitle.get(t)}`, jsonPost({ ...decision, revision: 1 }));
     expect((await decide('城关镇网格员走进千家万户', { decision: 'accept', issue: '1' })).status).toBe(200);
     expect((await decide('关于县域教师队伍建设的调研', { decision: 'accept', issue: '1' })).status).toBe(200);
     // The topic's page names the unit that answered.

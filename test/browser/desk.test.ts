@@ -15,13 +15,13 @@ import { config } from '../../shared/core/config';
 import { importRoster } from '../../shared/roster/importRoster';
 import { readTable } from '../../shared/sheets/read';
 import { xlsxOf } from '../../shared/sheets/write';
-import { accessibilityProblems, launchChromium, openFromMailbox, press } from '../support/browser';
+import { accessibilityProblems, launchChromium, openFromMailbox, press, signInHere } from '../support/browser';
+import { DESK_WELCOME } from '../support/deskSession';
 import { LONG_BODY, linkIn, rosterCsv, type StoredEmail, startTestCounty, type TestCounty } from '../support/harness';
 
 const SCREENSHOTS = join(__dirname, 'screenshots');
 const YEAR = shanghai(new Date()).year;
 const TITLE = '县委办公室推行“党员先锋岗”，服务群众办事提速三成';
-const DESK_WELCOME = /^信息科工作台：您的个人工作台链接$/;
 const INFORMANT_WELCOME = /^欢迎使用组工信息报送系统/;
 
 let county: TestCounty;
@@ -113,11 +113,13 @@ describe('the desk in a real browser', () => {
     expect(await informant.locator('.done h2').textContent()).toBe('报送成功');
     await informant.close();
 
-    editor = await openFromMailbox(checking, await newest(address('editor'), DESK_WELCOME), '打开信息科工作台');
+    editor = await openFromMailbox(checking, await newest(address('editor'), DESK_WELCOME), '登录信息科工作台');
+    expect(new URL(editor.url()).pathname).toMatch(/^\/desk\/signin\/[^/]+$/);
+    expect(await signInHere(editor)).toBe(303);
     editorDesk = editor.url();
-    expect(new URL(editorDesk).pathname).toMatch(/^\/desk\/[^/]+$/);
+    expect(new URL(editorDesk).pathname).toBe('/desk');
     expect(await heading(editor)).toBe('待审稿件');
-    expect(await editor.locator('.who').textContent()).toBe('信息科工作台 · 王编辑（编辑）');
+    expect(await editor.locator('.who p').textContent()).toBe('信息科工作台 · 王编辑（编辑）');
     expect(await editor.locator('nav.tabs a[aria-current=page]').textContent()).toBe('待审');
     const row = editor.locator('table.grid tbody tr', { hasText: TITLE });
     expect(await row.count()).toBe(1);
@@ -268,8 +270,8 @@ describe('the desk in a real browser', () => {
   it('shows the leader 数据 and every other desk page with no button or form that posts', async () => {
     leader = await checking.newPage();
     await leader.setViewportSize({ width: 360, height: 800 });
-    await leader.goto(linkIn(await newest(address('leader'), DESK_WELCOME), '/desk/'));
-    expect(await leader.locator('.who').textContent()).toBe('信息科工作台 · 赵部长（领导，只能查看）');
+    expect(await signInHere(leader, linkIn(await newest(address('leader'), DESK_WELCOME), '/desk/signin/'))).toBe(303);
+    expect(await leader.locator('.who p').textContent()).toBe('信息科工作台 · 赵部长（领导，只能查看）');
     await tab(leader, '数据');
     expect(await heading(leader)).toMatch(/^\d{4} 年 \d{2} 月数据$/);
     expect(await leader.getByRole('link', { name: 'Excel 表格（.xlsx）', exact: true }).count()).toBe(1);
@@ -277,8 +279,11 @@ describe('the desk in a real browser', () => {
 
     /** Forms that post, and buttons outside a GET form (the month filter's 查看 only reads). */
     const acting = async (where: string) => {
-      const posts = await leader.locator('form[method="post" i]').count();
-      const buttons = await leader.locator('button:not(form[method="get" i] button)').allTextContents();
+      // The one form that posts on a leader's page is 退出.
+      const posts = await leader.locator('form[method="post" i]:not([action="/desk/signout"])').count();
+      const buttons = await leader
+        .locator('button:not(form[method="get" i] button):not(form[action="/desk/signout"] button)')
+        .allTextContents();
       return { where, posts, buttons };
     };
     const seen = [await acting('数据')];

@@ -11,10 +11,14 @@ import { handler as quarterlyJob } from '../../functions/quarterly';
 import { handler as remindersJob } from '../../functions/reminders';
 import { handler as sweep } from '../../functions/sweeper';
 import { setClock } from '../../shared/core/clock';
+import { config } from '../../shared/core/config';
 import { importRoster } from '../../shared/roster/importRoster';
+import { deskUrl } from '../../shared/roster/personalLinks';
 import { readTable } from '../../shared/sheets/read';
+import { personIdOf } from '../../shared/store/keys';
 import { jsonPost } from '../integration/desk/deskSupport';
-import { accessibilityProblems, launchChromium, press } from '../support/browser';
+import { accessibilityProblems, launchChromium, press, signInHere } from '../support/browser';
+import { type DeskSession, signInWith } from '../support/deskSession';
 import { LONG_BODY, linkIn, startTestCounty, type TestCounty } from '../support/harness';
 
 const SCREENSHOTS = join(__dirname, 'screenshots');
@@ -45,8 +49,7 @@ beforeAll(async () => {
   );
   expect(imported.ok).toBe(true);
   await sweep();
-  const [welcome] = await county.waitForMails(address('wang'), 1, /^信息科工作台/);
-  desk = linkIn(welcome, '/desk/');
+  desk = `${county.baseUrl}/desk`;
   await mkdir(SCREENSHOTS, { recursive: true });
   browser = await launchChromium();
   strict = await browser.newContext({ locale: 'zh-CN' });
@@ -57,6 +60,20 @@ afterAll(async () => {
   await browser?.close();
   await county?.close();
 });
+
+/**
+ * 王编辑 signed in at the clock's time, in both browser contexts and for plain requests: a session lasts hours and a
+ * sign-in link a week, and this walk's clock moves by days. The link is made as his emails make it.
+ */
+async function signInNow(): Promise<DeskSession> {
+  const link = await deskUrl(personIdOf(config().countyId, address('wang')), 1);
+  for (const context of [strict, checking]) {
+    const page = await context.newPage();
+    expect(await signInHere(page, link)).toBe(303);
+    await page.close();
+  }
+  return signInWith(county.baseUrl, link);
+}
 
 const wider = async (page: Page) =>
   (await page.evaluate('document.documentElement.scrollWidth > window.innerWidth')) as boolean;
@@ -84,6 +101,7 @@ const cellOf = (page: Page, unit: string) =>
 
 describe('a research task for a new user', () => {
   it('is assigned on the desk to three units, answered from the form, accepted, and shows 已采用 and 未提交', async () => {
+    await signInNow();
     const page = await strict.newPage();
     await page.setViewportSize({ width: 1280, height: 900 });
     await page.goto(`${desk}/tasks`);
@@ -108,7 +126,8 @@ describe('a research task for a new user', () => {
     expect((await county.mails(address('he'))).filter((m) => m.subject.startsWith('重点调研任务'))).toHaveLength(0);
 
     setClock(new Date('2026-11-12T02:00:00Z'));
-    const accepted = await fetch(
+    const session = await signInNow();
+    const accepted = await session.fetch(
       `${desk}/pieces/${receipt}`,
       jsonPost({ decision: 'accept', issue: '5', revision: 1 }),
     );
@@ -125,6 +144,7 @@ describe('a research task for a new user', () => {
     setClock(new Date('2026-12-01T01:00:00Z'));
     expect((await remindersJob()).tasks).toEqual({ reminded: 0, overdue: 2 });
     expect(await county.waitForMails(address('liu'), 1, /^【逾期】重点调研任务/)).toHaveLength(1);
+    await signInNow();
     const page = await strict.newPage();
     await page.setViewportSize({ width: 1280, height: 900 });
     await page.goto(`${desk}/tasks?quarter=2026Q4`);

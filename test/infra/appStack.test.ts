@@ -276,10 +276,12 @@ function expectedGrants(
   const logGroup = `<${s.logGroupId(name)}.Arn>`;
   const lines = [`logs:CreateLogStream on ${logGroup}`, `logs:PutLogEvents on ${logGroup}`];
   lines.push(...spec.table.filter((a) => a !== 'DeleteItem').map((action) => `dynamodb:${action} on ${table}`));
-  // Only claims may be deleted: the partition key must be one of this county's claim keys.
+  // Only claims and desk sessions may be deleted: the partition key must be one of this county's claim or session keys.
   if (spec.table.includes('DeleteItem')) {
-    const claimsOnly = JSON.stringify({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['C#demo#CLAIM#*'] } });
-    lines.push(`dynamodb:DeleteItem on ${table} if ${claimsOnly}`);
+    const deletable = JSON.stringify({
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['C#demo#CLAIM#*', 'C#demo#SESSION#*'] },
+    });
+    lines.push(`dynamodb:DeleteItem on ${table} if ${deletable}`);
   }
   if (spec.table.includes('Query'))
     lines.push(...indexNames.map((index) => `dynamodb:Query on ${table}/index/${index}`));
@@ -363,7 +365,7 @@ describe('BaosongAppStack', () => {
         return counts;
       };
       const before = countByType(s.template);
-      routes.push({ method: 'GET', path: '/desk/{token}/one-more-page', handler: 'desk' });
+      routes.push({ method: 'GET', path: '/desk/one-more-page', handler: 'desk' });
       routes.push({ method: 'POST', path: '/one-more-form', handler: 'requestLink' });
       let after: Record<string, number>;
       try {
@@ -384,6 +386,7 @@ describe('BaosongAppStack', () => {
         [
           'POST /submissions',
           'POST /revise/{token}',
+          'ANY /desk',
           'ANY /desk/{proxy+}',
           'ANY /review/{proxy+}',
           'ANY /adoption/{proxy+}',

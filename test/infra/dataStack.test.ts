@@ -135,7 +135,7 @@ describe('BaosongDataStack', () => {
     });
   });
 
-  it('expires claims, throttle markers and link requests by TTL', () => {
+  it('expires claims, throttle markers, link requests and desk sessions by TTL', () => {
     template.hasResourceProperties('AWS::DynamoDB::Table', {
       TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true },
     });

@@ -1,7 +1,9 @@
 // The operators' CLI (`npm run admin -- …`) as an operator runs it: a child process, with --aws pointed at this file's
 // county through the environment (table, signing key, the stand-ins' endpoints), so its links open on this file's
-// gateway. Help and usage errors, an .xlsx roster, 停用 and 启用 seen through a person's link, and the month's figures
-// written as a workbook and a CSV. Child processes are slow (about 1.5 s each): the independent ones run together.
+// gateway. Help and usage errors, an .xlsx roster, 停用 and 启用 seen through a person's link, an editor's links
+// revoked (their desk session ends, the new sign-in link works) and a leader's sign-in link sent again, and the
+// month's figures written as a workbook and a CSV. Child processes are slow (about 1.5 s each): the independent ones
+// run together.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +11,7 @@ import { monthOf } from '../../shared/core/clock';
 import { readTable } from '../../shared/sheets/read';
 import { xlsxOf } from '../../shared/sheets/write';
 import { admin } from '../support/cli';
+import { DESK_NEW_LINK, DESK_WELCOME, signInLinkOf, signInWith } from '../support/deskSession';
 import { LONG_BODY, linkIn, startTestCounty, type TestCounty } from '../support/harness';
 
 const WELCOME = /^欢迎使用组工信息报送系统/;
@@ -83,15 +86,18 @@ describe('the roster and the figures, through the CLI', () => {
 
     expect(run).toMatchObject({ code: 0, stderr: '' });
     expect(run.stdout).toBe(
-      '导入完成：单位 5 个；新增 5 人，更新 0 人，未变 0 人；发送欢迎邮件 3 封。另向编辑、领导发送工作台链接 2 封。\n',
+      '导入完成：单位 5 个；新增 5 人，更新 0 人，未变 0 人；发送欢迎邮件 3 封。另向编辑、领导发送工作台登录链接 2 封。\n',
     );
     expect(await county.waitForMails(at('zhang'), 1, WELCOME)).toHaveLength(1);
+    for (const who of ['editor', 'leader']) expect(await county.waitForMails(at(who), 1, DESK_WELCOME)).toHaveLength(1);
   });
 
-  it('停用 stops a person’s link (403) and 启用 brings it back; an unknown address fails with exit 1', async () => {
+  it('停用 stops a person’s link (403) and 启用 brings it back; an unknown address fails with exit 1; revoke and desk-link send sign-in links', async () => {
     const [welcome] = await county.waitForMails(at('zhang'), 1, WELCOME);
     const link = linkIn(welcome);
     expect((await fetch(link)).status).toBe(200);
+    const editorDesk = await signInWith(county.baseUrl, await signInLinkOf(county, at('editor')));
+    expect((await editorDesk.fetch('/desk')).status).toBe(200);
 
     const [off, nobody, revoked, deskLink] = await Promise.all([
       admin('--aws', 'roster', 'deactivate', at('zhang')),
@@ -106,10 +112,19 @@ describe('the roster and the figures, through the CLI', () => {
     expect(nobody).toMatchObject({ code: 1, stdout: '' });
     expect(nobody.stderr).toContain(`名单中没有这个人员：${at('nobody')}`);
     expect(revoked).toMatchObject({ code: 0, stderr: '' });
-    expect(revoked.stdout).toContain(`已作废 王编辑 的旧链接（现为第 2 版），新的工作台链接已发到 ${at('editor')}。`);
+    expect(revoked.stdout).toContain(
+      `已作废 王编辑 的旧链接（现为第 2 版），新的工作台登录链接已发到 ${at('editor')}。`,
+    );
+    // The editor's open session ends with the revoke; the sign-in link of the new email signs in.
+    expect((await editorDesk.fetch('/desk')).status).toBe(401);
+    const editorAgain = await signInWith(county.baseUrl, await signInLinkOf(county, at('editor'), DESK_NEW_LINK));
+    expect((await editorAgain.fetch('/desk')).status).toBe(200);
     expect(deskLink).toMatchObject({ code: 0, stderr: '' });
-    expect(deskLink.stdout).toContain(`已把赵部长的工作台链接发到 ${at('leader')}`);
-    expect(await county.waitForMails(at('leader'), 1, /^您的信息科工作台链接$/)).toHaveLength(1);
+    expect(deskLink.stdout).toContain(`已把赵部长的工作台登录链接发到 ${at('leader')}`);
+    const leaderLink = await signInLinkOf(county, at('leader'), /^您的信息科工作台登录链接$/);
+    const leaderDesk = await (await signInWith(county.baseUrl, leaderLink)).fetch('/desk');
+    expect(leaderDesk.status).toBe(200);
+    expect(await leaderDesk.text()).toContain('信息科工作台 · 赵部长（领导，只能查看）');
 
     const on = await admin('--aws', 'roster', 'activate', at('zhang'));
 

@@ -11,6 +11,7 @@ import { buildFunction, type FunctionName, functionNames, isHttpFunction, module
 import { importRoster } from '../../shared/roster/importRoster';
 import { readTable } from '../../shared/sheets/read';
 import { type HandlerName, handlers, handlersOf } from '../../shared/web/routes';
+import { SESSION_COOKIE, signIn, signInLinkOf } from '../support/deskSession';
 import { LONG_BODY, linkIn, rosterCsv, startTestCounty, type TestCounty } from '../support/harness';
 
 const run = promisify(execFile);
@@ -31,11 +32,29 @@ async function invokeBundled(bundle: string, event: unknown, env: Record<string,
     .then((r) => process.stdout.write('\\nRESULT ' + JSON.stringify(r)), (e) => { console.error(e); process.exit(1); })`;
   const { stdout } = await run(process.execPath, ['-e', script, JSON.stringify(event)], { env, timeout: 20_000 });
   // The function's own log lines come first, as on Lambda.
-  return JSON.parse(stdout.slice(stdout.lastIndexOf('\nRESULT ') + 8)) as {
-    statusCode: number;
-    headers: Record<string, string>;
-    body: string;
+  return JSON.parse(stdout.slice(stdout.lastIndexOf('\nRESULT ') + 8)) as BundledResult;
+}
+
+/** The event API Gateway sends the desk function for a path under `/desk/` (its path family, `ANY /desk/{proxy+}`). */
+function deskEvent(method: string, path: string, extra: Record<string, unknown> = {}) {
+  return {
+    version: '2.0',
+    routeKey: 'ANY /desk/{proxy+}',
+    rawPath: path,
+    rawQueryString: '',
+    pathParameters: { proxy: path.slice('/desk/'.length) },
+    requestContext: { http: { method, path }, routeKey: 'ANY /desk/{proxy+}' },
+    isBase64Encoded: false,
+    ...extra,
   };
+}
+
+/** What Lambda returns for a request: the status, headers, body and the cookies it sets. */
+interface BundledResult {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: string;
+  cookies?: string[];
 }
 
 /** A function's asset as a deploy builds it, in a folder of its own; its index.js is what Lambda loads. */
@@ -97,20 +116,27 @@ describe('a function bundled as the stack deploys it', () => {
       importsWriters: true,
       bytes: true,
     });
-    const desk = new URL(linkIn((await county.waitForMails(`editor@${county.domain}`, 1, /工作台/))[0], '/desk/'));
-    const path = `${desk.pathname}/figures/download`;
-    // As API Gateway sends it: the desk's path family, which the function's router takes apart.
-    const event = {
-      version: '2.0',
-      routeKey: 'ANY /desk/{proxy+}',
-      rawPath: path,
+    // Signed in by the bundled function itself: the button of the editor's sign-in link, as a JSON client presses it.
+    const signinPath = new URL(await signInLinkOf(county, `editor@${county.domain}`)).pathname;
+    const signedIn = await invokeBundled(
+      bundle,
+      deskEvent('POST', signinPath, {
+        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+        body: '',
+      }),
+      lambdaEnv('desk'),
+    );
+    expect(signedIn.statusCode).toBe(303);
+    const cookie = signedIn.cookies?.find((c) => c.startsWith(`${SESSION_COOKIE}=`))?.split(';')[0];
+    expect(cookie).toMatch(new RegExp(`^${SESSION_COOKIE}=.+`));
+    // As API Gateway sends it: the desk's path family, which the function's router takes apart; the session's
+    // cookie apart from the headers.
+    const event = deskEvent('GET', '/desk/figures/download', {
       rawQueryString: 'format=xlsx',
       queryStringParameters: { format: 'xlsx' },
-      pathParameters: { proxy: path.slice('/desk/'.length) },
       headers: { accept: 'text/html' },
-      requestContext: { http: { method: 'GET', path }, routeKey: 'ANY /desk/{proxy+}' },
-      isBase64Encoded: false,
-    };
+      cookies: [cookie!],
+    });
 
     const result = await invokeBundled(bundle, event, lambdaEnv('desk'));
 
@@ -123,9 +149,13 @@ describe('a function bundled as the stack deploys it', () => {
     const bundle = assetOf('desk');
     const code = readFileSync(join(bundle, '..', 'deskRoster.js'), 'utf8');
     expect(['require("./multipart.js")', 'require("./libraries.js")'].filter((i) => !code.includes(i))).toEqual([]);
-    const desk = new URL(linkIn((await county.waitForMails(`editor@${county.domain}`, 1, /工作台/))[0], '/desk/'));
-    const path = `${desk.pathname}/roster`;
+    const desk = await signIn(county, `editor@${county.domain}`);
+    // As the upload form sends it: the file, and the session's form token as a field of its own.
     const body = [
+      '--b0undary',
+      'Content-Disposition: form-data; name="csrf"',
+      '',
+      desk.csrf,
       '--b0undary',
       'Content-Disposition: form-data; name="file"; filename="roster.csv"',
       'Content-Type: text/csv',
@@ -134,17 +164,12 @@ describe('a function bundled as the stack deploys it', () => {
       '--b0undary--',
       '',
     ].join('\r\n');
-    const event = {
-      version: '2.0',
-      routeKey: 'ANY /desk/{proxy+}',
-      rawPath: path,
-      rawQueryString: '',
-      pathParameters: { proxy: path.slice('/desk/'.length) },
+    const event = deskEvent('POST', '/desk/roster', {
       headers: { 'content-type': 'multipart/form-data; boundary=b0undary', accept: 'application/json' },
-      requestContext: { http: { method: 'POST', path }, routeKey: 'ANY /desk/{proxy+}' },
+      cookies: [`${SESSION_COOKIE}=${desk.cookie}`],
       body: Buffer.from(body).toString('base64'),
       isBase64Encoded: true,
-    };
+    });
 
     const result = await invokeBundled(bundle, event, lambdaEnv('desk'));
 

@@ -26,6 +26,7 @@ import {
   jobs,
 } from '../../shared/web/routes';
 import { bounceMessage, complaintMessage, snsEvent } from '../fixtures/sesEvents';
+import { type DeskSession, signInLinkOf, signInWith } from '../support/deskSession';
 import { PNG_BYTES, paperDocx } from '../support/docx';
 import { faults } from '../support/faults';
 import {
@@ -157,16 +158,22 @@ describe('the permissions listed beside the route table', () => {
     }
     revised.append('attachments', new Blob([new Uint8Array(PNG_BYTES)]), '照片.png');
     await as('revise', () => fetch(revise, { method: 'POST', body: revised, redirect: 'manual' }));
-    // The desk, from the editor's welcome: every page, a decision, an upload and a button of the roster.
-    const desk = linkIn(await newest(editor, (m) => m.subject.startsWith('信息科工作台')), '/desk/');
+    // The desk, signed in from the editor's welcome (the sign-in link's page, then its button): every page, a
+    // decision, an upload and a button of the roster.
+    const signinLink = await signInLinkOf(county, editor);
+    let desk: DeskSession = await as('deskSignin', () => signInWith(county.baseUrl, signinLink));
+    /** A desk request served as function `name`: refused (401, 403…), it would show few calls, so it must succeed. */
+    const onDesk = async (name: Name, path: string, init?: RequestInit) => {
+      const res = await as(name, () => desk.fetch(path, init));
+      expect({ name, path, status: res.status < 400 ? 'ok' : res.status }).toEqual({ name, path, status: 'ok' });
+      return res;
+    };
     for (const page of ['', '/pieces', `/pieces/${receipt}`, '/issues', '/roster', '/figures']) {
-      await as('desk', () => fetch(`${desk}${page}`));
+      await onDesk('desk', `${desk}${page}`);
     }
-    await as('deskExport', () => fetch(`${desk}/figures/download?format=xlsx`));
-    await as('pieceFile', () => fetch(`${desk}/pieces/${paperReceipt}/files/1-2`));
-    await as('deskDecide', () =>
-      fetch(`${desk}/pieces/${receipt}`, form({ decision: 'accept', issue: '1', revision: '2' })),
-    );
+    await onDesk('deskExport', `${desk}/figures/download?format=xlsx`);
+    await onDesk('pieceFile', `${desk}/pieces/${paperReceipt}/files/1-2`);
+    await onDesk('deskDecide', `${desk}/pieces/${receipt}`, form({ decision: 'accept', issue: '1', revision: '2' }));
     // The acceptance's confirmation carries the adoption link: its page, and one adoption recorded from it.
     const adoption = linkIn(await newest(editor, (m) => m.subject.startsWith('已采用')), '/adoption/');
     await as('adoptionPage', () => fetch(adoption));
@@ -180,69 +187,79 @@ describe('the permissions listed beside the route table', () => {
     await as('adoptionRecord', () => fetch(adoption, form(adopted)));
     // On the desk: another adoption, its withdrawal, the 采用 and 积分 pages, the ranking's download, a table of
     // contents, a rules file and the 信息奖.
-    const onDesk = await as('deskAdoption', () =>
-      fetch(`${desk}/pieces/${receipt}/adoptions`, {
-        ...form({ ...adopted, level: 'prefecture' }),
-        headers: { ...form({}).headers, accept: 'application/json' },
-      }),
+    const adoptedOnDesk = await onDesk('deskAdoption', `${desk}/pieces/${receipt}/adoptions`, {
+      ...form({ ...adopted, level: 'prefecture' }),
+      headers: { ...form({}).headers, accept: 'application/json' },
+    });
+    const { adoptionId } = (await adoptedOnDesk.json()) as { adoptionId: string };
+    await onDesk(
+      'deskAdoption',
+      `${desk}/pieces/${receipt}/adoptions/${adoptionId}/withdraw`,
+      form({ reason: '登记有误' }),
     );
-    const { adoptionId } = (await onDesk.json()) as { adoptionId: string };
-    await as('deskAdoption', () =>
-      fetch(`${desk}/pieces/${receipt}/adoptions/${adoptionId}/withdraw`, form({ reason: '登记有误' })),
-    );
-    for (const page of ['/adoptions', '/scores']) await as('deskRecords', () => fetch(`${desk}${page}`));
-    await as('deskExport', () => fetch(`${desk}/scores/download?format=csv`));
+    for (const page of ['/adoptions', '/scores']) await onDesk('deskRecords', `${desk}${page}`);
+    await onDesk('deskExport', `${desk}/scores/download?format=csv`);
     const toc = new FormData();
     toc.append(
       'file',
       new Blob([`回执号,采用级别,刊物,期号,采用日期\n${receipt},中央,《组工通讯》,2,2026-04-01\n`]),
       'toc.csv',
     );
-    await as('deskAdoptionImport', () => fetch(`${desk}/adoptions`, { method: 'POST', body: toc }));
+    await onDesk('deskAdoptionImport', `${desk}/adoptions`, { method: 'POST', body: toc });
     const rules = new FormData();
     rules.append('file', new Blob([readFileSync(join(repoRoot, 'shared/scoring/defaultRules.json'))]), 'rules.json');
     rules.append('from', '2026-04-01');
-    await as('deskScores', () => fetch(`${desk}/scores/rules`, { method: 'POST', body: rules }));
-    await as('deskScores', () => fetch(`${desk}/scores/award`, form({ year: '2026' })));
+    await onDesk('deskScores', `${desk}/scores/rules`, { method: 'POST', body: rules });
+    // The 信息奖 of a year not over yet: refused (409) once the session and the year's figures are read.
+    const award = await as('deskScores', () => desk.fetch(`${desk}/scores/award`, form({ year: '2026' })));
+    expect(award.status).toBe(409);
     const upload = new FormData();
     upload.append('file', new Blob([rosterCsv(county.domain)], { type: 'text/csv' }), 'roster.csv');
-    await as('deskRoster', () => fetch(`${desk}/roster`, { method: 'POST', body: upload }));
+    await onDesk('deskRoster', `${desk}/roster`, { method: 'POST', body: upload });
     const zhou = (await listRoster(config().countyId)).people.find((p) => p.email === `zhou@${county.domain}`)!;
-    await as('deskPerson', () => fetch(`${desk}/roster/people/${zhou.personId}`, form({ action: 'deactivate' })));
-    await as('deskPerson', () => fetch(`${desk}/roster/people/${zhou.personId}`, form({ action: 'activate' })));
+    await onDesk('deskPerson', `${desk}/roster/people/${zhou.personId}`, form({ action: 'deactivate' }));
+    await onDesk('deskPerson', `${desk}/roster/people/${zhou.personId}`, form({ action: 'activate' }));
     await as('mine', () => fetch(url(`/mine?k=${k}`)));
     await as('methodNotAllowed', () => fetch(url('/'), { method: 'PUT' }));
     await as('fallback', () => fetch(url('/no-such-page')));
     setClock(new Date(T + 4 * 86_400_000));
     await as('reminders', () => remindersJob());
     await as('sweeper', () => sweep());
+    // Four days on, the session of before has ended: signed in again with the same link (7 days valid).
+    desk = await as('deskSignin', () => signInWith(county.baseUrl, signinLink));
     // 点题 on the desk: the list, a topic issued (its emails sent at once), its page, its close.
-    await as('deskTopics', () => fetch(`${desk}/topics`));
-    await as('deskTopics', () => fetch(`${desk}/topics`, form({ title: '权限检查点题', due: '2026-04-30' })));
+    await onDesk('deskTopics', `${desk}/topics`);
+    await onDesk('deskTopics', `${desk}/topics`, form({ title: '权限检查点题', due: '2026-04-30' }));
     const topicPath = /<a href="([^"]+\/topics\/T[^"]+)">权限检查点题<\/a>/.exec(
-      await (await fetch(`${desk}/topics`)).text(),
+      await (await desk.fetch(`${desk}/topics`)).text(),
     )?.[1];
-    await as('deskTopics', () => fetch(url(topicPath!)));
-    await as('deskTopics', () => fetch(url(`${topicPath}/close`), form({})));
-    await as('deskBulletin', () => fetch(`${desk}/bulletin`));
-    await as('deskBulletin', () => fetch(`${desk}/bulletin/download?month=2026-03`));
+    await onDesk('deskTopics', topicPath!);
+    await onDesk('deskTopics', `${topicPath}/close`, form({}));
+    await onDesk('deskBulletin', `${desk}/bulletin`);
+    await onDesk('deskBulletin', `${desk}/bulletin/download?month=2026-03`);
     // February's 通报 from the desk's button: queued, then sent by the sweeper (the 通报 loaded on use).
-    await as('deskBulletin', () => fetch(`${desk}/bulletin/send`, form({ month: '2026-02' })));
+    await onDesk('deskBulletin', `${desk}/bulletin/send`, form({ month: '2026-02' }));
     await as('sweeper', () => sweep());
     // 重点调研 on the desk: the matrix, a task assigned (its emails sent at once), the download, its close.
-    await as('deskTasks', () => fetch(`${desk}/tasks`));
-    const assigned = await as('deskTasks', () =>
-      fetch(`${desk}/tasks`, {
-        ...form({ quarter: '2026Q2', title: '权限检查调研任务', due: '2026-06-30' }),
-        headers: { ...form({}).headers, accept: 'application/json' },
-      }),
-    );
+    await onDesk('deskTasks', `${desk}/tasks`);
+    const assigned = await onDesk('deskTasks', `${desk}/tasks`, {
+      ...form({ quarter: '2026Q2', title: '权限检查调研任务', due: '2026-06-30' }),
+      headers: { ...form({}).headers, accept: 'application/json' },
+    });
     const { task } = (await assigned.json()) as { task: { taskId: string } };
-    await as('deskTasks', () => fetch(`${desk}/tasks/download?quarter=2026Q2&format=xlsx`));
-    await as('deskTasks', () => fetch(`${desk}/tasks/${task.taskId}/close`, form({})));
+    await onDesk('deskTasks', `${desk}/tasks/download?quarter=2026Q2&format=xlsx`);
+    await onDesk('deskTasks', `${desk}/tasks/${task.taskId}/close`, form({}));
     // 操作记录: the month's actions, and the same rows as a workbook.
-    await as('deskAudit', () => fetch(`${desk}/audit`));
-    await as('deskAudit', () => fetch(`${desk}/audit/download?format=xlsx`));
+    await onDesk('deskAudit', `${desk}/audit`);
+    await onDesk('deskAudit', `${desk}/audit/download?format=xlsx`);
+    // 退出 (the session deleted: the desk asks to sign in again), the page after it, and a fresh sign-in link asked
+    // for by email (the button on the page of an expired link).
+    const signedOut = await onDesk('deskSignin', '/desk/signout', { method: 'POST', redirect: 'manual' });
+    expect(signedOut.status).toBe(303);
+    expect((await desk.fetch(`${desk}`)).status).toBe(401);
+    await as('deskSignin', () => fetch(url('/desk/signedout')));
+    const renewed = await as('deskSignin', () => fetch(`${signinLink}/renew`, form()));
+    expect(renewed.status).toBe(200);
     // The 通报 of March as the schedule sends it, then its web view from the link in it.
     await as('bulletin', () => bulletinJob({ scheduledTime: new Date(T + 4 * 86_400_000).toISOString() }));
     const bulletinMail = await newest(editor, (m) => m.subject === '2026年3月组工信息工作通报');
@@ -266,8 +283,11 @@ describe('the permissions listed beside the route table', () => {
       // The signing key is read by exactly the functions whose code can read it.
       expect({ name, readsSecret: readsSigningKey }).toEqual({ name, readsSecret: spec.secret });
     }
-    // The exercise reached every handler.
+    // The exercise reached every handler, and the sign-in's writes were among the calls checked.
     expect([...observed.keys()].sort()).toEqual(Object.keys(specs).sort());
+    expect([...observed.get('deskSignin')!]).toEqual(
+      expect.arrayContaining(['dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem']),
+    );
     // A deployed HTTP function is granted the union of its routes' lines: every call its handlers made is in it.
     for (const fn of Object.keys(httpFunctions) as HttpFunctionName[]) {
       const granted = listed({ file: '', ...functionSpec(fn) });

@@ -55,3 +55,12 @@ export async function openFromMailbox(context: BrowserContext, mail: StoredEmail
   await mailbox.close();
   return opened;
 }
+
+/**
+ * Signs in to the desk in `page` with a sign-in link (or on the sign-in page it already shows): the link's page, then
+ * its 进入工作台 button; the browser then holds the session cookie. Answers the POST's status (303).
+ */
+export async function signInHere(page: Page, link?: string): Promise<number> {
+  if (link) await page.goto(link);
+  return press(page, '进入工作台');
+}

@@ -4,9 +4,13 @@ import { ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { handler as sweep } from '../../functions/sweeper';
 import { SETTLE_MS } from '../../shared/core/budget';
 import { setClock } from '../../shared/core/clock';
+import { config } from '../../shared/core/config';
+import { signinToken } from '../../shared/links/links';
 import { db, tableName } from '../../shared/store/db';
+import { personIdOf } from '../../shared/store/keys';
+import { type DeskSession, signInWith } from './deskSession';
 import type { FaultCase } from './faultCases';
-import type { StoredEmail, TestCounty } from './harness';
+import { form, type StoredEmail, type TestCounty } from './harness';
 import type { TestSmtpServer } from './smtp';
 
 /** Every item of the table (a Scan: test code only, the table is one test file's). */
@@ -265,4 +269,35 @@ export async function newestMail(
     if (found || Date.now() > deadline) return found!;
     await new Promise((r) => setTimeout(r, 30));
   }
+}
+
+/**
+ * An editor's desk in a fault suite: their session, signed in (by a sign-in link as their emails carry it, made at
+ * the clock's time: a suite's clock runs on past a link's 7 days) before it is first needed and again once the clock
+ * has moved on an hour since (a session idles out after two), so each case's set-up ends signed in and no sign-in
+ * falls in a faulted window; and a form post on it as their browser sends it (the session's cookie and form token).
+ */
+export function faultDesk(county: () => FaultCounty, clock: { now: () => number }, name: string) {
+  let held: { session: DeskSession; at: number } | undefined;
+  const desk = async (): Promise<DeskSession> => {
+    if (!held || clock.now() - held.at > 3_600_000) {
+      const fc = county();
+      const token = await signinToken(personIdOf(config().countyId, fc.address(name)), 1);
+      // Under the suite's short budget a busy machine may answer 503 now and then: they press again.
+      let session: DeskSession | undefined;
+      for (let tries = 1; !session; tries++) {
+        session = await signInWith(fc.county.baseUrl, `${fc.county.baseUrl}/desk/signin/${token}`).catch((err) => {
+          if (tries === 3) throw err;
+          return undefined;
+        });
+      }
+      held = { session, at: clock.now() };
+    }
+    return held.session;
+  };
+  const deskPost = async (path: string, fields: Record<string, string>) => {
+    const res = await (await desk()).fetch(path, form(fields));
+    return { status: res.status, location: res.headers.get('location'), html: await res.text() };
+  };
+  return { desk, deskPost };
 }

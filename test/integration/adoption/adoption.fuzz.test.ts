@@ -7,13 +7,13 @@ import { setClock } from '../../../shared/core/clock';
 import { importRoster } from '../../../shared/roster/importRoster';
 import { parseRulesFile } from '../../../shared/scoring/rules';
 import { linkIn, rosterCsv, startTestCounty, type TestCounty } from '../../support/harness';
-import { deskLinkOf, jsonPost, submitKeyOf, submitOver, tableSnapshot } from '../desk/deskSupport';
+import { type DeskSession, jsonPost, signIn, submitKeyOf, submitOver, tableSnapshot } from '../desk/deskSupport';
 
 const RUNS = 40;
 const PROPERTY_TIMEOUT_MS = 90_000;
 
 let county: TestCounty;
-let desk = '';
+let desk: DeskSession;
 let link = '';
 let receipt = '';
 
@@ -25,8 +25,10 @@ beforeAll(async () => {
   setClock(new Date('2026-10-10T02:00:00Z'));
   receipt = await submitOver(county, k, '县委办公室“三访三问”工作法');
   setClock(new Date('2026-10-20T02:00:00Z'));
-  desk = await deskLinkOf(county, `editor@${county.domain}`);
-  expect((await fetch(`${desk}/pieces/${receipt}`, jsonPost({ decision: 'accept', revision: 1 }))).status).toBe(200);
+  desk = await signIn(county, `editor@${county.domain}`);
+  expect((await desk.fetch(`${desk}/pieces/${receipt}`, jsonPost({ decision: 'accept', revision: 1 }))).status).toBe(
+    200,
+  );
   const [confirmation] = await county.waitForMails(`editor@${county.domain}`, 1, /^已采用/);
   link = linkIn(confirmation, '/adoption/');
 });
@@ -103,7 +105,7 @@ describe('the desk’s 采用 and 积分 pages, whatever they are asked', () => 
           fc.constantFrom('/adoptions', '/scores', '/scores/download'),
           fc.dictionary(fc.constantFrom('year', 'month', 'level', 'unit', 'by', 'format'), param, { maxKeys: 4 }),
           async (page, query) => {
-            const res = await fetch(`${desk}${page}?${new URLSearchParams(query)}`, {
+            const res = await desk.fetch(`${desk}${page}?${new URLSearchParams(query)}`, {
               headers: { accept: 'application/json' },
             });
             await res.arrayBuffer();
@@ -140,7 +142,7 @@ describe('uploads, whatever the file', () => {
           const form = new FormData();
           form.append('file', new Blob([bytes]), 'upload.csv');
           form.append('from', '2026-01-01');
-          const res = await fetch(`${desk}${path}`, { method: 'POST', body: form });
+          const res = await desk.fetch(`${desk}${path}`, { method: 'POST', body: form });
           await res.text();
           expect([200, 400]).toContain(res.status);
           if (res.status === 400) {

@@ -3,14 +3,18 @@
 // record), duplicates, bad input (nothing written), withdrawal (an event with its reason), the informant's email and
 // 我的报送 with the points.
 import { setClock } from '../../../shared/core/clock';
+import { config } from '../../../shared/core/config';
+import { signinToken } from '../../../shared/links/links';
 import { importRoster } from '../../../shared/roster/importRoster';
+import { personIdOf } from '../../../shared/store/keys';
 import { linkIn, type StoredEmail, startTestCounty, type TestCounty } from '../../support/harness';
 import {
-  deskLinkOf,
-  deskPathOf,
+  type DeskSession,
   form,
   jsonPost,
   reviewLinkOf,
+  signIn,
+  signInWith,
   submitKeyOf,
   submitOver,
   tableSnapshot,
@@ -18,12 +22,18 @@ import {
 } from '../desk/deskSupport';
 
 let county: TestCounty;
-const desk = { wang: '', li: '', leader: '' };
+const desk = {} as Record<'wang' | 'li' | 'leader', DeskSession>;
 let k = '';
 /** 2026-10-20 10:00 Asia/Shanghai. */
 const T0 = new Date('2026-10-20T02:00:00Z').getTime();
 
 const address = (name: string) => `${name}@${county.domain}`;
+
+/** A session signed in at the clock's time (a moment other than T0), from a sign-in link as an email then carried it. */
+async function signInThen(name: string): Promise<DeskSession> {
+  const token = await signinToken(personIdOf(config().countyId, address(name)), 1);
+  return signInWith(county.baseUrl, `${county.baseUrl}/desk/signin/${token}`);
+}
 const url = (path: string) => `${county.baseUrl}${path}`;
 
 beforeAll(async () => {
@@ -41,9 +51,9 @@ beforeAll(async () => {
   );
   expect(imported.ok).toBe(true);
   k = await submitKeyOf(county, address('zhang'));
-  desk.wang = deskPathOf(await deskLinkOf(county, address('wang')));
-  desk.li = deskPathOf(await deskLinkOf(county, address('li')));
-  desk.leader = deskPathOf(await deskLinkOf(county, address('leader')));
+  desk.wang = await signIn(county, address('wang'));
+  desk.li = await signIn(county, address('li'));
+  desk.leader = await signIn(county, address('leader'));
 });
 afterAll(async () => {
   setClock(undefined);
@@ -127,7 +137,7 @@ describe('recording an adoption from the email link', () => {
     expect(mine).toContain('《组工专报》采用（2026-10-20）：1 分');
     expect(mine).toMatch(/<tr><th>积分<\/th><td>61 分<\/td><\/tr>/);
 
-    const deskPage = await (await fetch(url(`${desk.wang}/pieces/${receipt}`))).text();
+    const deskPage = await (await desk.wang.fetch(`${desk.wang}/pieces/${receipt}`)).text();
     expect(deskPage).toContain('《组工专报》采用：1 分。上级采用 1 次，共 60 分。');
     expect(deskPage).toContain('《新疆组工信息》');
   });
@@ -190,10 +200,10 @@ describe('bad input changes nothing', () => {
   it('refuses to record an adoption of a piece never accepted, and of an unknown receipt', async () => {
     const waiting = await submitOver(county, k, '县卫健委“家庭医生”签约服务');
     const before = await tableSnapshot();
-    const res = await fetch(url(`${desk.wang}/pieces/${waiting}/adoptions`), form(REGION));
+    const res = await desk.wang.fetch(`${desk.wang}/pieces/${waiting}/adoptions`, form(REGION));
     expect(res.status).toBe(409);
     expect(await res.text()).toContain(`稿件 ${waiting} 还没有被《组工专报》采用，不能登记上级采用`);
-    const unknown = await fetch(url(`${desk.wang}/pieces/2026-9999/adoptions`), jsonPost(REGION));
+    const unknown = await desk.wang.fetch(`${desk.wang}/pieces/2026-9999/adoptions`, jsonPost(REGION));
     expect(unknown.status).toBe(404);
     expect(await tableSnapshot()).toEqual(before);
   });
@@ -205,7 +215,7 @@ describe('recording on the desk', () => {
     const central = { level: 'central', outlet: '《组工通讯》', issue: '3', date: '2026-10-18', instruction: 'none' };
     const answers = await Promise.all(
       [desk.wang, desk.li, desk.wang, desk.li].map((d) =>
-        fetch(url(`${d}/pieces/${receipt}/adoptions`), jsonPost(central)),
+        d.fetch(`${d}/pieces/${receipt}/adoptions`, jsonPost(central)),
       ),
     );
     expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200]);
@@ -221,30 +231,32 @@ describe('recording on the desk', () => {
 
   it('a leader sees the adoptions but cannot record or withdraw one', async () => {
     const receipt = await acceptedPiece('县司法局“法律明白人”培养');
-    const page = await (await fetch(url(`${desk.leader}/pieces/${receipt}`))).text();
+    const page = await (await desk.leader.fetch(`${desk.leader}/pieces/${receipt}`)).text();
     expect(page).toContain('采用与积分');
     expect(page).not.toContain('登记采用</button>');
     const before = await tableSnapshot();
-    expect((await fetch(url(`${desk.leader}/pieces/${receipt}/adoptions`), form(REGION))).status).toBe(403);
+    const refused = await desk.leader.fetch(`${desk.leader}/pieces/${receipt}/adoptions`, form(REGION));
+    expect(refused.status).toBe(403);
+    expect(await refused.text()).toContain('领导的工作台只能查看');
     expect(await tableSnapshot()).toEqual(before);
   });
 
   it('withdraws an adoption with its reason, as an event; the points go, and a second withdrawal changes nothing', async () => {
     const receipt = await acceptedPiece('县水利局“河长制”落地见效');
-    const record = await fetch(
-      url(`${desk.wang}/pieces/${receipt}/adoptions`),
+    const record = await desk.wang.fetch(
+      `${desk.wang}/pieces/${receipt}/adoptions`,
       jsonPost({ ...REGION, instruction: 'none' }),
     );
     const { adoptionId } = (await record.json()) as { adoptionId: string };
-    const withdraw = url(`${desk.wang}/pieces/${receipt}/adoptions/${adoptionId}/withdraw`);
+    const withdraw = `${desk.wang}/pieces/${receipt}/adoptions/${adoptionId}/withdraw`;
 
     const before = await tableSnapshot();
-    const noReason = await fetch(withdraw, form({ reason: '  ' }));
+    const noReason = await desk.wang.fetch(withdraw, form({ reason: '  ' }));
     expect(noReason.status).toBe(400);
     expect(await noReason.text()).toContain('请填写撤销原因');
     expect(await tableSnapshot()).toEqual(before);
 
-    const done = await fetch(withdraw, form({ reason: '期号登记错误' }));
+    const done = await desk.wang.fetch(withdraw, form({ reason: '期号登记错误' }));
     expect(done.status).toBe(200);
     const page = await done.text();
     expect(page).toContain('已撤销');
@@ -256,17 +268,17 @@ describe('recording on the desk', () => {
 
     // Pressed again by the same editor: done, nothing new; by another editor: told who withdrew it.
     const after = await tableSnapshot();
-    expect((await fetch(withdraw, form({ reason: '期号登记错误' }))).status).toBe(200);
-    const other = await fetch(
-      url(`${desk.li}/pieces/${receipt}/adoptions/${adoptionId}/withdraw`),
+    expect((await desk.wang.fetch(withdraw, form({ reason: '期号登记错误' }))).status).toBe(200);
+    const other = await desk.li.fetch(
+      `${desk.li}/pieces/${receipt}/adoptions/${adoptionId}/withdraw`,
       jsonPost({ reason: '重复' }),
     );
     expect(other.status).toBe(409);
     expect(JSON.stringify(await other.json())).toContain('已由 王编辑');
     expect(await tableSnapshot()).toEqual(after);
     // The same adoption cannot simply be recorded again once withdrawn.
-    const again = await fetch(
-      url(`${desk.wang}/pieces/${receipt}/adoptions`),
+    const again = await desk.wang.fetch(
+      `${desk.wang}/pieces/${receipt}/adoptions`,
       form({ ...REGION, instruction: 'none' }),
     );
     expect(again.status).toBe(409);
@@ -274,26 +286,28 @@ describe('recording on the desk', () => {
   });
 
   it('lists the year’s adoptions on the 采用 page, filtered by level, with withdraw buttons for editors only', async () => {
-    const res = await fetch(url(`${desk.wang}/adoptions`), wantsJson);
+    const res = await desk.wang.fetch(`${desk.wang}/adoptions`, wantsJson);
     const all = (await res.json()) as { rows: { level: string; withdrawn: boolean }[] };
     expect(all.rows.length).toBeGreaterThanOrEqual(3);
-    const central = (await (await fetch(url(`${desk.wang}/adoptions?level=central`), wantsJson)).json()) as typeof all;
+    const central = (await (
+      await desk.wang.fetch(`${desk.wang}/adoptions?level=central`, wantsJson)
+    ).json()) as typeof all;
     expect(central.rows.length).toBeGreaterThan(0);
     expect(central.rows.every((r) => r.level === 'central')).toBe(true);
-    const html = await (await fetch(url(`${desk.wang}/adoptions`))).text();
+    const html = await (await desk.wang.fetch(`${desk.wang}/adoptions`)).text();
     expect(html).toContain('>撤销</button>');
-    const leader = await (await fetch(url(`${desk.leader}/adoptions`))).text();
+    const leader = await (await desk.leader.fetch(`${desk.leader}/adoptions`)).text();
     expect(leader).toContain('《新疆组工信息》');
     expect(leader).not.toContain('<form method="post"');
-    expect((await fetch(url(`${desk.wang}/adoptions?level=province`))).status).toBe(400);
+    expect((await desk.wang.fetch(`${desk.wang}/adoptions?level=province`)).status).toBe(400);
   });
 
   it('does not send the year’s 信息奖 before its December: the award is final once sent', async () => {
-    const page = await (await fetch(url(`${desk.wang}/scores`))).text();
+    const page = await (await desk.wang.fetch(`${desk.wang}/scores`)).text();
     expect(page).toContain('2026 年 12 月起可以发送信息奖');
     expect(page).not.toContain('发送 2026 年度信息奖</button>');
     const before = await tableSnapshot();
-    const early = await fetch(url(`${desk.wang}/scores/award`), form({ year: '2026' }));
+    const early = await desk.wang.fetch(`${desk.wang}/scores/award`, form({ year: '2026' }));
     expect(early.status).toBe(409);
     expect(await early.text()).toContain('2026 年度还没有到 12 月');
     expect(await tableSnapshot()).toEqual(before);
@@ -304,7 +318,7 @@ describe('recording on the desk', () => {
     const upload = async (lines: string[]) => {
       const body = new FormData();
       body.append('file', new Blob([['回执号,采用级别,刊物,期号,采用日期,领导批示', ...lines].join('\n')]), 'toc.csv');
-      return fetch(url(`${desk.wang}/adoptions`), { method: 'POST', body });
+      return desk.wang.fetch(`${desk.wang}/adoptions`, { method: 'POST', body });
     };
     const before = await tableSnapshot();
     const refused = await upload([
@@ -323,8 +337,8 @@ describe('recording on the desk', () => {
     ]);
     expect(taken.status).toBe(200);
     expect(await taken.text()).toContain('共 2 行，新登记 1 条，已登记过 1 条');
-    const again = await fetch(
-      url(`${desk.wang}/pieces/${receipt}/adoptions`),
+    const again = await desk.wang.fetch(
+      `${desk.wang}/pieces/${receipt}/adoptions`,
       jsonPost({ ...REGION, issue: '2026年第12期', instruction: 'none' }),
     );
     expect(await again.json()).toMatchObject({ added: false });
@@ -335,19 +349,21 @@ describe('recording on the desk', () => {
     // Sent and accepted in December 2025, adopted by the 自治区 this October.
     setClock(new Date('2025-12-20T02:00:00Z'));
     const old = await submitOver(county, k, '城关镇“冬训课堂”经验做法');
-    expect((await fetch(url(`${desk.wang}/pieces/${old}`), jsonPost({ decision: 'accept', revision: 1 }))).status).toBe(
-      200,
-    );
+    const december = await signInThen('wang');
+    expect(
+      (await december.fetch(`${december}/pieces/${old}`, jsonPost({ decision: 'accept', revision: 1 }))).status,
+    ).toBe(200);
     // Sent on the last day of 2025 (Asia/Shanghai), accepted in January.
     setClock(new Date('2025-12-31T15:00:00Z'));
     const late = await submitOver(county, k, '城关镇“年终盘点”督查问效');
     setClock(new Date('2026-01-05T02:00:00Z'));
+    const january = await signInThen('wang');
     expect(
-      (await fetch(url(`${desk.wang}/pieces/${late}`), jsonPost({ decision: 'accept', revision: 1 }))).status,
+      (await january.fetch(`${january}/pieces/${late}`, jsonPost({ decision: 'accept', revision: 1 }))).status,
     ).toBe(200);
     setClock(new Date(T0));
-    const adopted = await fetch(
-      url(`${desk.wang}/pieces/${old}/adoptions`),
+    const adopted = await desk.wang.fetch(
+      `${desk.wang}/pieces/${old}/adoptions`,
       jsonPost({ ...REGION, instruction: 'none' }),
     );
     expect(await adopted.json()).toMatchObject({ added: true, points: 10 });

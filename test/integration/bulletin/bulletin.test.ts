@@ -11,24 +11,35 @@ import { recordAdoption } from '../../../shared/adoption/recordAdoption';
 import { computeBulletin } from '../../../shared/bulletin/computeBulletin';
 import { bulletinRun, type Send, sendBulletin } from '../../../shared/bulletin/sendBulletin';
 import { setClock } from '../../../shared/core/clock';
+import { config } from '../../../shared/core/config';
+import { signinToken } from '../../../shared/links/links';
 import { importRoster } from '../../../shared/roster/importRoster';
 import { db, tableName } from '../../../shared/store/db';
-import { keys } from '../../../shared/store/keys';
+import { keys, personIdOf } from '../../../shared/store/keys';
 import { admin } from '../../support/cli';
 import { allItems } from '../../support/faultState';
 import { linkIn, startTestCounty, type TestCounty } from '../../support/harness';
 import { mulberry32 } from '../../support/random';
-import { deskLinkOf, deskPathOf, form, jsonPost, submitKeyOf, submitOver } from '../desk/deskSupport';
+import { type DeskSession, form, jsonPost, signInWith, submitKeyOf, submitOver } from '../desk/deskSupport';
 
 let county: TestCounty;
 const UNITS = ['城关镇党委', '红旗乡党委', '县教育局', '县卫健委', '县农业农村局'];
 /** The informant of each unit, by index; 县农业农村局 (the last) never sends. */
 const keysOf: string[] = [];
-let desk = '';
-let leaderDesk = '';
+let desk: DeskSession;
+let leaderDesk: DeskSession;
 
 /** The Asia/Shanghai month of an ISO time, computed here from the offset alone. */
 const cstMonth = (iso: string) => new Date(Date.parse(iso) + 8 * 3600_000).toISOString().slice(0, 7);
+
+/**
+ * Signs `email` in to the desk at the clock's time, from a sign-in link as an email sent then would carry it: this
+ * file's clock moves through the year, past a week-long sign-in link and a session of hours.
+ */
+async function signInNow(email: string): Promise<DeskSession> {
+  const token = await signinToken(personIdOf(config().countyId, email), 1);
+  return signInWith(county.baseUrl, `${county.baseUrl}/desk/signin/${token}`);
+}
 
 beforeAll(async () => {
   setClock(new Date('2026-01-02T02:00:00Z'));
@@ -43,8 +54,6 @@ beforeAll(async () => {
     ].join('\n'),
   );
   expect(imported.ok).toBe(true);
-  desk = deskPathOf(await deskLinkOf(county, `wang@${d}`));
-  leaderDesk = deskPathOf(await deskLinkOf(county, `leader@${d}`));
   for (let i = 0; i < UNITS.length; i++) keysOf.push(await submitKeyOf(county, `i${i}@${d}`));
 
   // The plan: 24 pieces over January–October from the first four units, and two at the September/October boundary.
@@ -71,7 +80,8 @@ beforeAll(async () => {
     setClock(new Date(Date.parse(p.at) + Math.floor(random() * 3 + 1) * 86_400_000));
     const decision =
       fate < 0.75 ? { decision: 'accept', issue: String(++issue) } : { decision: 'return', comment: '请补充数据。' };
-    const res = await fetch(`${county.baseUrl}${desk}/pieces/${receipt}`, jsonPost({ ...decision, revision: 1 }));
+    const wang = await signInNow(`wang@${d}`);
+    const res = await wang.fetch(`${wang}/pieces/${receipt}`, jsonPost({ ...decision, revision: 1 }));
     expect(res.status).toBe(200);
     if (decision.decision === 'accept' && random() < 0.5) {
       const levels = ['prefecture', 'region', 'central'] as const;
@@ -87,6 +97,8 @@ beforeAll(async () => {
     }
   }
   setClock(new Date('2026-11-01T01:00:00Z'));
+  desk = await signInNow(`wang@${d}`);
+  leaderDesk = await signInNow(`leader@${d}`);
 }, 120_000);
 afterAll(async () => {
   setClock(undefined);
@@ -184,15 +196,15 @@ describe('the October 通报 of a generated county-year', () => {
 
 describe("the desk's 通报 tab", () => {
   it('previews the month with its charts and downloads it as a .docx that reads back', async () => {
-    const page = await fetch(`${county.baseUrl}${desk}/bulletin?month=2026-10`);
+    const page = await desk.fetch(`${desk}/bulletin?month=2026-10`);
     expect(page.status).toBe(200);
     const text = await page.text();
     expect(text).toContain('<h1>2026年10月组工信息工作通报</h1>');
     expect(text).toContain('<svg');
     expect(text).toContain('县农业农村局');
-    const bad = await fetch(`${county.baseUrl}${desk}/bulletin?month=2026-13`);
+    const bad = await desk.fetch(`${desk}/bulletin?month=2026-13`);
     expect(bad.status).toBe(400);
-    const doc = await fetch(`${county.baseUrl}${desk}/bulletin/download?month=2026-10`);
+    const doc = await desk.fetch(`${desk}/bulletin/download?month=2026-10`);
     expect(doc.status).toBe(200);
     expect(doc.headers.get('content-type')).toContain('wordprocessingml');
     const { unzipSync, strFromU8 } = await import('fflate');
@@ -297,24 +309,24 @@ describe('sending the 通报', () => {
 
   it("the desk's send button queues a closed month once; the sweeper sends it; pressing again sends nothing", async () => {
     const subject = '2026年6月组工信息工作通报';
-    const sendPath = `${county.baseUrl}${desk}/bulletin/send`;
+    const sendPath = `${desk}/bulletin/send`;
     // Opening the tab offers the button and changes nothing.
-    const before = await (await fetch(`${county.baseUrl}${desk}/bulletin?month=2026-06`)).text();
+    const before = await (await desk.fetch(`${desk}/bulletin?month=2026-06`)).text();
     expect(before).toContain(`action="${desk}/bulletin/send"`);
     expect(await bulletinRun('2026-06')).toBeUndefined();
     // A leader's desk shows no button and may not send; this month cannot be sent by hand.
-    expect(await (await fetch(`${county.baseUrl}${leaderDesk}/bulletin?month=2026-06`)).text()).not.toContain(
+    expect(await (await leaderDesk.fetch(`${leaderDesk}/bulletin?month=2026-06`)).text()).not.toContain(
       '/bulletin/send',
     );
-    expect((await fetch(`${county.baseUrl}${leaderDesk}/bulletin/send`, form({ month: '2026-06' }))).status).toBe(403);
-    const early = await fetch(sendPath, form({ month: '2026-11' }));
+    expect((await leaderDesk.fetch(`${leaderDesk}/bulletin/send`, form({ month: '2026-06' }))).status).toBe(403);
+    const early = await desk.fetch(sendPath, form({ month: '2026-11' }));
     expect(early.status).toBe(400);
     expect(await early.text()).toContain('本月尚未结束');
-    expect((await fetch(sendPath, form({ month: '2026-13' }))).status).toBe(400);
+    expect((await desk.fetch(sendPath, form({ month: '2026-13' }))).status).toBe(400);
     expect(await bulletinRun('2026-11')).toBeUndefined();
 
     await sweep(); // whatever else waited in the outbox (the roster's welcome emails)
-    const pressed = await fetch(sendPath, form({ month: '2026-06' }));
+    const pressed = await desk.fetch(sendPath, form({ month: '2026-06' }));
     expect(pressed.status).toBe(202);
     expect(await pressed.text()).toContain(`已开始发送：收件人 ${recipients} 位`);
     expect((await county.mails()).filter((m) => m.subject === subject)).toHaveLength(0);
@@ -327,7 +339,7 @@ describe('sending the 通报', () => {
     expect(run?.startedBy).toBe('王编辑');
     expect(run?.finishedAt).toBeDefined();
     // Pressed again (a second tab, a double click): nothing more goes out.
-    const again = await fetch(sendPath, form({ month: '2026-06' }));
+    const again = await desk.fetch(sendPath, form({ month: '2026-06' }));
     expect(again.status).toBe(200);
     const page = await again.text();
     expect(page).toContain('此前已经发送（第 1 次），没有重复发送');
@@ -374,7 +386,7 @@ describe('sending the 通报', () => {
     expect(r).toMatchObject({ sent: recipients - 1, givenUp: 1, failed: 0 });
     const run = await bulletinRun('2026-04');
     expect(run?.finishedAt).toBeDefined();
-    const page = await (await fetch(`${county.baseUrl}${desk}/bulletin?month=2026-04`)).text();
+    const page = await (await desk.fetch(`${desk}/bulletin?month=2026-04`)).text();
     expect(page).toContain(`已发出 ${recipients - 1} 封，1 封未能发出`);
     expect(page).toContain(`信息员1（${refused}）：MessageRejected`);
     // A second run does not try it again.
@@ -393,9 +405,12 @@ describe('sending the 通报', () => {
     const again = await sendBulletin('2026-03', { resend: true });
     expect(again).toMatchObject({ round: 2, started: true, sent: recipients });
     expect((await county.mails()).filter((m) => m.subject === subject)).toHaveLength(2 * recipients);
-    // A forged desk link sends nothing.
-    const forged = await fetch(`${county.baseUrl}/desk/forged.token/bulletin/send`, form({ month: '2026-02' }));
+    // Without a session, or a forged form of another site (the session's cookie, not its form token): nothing sent.
+    const signedOut = await fetch(`${county.baseUrl}/desk/bulletin/send`, form({ month: '2026-02' }));
+    expect(signedOut.status).toBe(401);
+    const forged = await desk.withoutToken().fetch(`${desk}/bulletin/send`, form({ month: '2026-02' }));
     expect(forged.status).toBe(403);
+    expect(await forged.text()).toContain('页面已过期或不是从工作台提交的，未做任何修改');
     expect(await bulletinRun('2026-02')).toBeUndefined();
   });
 });

@@ -5,12 +5,12 @@ import { setClock } from '../../../shared/core/clock';
 import { importRoster } from '../../../shared/roster/importRoster';
 import { LONG_BODY, linkIn, type StoredEmail, startTestCounty, type TestCounty } from '../../support/harness';
 import {
-  deskLinkOf,
-  deskPathOf,
+  type DeskSession,
   eventsOf,
   form,
   jsonPost,
   reviewLinkOf,
+  signIn,
   sleep,
   submitKeyOf,
   submitOver,
@@ -19,14 +19,13 @@ import {
 } from './deskSupport';
 
 let county: TestCounty;
-const desk = { wang: '', li: '' };
+const desk = {} as Record<'wang' | 'li', DeskSession>;
 const keys = { chen: '', zhang: '' };
 const DAY_MS = 86_400_000;
 /** 2026-06-15 10:00 in Asia/Shanghai. */
 const T0 = new Date('2026-06-15T02:00:00Z').getTime();
 
 const address = (name: string) => `${name}@${county.domain}`;
-const url = (path: string) => `${county.baseUrl}${path}`;
 
 beforeAll(async () => {
   setClock(new Date(T0));
@@ -44,8 +43,8 @@ beforeAll(async () => {
   expect(imported.ok).toBe(true);
   keys.chen = await submitKeyOf(county, address('chen'));
   keys.zhang = await submitKeyOf(county, address('zhang'));
-  desk.wang = deskPathOf(await deskLinkOf(county, address('wang')));
-  desk.li = deskPathOf(await deskLinkOf(county, address('li')));
+  desk.wang = await signIn(county, address('wang'));
+  desk.li = await signIn(county, address('li'));
 });
 afterAll(async () => {
   setClock(undefined);
@@ -71,7 +70,7 @@ const decisionsOf = async (receipt: string) =>
 
 /** The 期号 the piece page fills in for an editor. */
 async function suggestedIssue(receipt: string): Promise<number> {
-  const page = await (await fetch(url(`${desk.wang}/pieces/${receipt}`))).text();
+  const page = await (await desk.wang.fetch(`${desk.wang}/pieces/${receipt}`)).text();
   const value = /name="issue" inputmode="numeric" maxlength="8" value="(\d+)"/.exec(page)?.[1];
   expect(value).toBeDefined();
   return Number(value);
@@ -90,7 +89,7 @@ describe('the 待审 queue', () => {
   });
 
   it('lists every waiting piece oldest first, with how many days each has waited', async () => {
-    const res = await fetch(url(desk.wang), wantsJson);
+    const res = await desk.wang.fetch(`${desk.wang}`, wantsJson);
 
     expect(res.status).toBe(200);
     const { waiting } = (await res.json()) as { waiting: { receipt: string; revision: number; days: number }[] };
@@ -101,7 +100,7 @@ describe('the 待审 queue', () => {
   });
 
   it('shows the unit, the informant, the kind and the days on each row of the page', async () => {
-    const page = await (await fetch(url(desk.wang))).text();
+    const page = await (await desk.wang.fetch(`${desk.wang}`)).text();
 
     expect(page).toContain('共 2 篇等待审核，最早到达的在前。');
     const rows = page.split('<tr>').slice(2);
@@ -115,16 +114,18 @@ describe('the 待审 queue', () => {
   });
 
   it('lets go of a piece once it is decided', async () => {
-    const res = await fetch(
-      url(`${desk.wang}/pieces/${older}`),
+    const res = await desk.wang.fetch(
+      `${desk.wang}/pieces/${older}`,
       form({ decision: 'return', comment: '请补充做法。', revision: '1' }),
     );
     expect(res.status).toBe(200);
 
-    const { waiting } = (await (await fetch(url(desk.wang), wantsJson)).json()) as { waiting: { receipt: string }[] };
+    const { waiting } = (await (await desk.wang.fetch(`${desk.wang}`, wantsJson)).json()) as {
+      waiting: { receipt: string }[];
+    };
     expect(waiting.map((w) => w.receipt)).toEqual([newer]);
     await decisionMails('chen', older);
-    const decided = await fetch(url(`${desk.wang}/pieces/${newer}`), form({ decision: 'accept', revision: '1' }));
+    const decided = await desk.wang.fetch(`${desk.wang}/pieces/${newer}`, form({ decision: 'accept', revision: '1' }));
     expect(decided.status).toBe(200);
     await decisionMails('zhang', newer);
   });
@@ -136,8 +137,8 @@ describe('accepting from the desk', () => {
     const suggested = await suggestedIssue(receipt);
     expect(suggested).toBe(1);
 
-    const res = await fetch(
-      url(`${desk.wang}/pieces/${receipt}`),
+    const res = await desk.wang.fetch(
+      `${desk.wang}/pieces/${receipt}`,
       form({ decision: 'accept', issue: String(suggested), comment: '做法实在。', revision: '1' }),
     );
 
@@ -148,19 +149,19 @@ describe('accepting from the desk', () => {
     expect(decisions[0]).toMatchObject({ type: 'accepted', issueNo: suggested, editorName: '王编辑', revision: 1 });
     const [told] = await decisionMails('chen', receipt);
     expect(told?.subject).toBe(`您的稿件已采用（《组工专报》第 ${suggested} 期）：县委办公室推行“一线工作法”`);
-    const issues = (await (await fetch(url(`${desk.wang}/issues?year=2026`), wantsJson)).json()) as {
+    const issues = (await (await desk.wang.fetch(`${desk.wang}/issues?year=2026`, wantsJson)).json()) as {
       nextIssueNo: number;
       issues: { issueNo: number; receipts: string[] }[];
     };
     expect(issues.issues).toContainEqual({ issueNo: suggested, receipts: [receipt] });
     expect(issues.nextIssueNo).toBe(suggested + 1);
-    const issuesPage = await (await fetch(url(`${desk.li}/issues?year=2026`))).text();
+    const issuesPage = await (await desk.li.fetch(`${desk.li}/issues?year=2026`)).text();
     expect(issuesPage).toContain(`第 ${suggested} 期（1 篇）`);
     expect(issuesPage).toContain('县委办公室推行“一线工作法”');
 
     const next = await submitOver(county, keys.zhang, '城关镇“红色物业”破解小区治理难题');
     expect(await suggestedIssue(next)).toBe(suggested + 1);
-    const page = await (await fetch(url(`${desk.wang}/pieces/${next}`))).text();
+    const page = await (await desk.wang.fetch(`${desk.wang}/pieces/${next}`)).text();
     expect(page).toContain(`编入正在编排的第 ${suggested} 期时，请改为 ${suggested}。`);
   });
 
@@ -168,8 +169,8 @@ describe('accepting from the desk', () => {
     const receipt = await submitOver(county, keys.zhang, '城关镇开展党员“亮身份”活动');
     const issue = await suggestedIssue(receipt);
 
-    const res = await fetch(
-      url(`${desk.wang}/pieces/${receipt}`),
+    const res = await desk.wang.fetch(
+      `${desk.wang}/pieces/${receipt}`,
       jsonPost({ decision: 'accept', issue, revision: 1 }),
     );
 
@@ -185,8 +186,8 @@ describe('returning a piece from the desk', () => {
     const before = await tableSnapshot();
     const mailsBefore = (await county.mails()).length;
 
-    const res = await fetch(
-      url(`${desk.wang}/pieces/${receipt}`),
+    const res = await desk.wang.fetch(
+      `${desk.wang}/pieces/${receipt}`,
       form({ decision: 'return', issue: '9', comment: '   ', revision: '1' }),
     );
 
@@ -195,7 +196,10 @@ describe('returning a piece from the desk', () => {
     expect(page).toContain('退回修改时请填写修改意见，信息员会在修改页面上看到。');
     expect(page).toContain('name="issue" inputmode="numeric" maxlength="8" value="9"');
     expect(page).toContain('<button type="submit" name="decision" value="return" class="return">退回修改</button>');
-    const asJson = await fetch(url(`${desk.wang}/pieces/${receipt}`), jsonPost({ decision: 'return', revision: 1 }));
+    const asJson = await desk.wang.fetch(
+      `${desk.wang}/pieces/${receipt}`,
+      jsonPost({ decision: 'return', revision: 1 }),
+    );
     expect(asJson.status).toBe(400);
     expect(await asJson.json()).toEqual({
       errors: [{ field: 'comment', message: '退回修改时请填写修改意见，信息员会在修改页面上看到。' }],
@@ -208,8 +212,8 @@ describe('returning a piece from the desk', () => {
     const receipt = await submitOver(county, keys.chen, '县委办公室“每周一课”活动');
     const feedback = '请补充参加人数和成效。';
 
-    const res = await fetch(
-      url(`${desk.wang}/pieces/${receipt}`),
+    const res = await desk.wang.fetch(
+      `${desk.wang}/pieces/${receipt}`,
       form({ decision: 'return', comment: feedback, revision: '1' }),
     );
 
@@ -228,8 +232,8 @@ describe('rejecting a piece from the desk', () => {
     const before = await tableSnapshot();
     const mailsBefore = (await county.mails()).length;
 
-    const asked = await fetch(
-      url(`${desk.wang}/pieces/${receipt}`),
+    const asked = await desk.wang.fetch(
+      `${desk.wang}/pieces/${receipt}`,
       form({ decision: 'reject', comment: reason, revision: '1' }),
     );
 
@@ -240,11 +244,14 @@ describe('rejecting a piece from the desk', () => {
     expect(confirmation).toContain(`action="${desk.wang}/pieces/${receipt}"`);
     expect(confirmation).toContain('name="confirm" value="1"');
     expect(confirmation).toContain('<input type="hidden" name="revision" value="1">');
-    const asJson = await fetch(url(`${desk.wang}/pieces/${receipt}`), jsonPost({ decision: 'reject', revision: 1 }));
+    const asJson = await desk.wang.fetch(
+      `${desk.wang}/pieces/${receipt}`,
+      jsonPost({ decision: 'reject', revision: 1 }),
+    );
     expect(asJson.status).toBe(428);
     expect(await asJson.json()).toMatchObject({ error: 'confirmation_required' });
-    const back = await fetch(
-      url(`${desk.wang}/pieces/${receipt}`),
+    const back = await desk.wang.fetch(
+      `${desk.wang}/pieces/${receipt}`,
       form({ decision: 'reject', confirm: '1', back: '1', comment: reason, revision: '1' }),
     );
     expect(back.status).toBe(200);
@@ -252,8 +259,8 @@ describe('rejecting a piece from the desk', () => {
     expect(await tableSnapshot()).toEqual(before);
     expect((await county.mails()).length).toBe(mailsBefore);
 
-    const confirmed = await fetch(
-      url(`${desk.wang}/pieces/${receipt}`),
+    const confirmed = await desk.wang.fetch(
+      `${desk.wang}/pieces/${receipt}`,
       form({ decision: 'reject', confirm: '1', comment: reason, revision: '1' }),
     );
 
@@ -271,7 +278,7 @@ describe('rejecting a piece from the desk', () => {
  * filled it in (the hidden draft number, the 期号 suggested), what the editor typed, and the button's own value.
  */
 async function pressOnPage(receipt: string, button: string, typed: Record<string, string> = {}): Promise<Response> {
-  const page = await (await fetch(url(`${desk.wang}/pieces/${receipt}`))).text();
+  const page = await (await desk.wang.fetch(`${desk.wang}/pieces/${receipt}`)).text();
   const formHtml = /<form method="post" action="([^"]+)">([\s\S]*?)<\/form>/.exec(page);
   expect(formHtml).not.toBeNull();
   const fields: Record<string, string> = {};
@@ -280,7 +287,7 @@ async function pressOnPage(receipt: string, button: string, typed: Record<string
   }
   const textarea = /<textarea [^>]*name="comment"[^>]*>([^<]*)<\/textarea>/.exec(formHtml![2]!);
   fields.comment = textarea?.[1] ?? '';
-  return fetch(url(formHtml![1]!), form({ ...fields, ...typed, decision: button }));
+  return desk.wang.fetch(formHtml![1]!, form({ ...fields, ...typed, decision: button }));
 }
 
 describe('the decision form as the desk fills it in', () => {
@@ -318,8 +325,8 @@ describe('the decision form as the desk fills it in', () => {
 describe('a desk decision on a draft that was replaced meanwhile', () => {
   it('is refused with 409 and records nothing on the new draft', async () => {
     const receipt = await submitOver(county, keys.zhang, '旧页面上处理的稿件');
-    const returned = await fetch(
-      url(`${desk.wang}/pieces/${receipt}`),
+    const returned = await desk.wang.fetch(
+      `${desk.wang}/pieces/${receipt}`,
       form({ decision: 'return', comment: '请修改标题。', revision: '1' }),
     );
     expect(returned.status).toBe(200);
@@ -331,7 +338,7 @@ describe('a desk decision on a draft that was replaced meanwhile', () => {
     expect(revised.status).toBeLessThan(300);
 
     // Li still has the page of the first draft open, and presses 采用 on it.
-    const stale = await fetch(url(`${desk.li}/pieces/${receipt}`), form({ decision: 'accept', revision: '1' }));
+    const stale = await desk.li.fetch(`${desk.li}/pieces/${receipt}`, form({ decision: 'accept', revision: '1' }));
 
     expect(stale.status).toBe(409);
     expect(await stale.text()).toContain('已提交第 2 稿');
@@ -359,7 +366,7 @@ describe('a desk decision racing a decision from an email link', () => {
           ? jsonPost({ decision: 'return', comment: '请压缩篇幅。' })
           : form({ decision: 'return', comment: '请压缩篇幅。' });
         const [fromDesk, fromLink] = await Promise.all([
-          fetch(url(`${desk.wang}/pieces/${receipt}`), deskSide),
+          desk.wang.fetch(`${desk.wang}/pieces/${receipt}`, deskSide),
           fetch(links[i]!, linkSide),
         ]);
         return {
@@ -400,12 +407,12 @@ describe('a desk decision racing a decision from an email link', () => {
     const accepted = await fetch(ownLink, form({ decision: 'accept', issue: '3' }));
     expect(accepted.status).toBe(200);
 
-    const returned = await fetch(
-      url(`${desk.wang}/pieces/${receipt}`),
+    const returned = await desk.wang.fetch(
+      `${desk.wang}/pieces/${receipt}`,
       form({ decision: 'return', comment: '请补充数据。', revision: '1' }),
     );
-    const returnedJson = await fetch(
-      url(`${desk.wang}/pieces/${receipt}`),
+    const returnedJson = await desk.wang.fetch(
+      `${desk.wang}/pieces/${receipt}`,
       jsonPost({ decision: 'return', comment: '请补充数据。', revision: 1 }),
     );
 
@@ -424,8 +431,8 @@ describe('a desk decision racing a decision from an email link', () => {
   it('answers the same editor pressing the same decision again (a refresh) as done, recording nothing new', async () => {
     const receipt = await submitOver(county, keys.zhang, '刷新处理结果页的稿件');
 
-    const first = await fetch(url(`${desk.wang}/pieces/${receipt}`), form({ decision: 'accept', revision: '1' }));
-    const again = await fetch(url(`${desk.wang}/pieces/${receipt}`), form({ decision: 'accept', revision: '1' }));
+    const first = await desk.wang.fetch(`${desk.wang}/pieces/${receipt}`, form({ decision: 'accept', revision: '1' }));
+    const again = await desk.wang.fetch(`${desk.wang}/pieces/${receipt}`, form({ decision: 'accept', revision: '1' }));
 
     expect([first.status, again.status]).toEqual([200, 200]);
     expect(await again.text()).toContain('已处理：采用。');

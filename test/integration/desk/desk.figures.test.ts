@@ -8,11 +8,11 @@ import { setClock } from '../../../shared/core/clock';
 import { importRoster } from '../../../shared/roster/importRoster';
 import { readTable } from '../../../shared/sheets/read';
 import { LONG_BODY, linkIn, startTestCounty, type TestCounty } from '../../support/harness';
-import { deskLinkOf, deskPathOf, form, jsonPost, submitKeyOf, submitOver } from './deskSupport';
+import { type DeskSession, form, jsonPost, signIn, submitKeyOf, submitOver } from './deskSupport';
 
 let county: TestCounty;
-let desk = '';
-let leaderDesk = '';
+let desk: DeskSession;
+let leaderDesk: DeskSession;
 /** 2026-05-20 and 2026-06-15, 10:00 in Asia/Shanghai. */
 const MAY = new Date('2026-05-20T02:00:00Z');
 /** 23:30 on 31 May and 00:30 on 1 June in Asia/Shanghai: still May in UTC, both of them. */
@@ -47,6 +47,15 @@ const monthOfClock = (d: Date) => new Date(d.getTime() + 8 * 3600_000).toISOStri
 
 const address = (name: string) => `${name}@${county.domain}`;
 const url = (path: string) => `${county.baseUrl}${path}`;
+/** The subject of the sign-in link the front page's 获取链接 sends an editor or a leader. */
+const DESK_REQUESTED = /^您的信息科工作台登录链接$/;
+
+/** Signs in weeks after the welcome (its link expired): a fresh link asked for on the front page, then its button. */
+async function signInAfresh(name: string): Promise<DeskSession> {
+  expect((await fetch(url('/link'), form({ email: address(name) }))).status).toBe(200);
+  await sweep();
+  return signIn(county, address(name), DESK_REQUESTED);
+}
 
 async function send(informant: Informant, title: string, kind: Kind, at: Date): Promise<string> {
   const receipt = await submitOver(county, keys[informant], title, { kind });
@@ -55,7 +64,7 @@ async function send(informant: Informant, title: string, kind: Kind, at: Date): 
 }
 
 async function decide(receipt: string, fields: Record<string, string>): Promise<void> {
-  const res = await fetch(url(`${desk}/pieces/${receipt}`), form(fields));
+  const res = await desk.fetch(`${desk}/pieces/${receipt}`, form(fields));
   expect(res.status).toBe(200);
 }
 
@@ -81,8 +90,7 @@ beforeAll(async () => {
   );
   expect(imported.ok).toBe(true);
   for (const name of Object.keys(INFORMANTS) as Informant[]) keys[name] = await submitKeyOf(county, address(name));
-  desk = deskPathOf(await deskLinkOf(county, address('editor')));
-  leaderDesk = deskPathOf(await deskLinkOf(county, address('leader')));
+  desk = await signIn(county, address('editor'));
 
   // May: the office sends three, the town one (returned), the village one; one accepted, one rejected.
   const a1 = await send('chen', '五月信息一', 'info', MAY);
@@ -102,7 +110,10 @@ beforeAll(async () => {
   sentInMay.push(a1, a2, a3, b1, lateMay);
 
   // June: new pieces from three units (none from the village); May's research and the town's revision accepted.
+  // Weeks after May's sign-in, the editor and the leader sign in again.
   setClock(JUNE);
+  desk = await signInAfresh('editor');
+  leaderDesk = await signInAfresh('leader');
   await send('chen', '六月信息', 'info', JUNE);
   const b2 = await send('zhang', '六月城关镇信息', 'info', JUNE);
   await send('zhang', '六月城关镇调研', 'research', JUNE);
@@ -173,7 +184,7 @@ function expectedRows(month: string): Map<string, string[]> {
 }
 
 async function download(format: 'xlsx' | 'csv', month: string, from = desk): Promise<Buffer> {
-  const res = await fetch(url(`${from}/figures/download?month=${month}&format=${format}`));
+  const res = await from.fetch(`${from}/figures/download?month=${month}&format=${format}`);
   expect(res.status).toBe(200);
   expect(res.headers.get('content-type')).toMatch(format === 'xlsx' ? /spreadsheetml/ : /^text\/csv/);
   expect(res.headers.get('content-disposition')).toMatch(/^attachment;/);
@@ -278,7 +289,7 @@ describe('a unit named as a spreadsheet formula', () => {
   });
 
   it('shows as the text it is on the figures page', async () => {
-    const page = await (await fetch(url(`${desk}/figures?month=2026-06`))).text();
+    const page = await (await desk.fetch(`${desk}/figures?month=2026-06`)).text();
 
     expect(page).toContain('<td>=HYPERLINK(&quot;http://x&quot;)</td>');
   });
@@ -286,7 +297,7 @@ describe('a unit named as a spreadsheet formula', () => {
 
 describe('the 稿件 of May', () => {
   it('list the pieces first sent in May (Shanghai time), with what became of them in June', async () => {
-    const res = await fetch(url(`${desk}/pieces?month=2026-05`), { headers: { accept: 'application/json' } });
+    const res = await desk.fetch(`${desk}/pieces?month=2026-05`, { headers: { accept: 'application/json' } });
 
     const { rows } = (await res.json()) as { rows: { receipt: string; title: string; status: string }[] };
     expect(rows.map((r) => r.receipt).sort()).toEqual([...sentInMay].sort());
@@ -303,7 +314,7 @@ describe('asking for figures the desk cannot give', () => {
     ['a month that is no month', '2026-13', '月份格式应为 2026-11，且不能晚于本月。'],
     ['a format it does not make', '2026-06&format=pdf', '下载格式只能是 xlsx 或 csv。'],
   ])('answers %s with 400 and says why', async (_what, query, message) => {
-    const res = await fetch(url(`${desk}/figures/download?month=${query}`));
+    const res = await desk.fetch(`${desk}/figures/download?month=${query}`);
 
     expect(res.status).toBe(400);
     expect(await res.text()).toContain(message);

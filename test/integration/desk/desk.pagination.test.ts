@@ -10,11 +10,11 @@ import { importRoster } from '../../../shared/roster/importRoster';
 import { unitIdOf } from '../../../shared/store/keys';
 import { faults } from '../../support/faults';
 import { LONG_BODY, rosterCsv, startTestCounty, type TestCounty } from '../../support/harness';
-import { deskLinkOf, deskPathOf, form, submitKeyOf, tableSnapshot, wantsJson } from './deskSupport';
+import { type DeskSession, form, signIn, submitKeyOf, tableSnapshot, wantsJson } from './deskSupport';
 
 let county: TestCounty;
 let ses: Awaited<ReturnType<typeof startSes>>;
-let desk = '';
+let desk: DeskSession;
 const PIECES = 500;
 const PAGE = 50;
 /** 2026-06-15 10:00 in Asia/Shanghai: the clock runs from there (so the pieces are sent one after another). */
@@ -34,7 +34,6 @@ const plan = Array.from({ length: PIECES }, (_, i) => ({
   receipt: '',
 }));
 
-const url = (path: string) => `${county.baseUrl}${path}`;
 const unitId = (informant: (typeof INFORMANTS)[number]) => unitIdOf(config().countyId, UNIT_OF[informant]);
 
 /** Runs `fn` over `items`, `width` at a time. */
@@ -60,7 +59,7 @@ interface Listing {
 }
 
 async function listing(query: Record<string, string>): Promise<Listing> {
-  const res = await fetch(url(`${desk}/pieces?${new URLSearchParams({ month: '2026-06', ...query })}`), wantsJson);
+  const res = await desk.fetch(`${desk}/pieces?${new URLSearchParams({ month: '2026-06', ...query })}`, wantsJson);
   expect(res.status).toBe(200);
   return (await res.json()) as Listing;
 }
@@ -94,7 +93,7 @@ beforeAll(async () => {
     piece.receipt = sent.receipt;
   });
   expect((await importRoster(rosterCsv(county.domain))).ok).toBe(true);
-  desk = deskPathOf(await deskLinkOf(county, `editor@${county.domain}`));
+  desk = await signIn(county, `editor@${county.domain}`);
   const decided = plan.filter((p) => p.status !== 'waiting');
   await inPool(decided, 4, async (piece) => {
     const fields: Record<string, string> =
@@ -103,7 +102,7 @@ beforeAll(async () => {
         : piece.status === 'returned'
           ? { decision: 'return', comment: '请补充。' }
           : { decision: 'reject', confirm: '1' };
-    const res = await fetch(url(`${desk}/pieces/${piece.receipt}`), form({ ...fields, revision: '1' }));
+    const res = await desk.fetch(`${desk}/pieces/${piece.receipt}`, form({ ...fields, revision: '1' }));
     expect(res.status).toBe(200);
   });
   await sweep();
@@ -145,7 +144,7 @@ describe('500 pieces of one month, 50 to a page', () => {
     const past = await listing({ page: '11' });
     expect(past).toMatchObject({ total: PIECES, pages: 10, rows: [] });
 
-    const page = await (await fetch(url(`${desk}/pieces?month=2026-06&page=3`))).text();
+    const page = await (await desk.fetch(`${desk}/pieces?month=2026-06&page=3`)).text();
     expect(page).toContain('共 500 篇，第 3 / 10 页。');
     expect(page).toContain('page=2">上一页</a>');
     expect(page).toContain('page=4">下一页</a>');
@@ -200,7 +199,7 @@ describe('500 pieces of one month, 50 to a page', () => {
   });
 
   it('leave the 380 still waiting in the 待审 queue, oldest first', async () => {
-    const { waiting } = (await (await fetch(url(desk), wantsJson)).json()) as { waiting: { receipt: string }[] };
+    const { waiting } = (await (await desk.fetch(`${desk}`, wantsJson)).json()) as { waiting: { receipt: string }[] };
 
     const stillWaiting = plan.filter((p) => p.status === 'waiting').map((p) => p.receipt);
     expect(waiting.map((w) => w.receipt).sort()).toEqual(stillWaiting.sort());
@@ -214,7 +213,7 @@ describe('500 pieces of one month, 50 to a page', () => {
 
   it('refuses a filter that is no filter with 400', async () => {
     for (const query of ['kind=poem', 'status=lost', 'page=0', 'page=x', 'month=2026-13', 'month=2026-07']) {
-      const res = await fetch(url(`${desk}/pieces?${query}`), wantsJson);
+      const res = await desk.fetch(`${desk}/pieces?${query}`, wantsJson);
       expect({ query, status: res.status }).toEqual({ query, status: 400 });
     }
   });
@@ -230,7 +229,7 @@ describe('loading a page of 稿件', () => {
     const injector = faults();
     injector.count();
 
-    const res = await fetch(url(`${desk}/pieces?month=2026-06${query}`));
+    const res = await desk.fetch(`${desk}/pieces?month=2026-06${query}`);
     expect(res.status).toBe(200);
     await res.text();
 

@@ -1,6 +1,7 @@
 // The desk's 名单 over real HTTP: an editor uploads the roster as an .xlsx, a GBK CSV or a UTF-8 CSV with a BOM
 // through the multipart form; a bad file is refused with every problem listed and nothing written; 作废链接 stops a
-// person's links and mails a fresh one; 停用 stops them and their email, 启用 brings both back, and their pieces stay.
+// person's links, ends their desk session and mails a fresh link; 停用 stops them, their email and their desk session,
+// 启用 brings links and email back (not a desk session begun before: that takes a new sign-in), and their pieces stay.
 import { zipSync } from 'fflate';
 import iconv from 'iconv-lite';
 import { handler as sweep } from '../../../functions/sweeper';
@@ -13,13 +14,14 @@ import { personIdOf } from '../../../shared/store/keys';
 import { LONG_BODY, linkIn, startTestCounty, type TestCounty } from '../../support/harness';
 import {
   DESK_NEW_LINK,
-  DESK_WELCOME,
-  deskLinkOf,
-  deskPathOf,
+  type DeskSession,
   eventsOf,
   form,
   INFORMANT_WELCOME,
   jsonPost,
+  signIn,
+  signInLinkOf,
+  signInWith,
   sleep,
   submitKeyOf,
   submitOver,
@@ -28,7 +30,7 @@ import {
 } from './deskSupport';
 
 let county: TestCounty;
-let editorDesk = '';
+let editorDesk: DeskSession;
 /** 2026-06-15 10:00 in Asia/Shanghai. */
 const T0 = new Date('2026-06-15T02:00:00Z');
 const HEADER = '单位,姓名,邮箱,手机,角色';
@@ -54,7 +56,7 @@ beforeAll(async () => {
     ].join('\n'),
   );
   expect(imported.ok).toBe(true);
-  editorDesk = deskPathOf(await deskLinkOf(county, address('editor')));
+  editorDesk = await signIn(county, address('editor'));
 });
 afterAll(async () => {
   setClock(undefined);
@@ -65,7 +67,7 @@ afterAll(async () => {
 function upload(bytes: Uint8Array, filename: string, type: string, accept = 'text/html'): Promise<Response> {
   const body = new FormData();
   body.append('file', new Blob([bytes], { type }), filename);
-  return fetch(url(`${editorDesk}/roster`), { method: 'POST', body, headers: { accept } });
+  return editorDesk.fetch(`${editorDesk}/roster`, { method: 'POST', body, headers: { accept } });
 }
 
 const csvBytes = (lines: string[]) => Buffer.from(lines.join('\r\n'), 'utf8');
@@ -99,8 +101,8 @@ describe('uploading a roster file', () => {
     const [welcome] = await county.waitForMails(address('liufang'), 1, INFORMANT_WELCOME);
     expect(welcome?.body.text).toContain('县乡村振兴局的信息员');
     expect((await fetch(linkIn(welcome))).status).toBe(200);
-    const deskLink = await deskLinkOf(county, address('sun'));
-    expect((await fetch(deskLink)).status).toBe(200);
+    const sun = await signIn(county, address('sun'));
+    expect((await sun.fetch('/desk')).status).toBe(200);
   });
 
   it('imports a CSV that Chinese Excel saved in GBK', async () => {
@@ -246,7 +248,7 @@ describe('uploading a bad file', () => {
   });
 
   it('refuses a form without a file with 400', async () => {
-    const res = await fetch(url(`${editorDesk}/roster`), { method: 'POST', body: new FormData() });
+    const res = await editorDesk.fetch(`${editorDesk}/roster`, { method: 'POST', body: new FormData() });
 
     expect(res.status).toBe(400);
     expect(await res.text()).toContain('请选择要上传的名单文件（.xlsx 或 CSV）。');
@@ -258,7 +260,7 @@ describe('作废链接 on the roster page', () => {
     const oldKey = await submitKeyOf(county, address('chen'));
     expect((await fetch(url(`/submit?k=${encodeURIComponent(oldKey)}`))).status).toBe(200);
 
-    const res = await fetch(url(`${editorDesk}/roster/people/${personOf('chen')}`), form({ action: 'revoke' }));
+    const res = await editorDesk.fetch(`${editorDesk}/roster/people/${personOf('chen')}`, form({ action: 'revoke' }));
 
     expect(res.status).toBe(200);
     expect(await res.text()).toContain('已作废 陈晓明 的全部旧链接（现为第 2 版）');
@@ -270,30 +272,39 @@ describe('作废链接 on the roster page', () => {
     expect(await opened.text()).toContain('陈晓明');
   });
 
-  it("stops a leader's old desk link at once and mails a new desk link that works", async () => {
-    const oldDesk = await deskLinkOf(county, address('leader'), DESK_WELCOME);
-    expect((await fetch(oldDesk)).status).toBe(200);
+  it("ends a leader's desk session at once, stops their old sign-in link, and mails a new one that signs in", async () => {
+    const oldLink = await signInLinkOf(county, address('leader'));
+    const leader = await signInWith(county.baseUrl, oldLink);
+    expect((await leader.fetch('/desk')).status).toBe(200);
 
-    const res = await fetch(url(`${editorDesk}/roster/people/${personOf('leader')}`), form({ action: 'revoke' }));
+    const res = await editorDesk.fetch(`${editorDesk}/roster/people/${personOf('leader')}`, form({ action: 'revoke' }));
 
     expect(res.status).toBe(200);
-    const old = await fetch(oldDesk);
+    expect(await res.text()).toContain('已作废 赵部长 的全部旧链接（现为第 2 版）');
+    const ended = await leader.fetch('/desk/pieces');
+    expect(ended.status).toBe(401);
+    expect(await ended.text()).toContain('您的工作台登录已结束');
+    const old = await fetch(oldLink);
     expect(old.status).toBe(403);
-    expect(await old.text()).toContain('此链接已失效：您的个人链接已经重新生成。');
+    expect(await old.text()).toContain('把新的登录链接发到我的邮箱');
+    const pressed = await fetch(url(new URL(oldLink).pathname), form());
+    expect(pressed.status).toBe(403);
+    expect(pressed.headers.getSetCookie()).toEqual([]);
     await sweep();
-    const newDesk = await deskLinkOf(county, address('leader'), DESK_NEW_LINK);
-    expect(newDesk).not.toBe(oldDesk);
-    const opened = await fetch(newDesk);
+    const newLink = await signInLinkOf(county, address('leader'), DESK_NEW_LINK);
+    expect(newLink).not.toBe(oldLink);
+    const signedIn = await signInWith(county.baseUrl, newLink);
+    const opened = await signedIn.fetch('/desk');
     expect(opened.status).toBe(200);
     expect(await opened.text()).toContain('赵部长（领导，只能查看）');
   });
 
   it('refuses an action it does not know with 400, and a person not in the roster with 404', async () => {
-    const unknownAction = await fetch(
-      url(`${editorDesk}/roster/people/${personOf('zhang')}`),
+    const unknownAction = await editorDesk.fetch(
+      `${editorDesk}/roster/people/${personOf('zhang')}`,
       form({ action: 'delete' }),
     );
-    const nobody = await fetch(url(`${editorDesk}/roster/people/0000000000000000`), form({ action: 'revoke' }));
+    const nobody = await editorDesk.fetch(`${editorDesk}/roster/people/0000000000000000`, form({ action: 'revoke' }));
 
     expect(unknownAction.status).toBe(400);
     expect(nobody.status).toBe(404);
@@ -302,12 +313,12 @@ describe('作废链接 on the roster page', () => {
 
 describe('停用 and 启用 on the roster page', () => {
   let zhangKey = '';
-  let editor2Desk = '';
+  let editor2Desk: DeskSession;
   let before = '';
 
   beforeAll(async () => {
     zhangKey = await submitKeyOf(county, address('zhang'));
-    editor2Desk = await deskLinkOf(county, address('editor2'));
+    editor2Desk = await signIn(county, address('editor2'));
     before = await submitOver(county, zhangKey, '城关镇停用前报送的稿件');
   });
 
@@ -320,7 +331,10 @@ describe('停用 and 启用 on the roster page', () => {
     const [ack] = await county.waitForMails(address('zhang'), 1, /^已收到您的稿件/);
     const mine = linkIn(ack, '/mine');
 
-    const res = await fetch(url(`${editorDesk}/roster/people/${personOf('zhang')}`), form({ action: 'deactivate' }));
+    const res = await editorDesk.fetch(
+      `${editorDesk}/roster/people/${personOf('zhang')}`,
+      form({ action: 'deactivate' }),
+    );
 
     expect(res.status).toBe(200);
     expect(await res.text()).toContain('已停用 张伟');
@@ -334,22 +348,22 @@ describe('停用 and 启用 on the roster page', () => {
       jsonPost({ k: zhangKey, kind: 'info', title: '停用后', body: LONG_BODY }),
     );
     expect(submitted.status).toBe(403);
-    const decided = await fetch(
-      url(`${editorDesk}/pieces/${before}`),
+    const decided = await editorDesk.fetch(
+      `${editorDesk}/pieces/${before}`,
       form({ decision: 'return', comment: '请补充。', revision: '1' }),
     );
     expect(decided.status).toBe(200);
     await sleep(300);
     expect((await county.mails(address('zhang'))).filter((m) => m.subject.startsWith('您的稿件'))).toEqual([]);
-    const figures = (await (await fetch(url(`${editorDesk}/figures?month=2026-06`), wantsJson)).json()) as {
+    const figures = (await (await editorDesk.fetch(`${editorDesk}/figures?month=2026-06`, wantsJson)).json()) as {
       units: { name: string; month: { sent: number } }[];
     };
     expect(figures.units.find((u) => u.name === '城关镇党委')?.month.sent).toBe(1);
-    const pieces = (await (await fetch(url(`${editorDesk}/pieces?month=2026-06`), wantsJson)).json()) as {
+    const pieces = (await (await editorDesk.fetch(`${editorDesk}/pieces?month=2026-06`, wantsJson)).json()) as {
       rows: { receipt: string }[];
     };
     expect(pieces.rows.map((r) => r.receipt)).toContain(before);
-    expect(await (await fetch(url(`${editorDesk}/roster`))).text()).toMatch(
+    expect(await (await editorDesk.fetch(`${editorDesk}/roster`)).text()).toMatch(
       /<td>张伟<\/td>(?:(?!<\/tr>)[\s\S])*<td>已停用<\/td>/,
     );
   });
@@ -357,7 +371,10 @@ describe('停用 and 启用 on the roster page', () => {
   it('brings the informant back with 启用: the same links work again', async () => {
     const [ack] = await county.waitForMails(address('zhang'), 1, /^已收到您的稿件/);
 
-    const res = await fetch(url(`${editorDesk}/roster/people/${personOf('zhang')}`), form({ action: 'activate' }));
+    const res = await editorDesk.fetch(
+      `${editorDesk}/roster/people/${personOf('zhang')}`,
+      form({ action: 'activate' }),
+    );
 
     expect(res.status).toBe(200);
     expect(await res.text()).toContain('已启用 张伟');
@@ -368,34 +385,44 @@ describe('停用 and 启用 on the roster page', () => {
 
   it('stops a revise link too, and 启用 brings it back', async () => {
     const piece = await submitOver(county, zhangKey, '城关镇停用前退回的稿件');
-    const returned = await fetch(
-      url(`${editorDesk}/pieces/${piece}`),
+    const returned = await editorDesk.fetch(
+      `${editorDesk}/pieces/${piece}`,
       form({ decision: 'return', comment: '请补充数据。', revision: '1' }),
     );
     expect(returned.status).toBe(200);
     const [mail] = await county.waitForMails(address('zhang'), 1, /^您的稿件需要修改：城关镇停用前退回的稿件$/);
     const revise = linkIn(mail, '/revise/');
-    const person = url(`${editorDesk}/roster/people/${personOf('zhang')}`);
+    const person = `${editorDesk}/roster/people/${personOf('zhang')}`;
 
-    expect((await fetch(person, form({ action: 'deactivate' }))).status).toBe(200);
+    expect((await editorDesk.fetch(person, form({ action: 'deactivate' }))).status).toBe(200);
     const stopped = await fetch(revise);
     expect(stopped.status).toBe(403);
     expect(await stopped.text()).toContain('此链接已停用');
 
-    expect((await fetch(person, form({ action: 'activate' }))).status).toBe(200);
+    expect((await editorDesk.fetch(person, form({ action: 'activate' }))).status).toBe(200);
     expect((await fetch(revise)).status).toBe(200);
   });
 
-  it('stops an editor: their desk link answers 403 and new pieces send them no review request; 启用 restores both', async () => {
+  it('stops an editor: their desk session and sign-in link answer 403, new pieces send them no review request; 启用 restores the link and the requests, the desk after a new sign-in', async () => {
     const pending = await submitOver(county, zhangKey, '编辑停用之前收到审核邮件的稿件');
     const [request] = await county.waitForMails(address('editor2'), 1, /^【待审核】.*编辑停用之前收到审核邮件的稿件$/);
     const reviewLink = linkIn(request, '/review/');
-    const res = await fetch(url(`${editorDesk}/roster/people/${personOf('editor2')}`), form({ action: 'deactivate' }));
+    const res = await editorDesk.fetch(
+      `${editorDesk}/roster/people/${personOf('editor2')}`,
+      form({ action: 'deactivate' }),
+    );
     expect(res.status).toBe(200);
 
-    const stopped = await fetch(editor2Desk);
+    const stopped = await editor2Desk.fetch('/desk');
     expect(stopped.status).toBe(403);
     expect(await stopped.text()).toContain('此链接已停用');
+    const signinLink = await signInLinkOf(county, address('editor2'));
+    const signinPage = await fetch(signinLink);
+    expect(signinPage.status).toBe(403);
+    expect(await signinPage.text()).toContain('此链接已停用');
+    const pressed = await fetch(url(new URL(signinLink).pathname), form());
+    expect(pressed.status).toBe(403);
+    expect(pressed.headers.getSetCookie()).toEqual([]);
     const tableBefore = await tableSnapshot();
     const decided = await fetch(reviewLink, form({ decision: 'accept' }));
     expect(decided.status).toBe(403);
@@ -407,10 +434,20 @@ describe('停用 and 启用 on the roster page', () => {
     await sleep(200);
     expect(await reviewRequestsTo('editor2', whileStopped)).toEqual([]);
 
-    const back = await fetch(url(`${editorDesk}/roster/people/${personOf('editor2')}`), form({ action: 'activate' }));
+    // A minute later (the clock stands still otherwise): 启用, and a sign-in after it.
+    setClock(new Date(T0.getTime() + 60_000));
+    const back = await editorDesk.fetch(
+      `${editorDesk}/roster/people/${personOf('editor2')}`,
+      form({ action: 'activate' }),
+    );
     expect(back.status).toBe(200);
 
-    expect((await fetch(editor2Desk)).status).toBe(200);
+    // The session begun before 停用 stays ended; the same sign-in link signs in anew.
+    const begunBefore = await editor2Desk.fetch('/desk');
+    expect(begunBefore.status).toBe(401);
+    expect(await begunBefore.text()).toContain('您的工作台登录已结束');
+    const again = await signInWith(county.baseUrl, signinLink);
+    expect((await again.fetch('/desk')).status).toBe(200);
     expect((await fetch(reviewLink)).status).toBe(200);
     const afterwards = await submitOver(county, zhangKey, '编辑启用之后报送的稿件');
     await county.waitForMails(address('editor2'), 1, /^【待审核】.*编辑启用之后报送的稿件$/);
@@ -418,7 +455,7 @@ describe('停用 and 启用 on the roster page', () => {
   });
 
   it('keeps 停用 through a roster upload that lists the person again', async () => {
-    await fetch(url(`${editorDesk}/roster/people/${personOf('zhang')}`), form({ action: 'deactivate' }));
+    await editorDesk.fetch(`${editorDesk}/roster/people/${personOf('zhang')}`, form({ action: 'deactivate' }));
 
     const res = await upload(
       csvBytes([HEADER, `城关镇党委,张伟,zhang@${county.domain},,信息员`]),
@@ -429,6 +466,6 @@ describe('停用 and 启用 on the roster page', () => {
     expect(res.status).toBe(200);
     expect((await roster()).people.find((p) => p.email === address('zhang'))?.inactive).toBe(true);
     expect((await fetch(url(`/submit?k=${encodeURIComponent(zhangKey)}`))).status).toBe(403);
-    await fetch(url(`${editorDesk}/roster/people/${personOf('zhang')}`), form({ action: 'activate' }));
+    await editorDesk.fetch(`${editorDesk}/roster/people/${personOf('zhang')}`, form({ action: 'activate' }));
   });
 });

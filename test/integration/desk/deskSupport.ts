@@ -1,25 +1,15 @@
 // What the desk's integration tests share: requests in the shapes a browser and a JSON client send them, the links
-// people find in their mailbox, and a snapshot of the whole table (a Scan: test code only, to prove that a page
+// people find in their mailbox, signing in with them (test/support/deskSession.ts), and a snapshot of the whole table (a Scan: test code only, to prove that a page
 // wrote nothing; the application itself never scans).
+import { DESK_NEW_LINK, DESK_WELCOME, DeskSession, signIn, signInLinkOf, signInWith } from '../../support/deskSession';
 import { allItems } from '../../support/faultState';
 import { form, jsonPost, LONG_BODY, linkIn, type TestCounty } from '../../support/harness';
 
-export const DESK_WELCOME = /^信息科工作台：您的个人工作台链接$/;
 export const INFORMANT_WELCOME = /^欢迎使用组工信息报送系统/;
-export const DESK_NEW_LINK = /^您的工作台链接已更新（旧链接已失效）$/;
 
-export { form, jsonPost };
+export { DESK_NEW_LINK, DESK_WELCOME, DeskSession, form, jsonPost, signIn, signInLinkOf, signInWith };
 
 export const wantsJson: RequestInit = { headers: { accept: 'application/json' } };
-
-/** The desk link in the newest desk email to `email` whose subject matches (the welcome unless told). */
-export async function deskLinkOf(county: TestCounty, email: string, subject = DESK_WELCOME, count = 1) {
-  const mails = await county.waitForMails(email, count, subject);
-  return linkIn(mails.at(-1), '/desk/');
-}
-
-/** `/desk/{token}` of a desk link. */
-export const deskPathOf = (link: string): string => new URL(link).pathname;
 
 /** An informant's personal key, from their welcome email. */
 export async function submitKeyOf(county: TestCounty, email: string): Promise<string> {

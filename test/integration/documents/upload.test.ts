@@ -20,7 +20,7 @@ import { countyObjects } from '../../support/files';
 import { linkIn, rosterCsv, type StoredEmail, startTestCounty, type TestCounty } from '../../support/harness';
 import { renamedMainBomb, renamedStylesBomb } from '../../unit/documents/docxBombs';
 import { measured } from '../../unit/documents/measure';
-import { deskLinkOf, submitKeyOf } from '../desk/deskSupport';
+import { type DeskSession, signIn, submitKeyOf } from '../desk/deskSupport';
 
 let county: TestCounty;
 let k = '';
@@ -88,8 +88,12 @@ const READ_ANYWAY_MS = 120_000;
 /** The review page's link in a review email (its file links come before it). */
 const reviewPageLink = (mail: StoredEmail) => /审核页面：(\S+)/.exec(mail.body.text ?? '')![1]!;
 
-async function download(path: string): Promise<{ status: number; bytes: Buffer; disposition: string }> {
-  const res = await fetch(path.startsWith('http') ? path : url(path));
+/** A download as a browser makes it: with the desk's session cookie where `session` is given. */
+async function download(
+  path: string,
+  session?: DeskSession,
+): Promise<{ status: number; bytes: Buffer; disposition: string }> {
+  const res = session ? await session.fetch(path) : await fetch(path.startsWith('http') ? path : url(path));
   return {
     status: res.status,
     bytes: Buffer.from(await res.arrayBuffer()),
@@ -141,8 +145,8 @@ describe('a research paper uploaded as a Word document', () => {
     expect(fromPage.disposition).toContain(`filename*=UTF-8''${encodeURIComponent('城关镇调研报告.docx')}`);
     const fromMail = /原件：城关镇调研报告\.docx（\d+ KB） (\S+)/.exec(mail.body.text ?? '')?.[1];
     expect((await download(fromMail!)).bytes.equals(docx)).toBe(true);
-    const desk = new URL(await deskLinkOf(county, address('editor'))).pathname;
-    const fromDesk = await download(`${desk}/pieces/${receipt}/files/1-2`);
+    const desk = await signIn(county, address('editor'));
+    const fromDesk = await download(`${desk}/pieces/${receipt}/files/1-2`, desk);
     expect(fromDesk.status).toBe(200);
     expect(fromDesk.bytes.equals(PNG_BYTES)).toBe(true);
   });
@@ -151,11 +155,12 @@ describe('a research paper uploaded as a Word document', () => {
     const receiptPage = await (await fetch(url(`/submissions/${receipt}?k=${encodeURIComponent(k)}`))).text();
     const href = /<a href="([^"]+files\/1-1[^"]*)" download>/.exec(receiptPage)?.[1]?.replace(/&amp;/g, '&');
     expect((await download(href!)).bytes.equals(docx)).toBe(true);
-    // Another unit's informant, a forged review token, a leader's desk: nothing.
+    // Another unit's informant, a forged review token, the desk without a session, a leader's desk: nothing.
     expect((await download(`/submissions/${receipt}/files/1-1?k=${encodeURIComponent(otherK)}`)).status).toBe(404);
     expect((await download(`/review/forged/files/1-1`)).status).toBe(403);
-    const leaderDesk = new URL(await deskLinkOf(county, address('leader'))).pathname;
-    expect((await download(`${leaderDesk}/pieces/${receipt}/files/1-1`)).status).toBe(403);
+    expect((await download(`/desk/pieces/${receipt}/files/1-1`)).status).toBe(401);
+    const leaderDesk = await signIn(county, address('leader'));
+    expect((await download(`${leaderDesk}/pieces/${receipt}/files/1-1`, leaderDesk)).status).toBe(403);
     expect((await download(`/submissions/${receipt}/files/1-9?k=${encodeURIComponent(k)}`)).status).toBe(404);
   });
 });

@@ -1,9 +1,9 @@
 // Fault injection on the adoptions (采用) of accepted pieces and what rides on them: recording one from the editor's
-// email link (POST /adoption/{token}) and from the desk (POST /desk/{token}/pieces/{id}/adoptions), its 撤销 on the
-// desk (POST /desk/{token}/pieces/{id}/adoptions/{id}/withdraw), the year's 信息奖 sent from the desk
-// (POST /desk/{token}/scores/award), a table of contents uploaded (POST /desk/{token}/adoptions, multipart), a rules
-// file uploaded (POST /desk/{token}/scores/rules) and a re-scoring (`rules rescore`), each at every call × lost
-// answer, throttle, time-out, on fresh state.
+// email link (POST /adoption/{token}) and from the desk (POST /desk/pieces/{id}/adoptions), its 撤销 on the desk
+// (POST /desk/pieces/{id}/adoptions/{id}/withdraw), the year's 信息奖 sent from the desk (POST /desk/scores/award), a
+// table of contents uploaded (POST /desk/adoptions, multipart), a rules file uploaded (POST /desk/scores/rules) and a
+// re-scoring (`rules rescore`), each at every call × lost answer, throttle, time-out, on fresh state (on the desk,
+// the editor signed in before the fault).
 // After recovery (the editor pressing again, then the sweeper): one adoption record per adoption, one withdrawal, one
 // award; the first answer 200 or 503 (never another 5xx, never a 4xx), a retry answered 200, what was typed kept on a
 // 503 page; every email sent once (at most twice where SES itself lost its answer).
@@ -24,11 +24,13 @@ import { runFaultMatrix } from '../../support/faultCases';
 import {
   countMails,
   type FaultCounty,
+  faultDesk,
   firstAnswerProblem,
   newestMail,
   postForm,
   recover,
   sesMayRepeat,
+  setUp,
   setUpPost,
   startFaultCounty,
   steppingClock,
@@ -38,25 +40,23 @@ import { LONG_BODY, linkIn, type StoredEmail } from '../../support/harness';
 import { jsonPost } from '../desk/deskSupport';
 
 let fc: FaultCounty;
-/** wang's desk link (`http://…/desk/{token}`), from his welcome. */
-let desk = '';
 /** 2026-09-20 10:00 Asia/Shanghai; each case with a piece moves it on by a day (about 90 days in all). */
 const clock = steppingClock(new Date('2026-09-20T02:00:00Z').getTime());
 const DAY = 86_400_000;
 
-const DESK_WELCOME = '信息科工作台：您的个人工作台链接';
 const AWARD_SUBJECT = '年度组工信息“信息奖”评选结果';
 const OUTLET = '《新疆组工信息》';
 const REASON = '期号登记错误';
 
 beforeAll(async () => {
   fc = await startFaultCounty();
-  const [welcome] = await fc.county.waitForMails(fc.address('wang'), 1, new RegExp(`^${DESK_WELCOME}$`));
-  desk = linkIn(welcome, '/desk/');
 });
 afterAll(async () => {
   await fc.close();
 });
+
+/** wang's desk (signed in again, no fault armed, once an hour of the clock has passed) and a form post on it. */
+const { desk, deskPost } = faultDesk(() => fc, clock, 'wang');
 
 const url = (path: string) => `${fc.county.baseUrl}${path}`;
 
@@ -98,7 +98,9 @@ async function acceptOne(title: string, informant: 'zhang' | 'zhou'): Promise<Om
   );
   expect(res.status).toBe(201);
   const { receipt } = (await res.json()) as { receipt: string };
-  const decided = await setUpPost(`${desk}/pieces/${receipt}`, { decision: 'accept', issue: '7', revision: '1' });
+  const decided = await setUp(() =>
+    deskPost(`/desk/pieces/${receipt}`, { decision: 'accept', issue: '7', revision: '1' }),
+  );
   expect(decided.status).toBe(200);
   const confirmation = await mailTo(
     fc.address('wang'),
@@ -152,7 +154,7 @@ async function oneAdoption(receipt: string, fields: ReturnType<typeof adoptionFi
   return ok ? [] : [`adoption items stored for ${receipt}: ${JSON.stringify(items.map((i) => [i.sk, i.type]))}`];
 }
 
-describe('POST /desk/{token}/scores/award under injected faults', () => {
+describe('POST /desk/scores/award under injected faults', () => {
   let winner = '';
   beforeAll(async () => {
     // December: the month the year's award may be sent (the later matrices go on from there).
@@ -165,7 +167,7 @@ describe('POST /desk/{token}/scores/award under injected faults', () => {
   });
 
   it('freezes the award once and sends each editor its email once, by the sweeper', async () => {
-    const send = () => postForm(`${desk}/scores/award`, { year: '2026' });
+    const send = () => deskPost('/desk/scores/award', { year: '2026' });
     const awardItems = async () => {
       const out = await db().send(
         new QueryCommand({
@@ -178,12 +180,13 @@ describe('POST /desk/{token}/scores/award under injected faults', () => {
       return (out.Items ?? []).filter((i) => String(i.pk).endsWith('#AWARD#2026'));
     };
     const result = await runFaultMatrix({
-      route: 'POST /desk/{token}/scores/award',
+      route: 'POST /desk/scores/award',
       prepare: async () => {
         clock.advance(60_000);
         // Each case sends the year's award afresh: the one of the case before is taken away (set-up, no faults).
         await db().send(new DeleteCommand({ TableName: tableName(), Key: awardKey(config().countyId, 2026) }));
         await fc.clearMailbox();
+        await desk(); // signed in before the fault is armed
         return {};
       },
       act: () => send(),
@@ -222,12 +225,15 @@ describe('POST /desk/{token}/scores/award under injected faults', () => {
 });
 
 /** Where an editor records an adoption: the link in the acceptance's email, or the desk's piece page. */
-const RECORDED_FROM: [route: string, post: (piece: AcceptedPiece) => string][] = [
-  ['POST /adoption/{token}', (piece) => piece.adoptionLink],
-  ['POST /desk/{token}/pieces/{id}/adoptions', (piece) => `${desk}/pieces/${piece.receipt}/adoptions`],
+const RECORDED_FROM: [
+  route: string,
+  record: (piece: AcceptedPiece, fields: Record<string, string>) => ReturnType<typeof postForm>,
+][] = [
+  ['POST /adoption/{token}', (piece, fields) => postForm(piece.adoptionLink, fields)],
+  ['POST /desk/pieces/{id}/adoptions', (piece, fields) => deskPost(`/desk/pieces/${piece.receipt}/adoptions`, fields)],
 ];
 
-describe.each(RECORDED_FROM)('%s under injected faults', (route, postTo) => {
+describe.each(RECORDED_FROM)('%s under injected faults', (route, record) => {
   it('records one adoption, answers truly, keeps what was typed, and tells the informant once', async () => {
     let n = 0;
     const result = await runFaultMatrix({
@@ -237,9 +243,10 @@ describe.each(RECORDED_FROM)('%s under injected faults', (route, postTo) => {
         n += 1;
         const [piece] = await acceptedPieces([`登记采用故障 ${label}`, 'zhang']);
         await fc.clearMailbox();
+        await desk(); // signed in before the fault is armed
         return { ...piece!, fields: adoptionFields(`2026年第${n}期`, piece!.adoptedOn) };
       },
-      act: (piece) => postForm(postTo(piece), piece.fields),
+      act: (piece) => record(piece, piece.fields),
       verify: async (piece, first, faultCase) => {
         const { title, receipt, fields } = piece;
         const problems: string[] = [];
@@ -252,7 +259,7 @@ describe.each(RECORDED_FROM)('%s under injected faults', (route, postTo) => {
           if (first.status === 503 && !first.html.includes(OUTLET)) problems.push('the outlet typed is gone');
           if (first.status === 503 && !first.html.includes(fields.issue)) problems.push('the issue typed is gone');
           // The editor presses 登记 again: done, or found done (the record already there), 200 either way.
-          const again = await postForm(postTo(piece), fields);
+          const again = await record(piece, fields);
           if (again.status !== 200) {
             problems.push(`the retry answered ${again.status}: "${noticeOf(again.html)}"`);
           }
@@ -279,24 +286,25 @@ describe.each(RECORDED_FROM)('%s under injected faults', (route, postTo) => {
   }, 300_000);
 });
 
-describe('POST /desk/{token}/pieces/{id}/adoptions/{adoptionId}/withdraw (撤销) under injected faults', () => {
+describe('POST /desk/pieces/{id}/adoptions/{adoptionId}/withdraw (撤销) under injected faults', () => {
   it('records one withdrawal and answers 200 when pressed again', async () => {
     let n = 0;
     const withdraw = (receipt: string, adoptionId: string) =>
-      postForm(`${desk}/pieces/${receipt}/adoptions/${adoptionId}/withdraw`, { reason: REASON });
+      deskPost(`/desk/pieces/${receipt}/adoptions/${adoptionId}/withdraw`, { reason: REASON });
     const result = await runFaultMatrix({
-      route: 'POST /desk/{token}/pieces/{id}/adoptions/{adoptionId}/withdraw',
+      route: 'POST /desk/pieces/{id}/adoptions/{adoptionId}/withdraw',
       prepare: async (label) => {
         clock.advance(60_000);
         n += 1;
         const [piece] = await acceptedPieces([`撤销故障 ${label}`, 'zhang']);
         const { receipt, adoptedOn } = piece!;
         const fields = adoptionFields(`撤${n}`, adoptedOn, 'prefecture');
-        const recorded = await fetch(`${desk}/pieces/${receipt}/adoptions`, jsonPost(fields));
+        const recorded = await (await desk()).fetch(`/desk/pieces/${receipt}/adoptions`, jsonPost(fields));
         expect(recorded.status).toBe(200);
         const { adoptionId } = (await recorded.json()) as { adoptionId: string };
         await recover(clock);
         await fc.clearMailbox();
+        await desk(); // signed in before the fault is armed
         return { receipt, adoptionId };
       },
       act: ({ receipt, adoptionId }) => withdraw(receipt, adoptionId),
@@ -334,17 +342,17 @@ describe('POST /desk/{token}/pieces/{id}/adoptions/{adoptionId}/withdraw (撤销
   }, 300_000);
 });
 
-describe('POST /desk/{token}/adoptions (a table of contents) under injected faults', () => {
+describe('POST /desk/adoptions (a table of contents) under injected faults', () => {
   it('records each line once, also when uploaded again, and tells each informant once', async () => {
     let n = 0;
     const upload = async (csv: string) => {
       const body = new FormData();
       body.append('file', new Blob([Buffer.from(csv, 'utf8')], { type: 'text/csv' }), '采用目录.csv');
-      const res = await fetch(`${desk}/adoptions`, { method: 'POST', body, redirect: 'manual' });
+      const res = await (await desk()).fetch('/desk/adoptions', { method: 'POST', body, redirect: 'manual' });
       return { status: res.status, html: await res.text() };
     };
     const result = await runFaultMatrix({
-      route: 'POST /desk/{token}/adoptions',
+      route: 'POST /desk/adoptions',
       prepare: async (label) => {
         clock.advance(60_000);
         n += 1;
@@ -359,6 +367,7 @@ describe('POST /desk/{token}/adoptions (a table of contents) under injected faul
           `${zhang.receipt},自治区,${OUTLET},${issue},${zhang.adoptedOn},无`,
           `${zhou.receipt},地区,${OUTLET},${issue},${zhou.adoptedOn},无`,
         ].join('\n');
+        await desk(); // signed in before the fault is armed
         return { zhang, zhou, issue, csv };
       },
       act: ({ csv }) => upload(csv),
@@ -402,21 +411,22 @@ const rulesWith = (region: number) => {
   return JSON.stringify(rules);
 };
 
-describe('POST /desk/{token}/scores/rules under injected faults', () => {
+describe('POST /desk/scores/rules under injected faults', () => {
   it('stores the new version once, and answers 200 when uploaded again', async () => {
     let n = 0;
     const upload = async (file: string) => {
-      const form = new FormData();
-      form.append('file', new Blob([file]), 'rules.json');
-      form.append('from', '2026-01-01');
-      const res = await fetch(`${desk}/scores/rules`, { method: 'POST', body: form });
+      const body = new FormData();
+      body.append('file', new Blob([file]), 'rules.json');
+      body.append('from', '2026-01-01');
+      const res = await (await desk()).fetch('/desk/scores/rules', { method: 'POST', body });
       return { status: res.status, html: await res.text() };
     };
     const result = await runFaultMatrix({
-      route: 'POST /desk/{token}/scores/rules',
+      route: 'POST /desk/scores/rules',
       prepare: async () => {
         clock.advance(60_000);
         n += 1;
+        await desk(); // signed in before the fault is armed
         return { file: rulesWith(100 + n), region: 100 + n };
       },
       act: ({ file }) => upload(file),

@@ -1,19 +1,19 @@
-// Fault injection on the one-time desk links (the sweeper's first pass after the desk landed: every editor and leader
-// already in the roster gets their desk link once), at every call × lost answer, throttle, time-out. After recovery
-// (the next sweeps run it again): each editor exactly one desk welcome that opens their desk, the marker written,
-// and later passes send nothing more.
+// Fault injection on the one-time desk welcomes (the sweeper's first pass after the desk landed: every editor and
+// leader already in the roster gets their sign-in link once), at every call × lost answer, throttle, time-out. After
+// recovery (the next sweeps run it again): each editor exactly one desk welcome whose link signs in to their desk,
+// the marker written, and later passes send nothing more.
 import { DeleteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '../../../shared/core/config';
 import { announceDesk, forgetAnnounced } from '../../../shared/roster/announceDesk';
 import { db, tableName } from '../../../shared/store/db';
 import { keys } from '../../../shared/store/keys';
+import { DESK_WELCOME, signInWith } from '../../support/deskSession';
 import { runFaultMatrix } from '../../support/faultCases';
 import { type FaultCounty, recover, startFaultCounty, steppingClock } from '../../support/faultState';
 import { linkIn } from '../../support/harness';
 
 let fc: FaultCounty;
 const clock = steppingClock(new Date('2026-08-01T01:00:00Z').getTime());
-const DESK_WELCOME = '信息科工作台：您的个人工作台链接';
 
 beforeAll(async () => {
   fc = await startFaultCounty();
@@ -41,8 +41,19 @@ async function beforeTheDesk(): Promise<void> {
   await fc.clearMailbox();
 }
 
-describe('the one-time desk links under injected faults', () => {
-  it('sends each editor exactly one desk welcome that opens their desk, and nothing on later passes', async () => {
+/** Violations unless the sign-in link signs `who` in (its page, its button) and the session opens the desk. */
+async function opensTheDesk(who: string, link: string): Promise<string[]> {
+  try {
+    const session = await signInWith(fc.county.baseUrl, link);
+    const status = (await session.fetch('/desk')).status;
+    return status === 200 ? [] : [`${who}: the desk answered ${status} after signing in`];
+  } catch (err) {
+    return [`${who}: ${(err as Error).message}`];
+  }
+}
+
+describe('the one-time desk welcomes under injected faults', () => {
+  it('sends each editor exactly one desk welcome that signs in to their desk, and nothing on later passes', async () => {
     const result = await runFaultMatrix({
       route: 'desk links once (sweeper)',
       services: ['dynamodb'],
@@ -61,10 +72,9 @@ describe('the one-time desk links under injected faults', () => {
         await recover(clock);
         await recover(clock);
         for (const who of ['wang', 'li']) {
-          const welcomes = (await fc.county.mails(fc.address(who))).filter((m) => m.subject === DESK_WELCOME);
+          const welcomes = (await fc.county.mails(fc.address(who))).filter((m) => DESK_WELCOME.test(m.subject));
           if (welcomes.length !== 1) problems.push(`${who}: ${welcomes.length} desk welcomes`);
-          else if ((await fetch(linkIn(welcomes[0], '/desk/'))).status !== 200)
-            problems.push(`${who}: desk link refused`);
+          else problems.push(...(await opensTheDesk(who, linkIn(welcomes[0], '/desk/signin/'))));
         }
         for (const who of ['zhang', 'zhou']) {
           const sent = (await fc.county.mails(fc.address(who))).length;

@@ -1,24 +1,23 @@
 // Fault injection on the 通报's sending: the monthly job (freeze the run, claim, send and mark each recipient, settle
-// the run), the desk's send button (POST /desk/{token}/bulletin/send: the run frozen and queued) and the sweeper's
-// pass over a queued run, each at every call × lost answer, throttle, time-out, on a month of its own. After
-// recovery (the schedule's retry, then the sweeper): every recipient has the 通报 once (at most twice where SES
-// itself lost its answer), the run has left the outbox, and one more run sends nothing.
+// the run), the desk's send button (POST /desk/bulletin/send: the run frozen and queued; the editor signed in before
+// the fault) and the sweeper's pass over a queued run, each at every call × lost answer, throttle, time-out, on a
+// month of its own. After recovery (the schedule's retry, then the sweeper): every recipient has the 通报 once (at
+// most twice where SES itself lost its answer), the run has left the outbox, and one more run sends nothing.
 import { handler as sweep } from '../../../functions/sweeper';
 import { sendBulletin } from '../../../shared/bulletin/sendBulletin';
 import { bulletinFaultKit } from '../../support/bulletinFaults';
+import { DESK_WELCOME } from '../../support/deskSession';
 import { runFaultMatrix } from '../../support/faultCases';
 import {
   type FaultCounty,
+  faultDesk,
   firstAnswerProblem,
-  postForm,
   startFaultCounty,
   steppingClock,
   unfiredCases,
 } from '../../support/faultState';
-import { linkIn } from '../../support/harness';
 
 let fc: FaultCounty;
-let desk = '';
 const clock = steppingClock(new Date('2026-11-02T02:00:00Z').getTime());
 const RECIPIENTS = ['zhang', 'zhou', 'wang', 'li'];
 
@@ -26,13 +25,15 @@ beforeAll(async () => {
   // Pacing is the throttle tests' business (bulletin.test.ts): here it would only make each case wait.
   process.env.BULLETIN_RATE = '500';
   fc = await startFaultCounty();
-  const [welcome] = await fc.county.waitForMails(fc.address('wang'), 1, /^信息科工作台：您的个人工作台链接$/);
-  desk = linkIn(welcome, '/desk/');
+  await fc.county.waitForMails(fc.address('wang'), 1, DESK_WELCOME);
   await sweep(); // the welcome emails: the outbox holds nothing but what a case puts there
 });
 afterAll(async () => {
   await fc.close();
 });
+
+/** wang's desk (signed in again, no fault armed, once an hour of the clock has passed) and a form post on it. */
+const { desk, deskPost } = faultDesk(() => fc, clock, 'wang');
 
 const noteUnfired = unfiredCases('bulletin faults');
 const { freshMonth, job, delivered } = bulletinFaultKit(() => fc, clock, RECIPIENTS);
@@ -60,18 +61,22 @@ describe('the 通报 job under injected faults', () => {
   }, 600_000);
 });
 
-describe('POST /desk/{token}/bulletin/send under injected faults', () => {
+describe('POST /desk/bulletin/send under injected faults', () => {
   it('queues the month once; the sweeper sends it to each recipient once', async () => {
     const result = await runFaultMatrix({
-      route: 'POST /desk/{token}/bulletin/send',
-      prepare: freshMonth,
-      act: (month) => postForm(`${desk}/bulletin/send`, { month }),
+      route: 'POST /desk/bulletin/send',
+      prepare: async () => {
+        const month = await freshMonth();
+        await desk(); // signed in before the fault is armed
+        return month;
+      },
+      act: (month) => deskPost('/desk/bulletin/send', { month }),
       verify: async (month, first, faultCase) => {
         const problems: string[] = [];
         noteUnfired('POST bulletin/send', faultCase);
         if (first.status !== 202) {
           problems.push(...firstAnswerProblem(first.status));
-          const again = await postForm(`${desk}/bulletin/send`, { month });
+          const again = await deskPost('/desk/bulletin/send', { month });
           if (again.status !== 202 && again.status !== 200) problems.push(`pressed again: ${again.status}`);
         }
         problems.push(...(await delivered(month, faultCase)));

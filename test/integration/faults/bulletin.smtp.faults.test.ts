@@ -8,6 +8,7 @@
 import { handler as sweep } from '../../../functions/sweeper';
 import { sendBulletin } from '../../../shared/bulletin/sendBulletin';
 import { bulletinFaultKit } from '../../support/bulletinFaults';
+import { DESK_WELCOME } from '../../support/deskSession';
 import { runFaultMatrix } from '../../support/faultCases';
 import { type FaultCounty, startFaultCounty, steppingClock } from '../../support/faultState';
 
@@ -19,7 +20,7 @@ beforeAll(async () => {
   // Pacing is the throttle tests' business (bulletin.test.ts): here it would only make each case wait.
   process.env.BULLETIN_RATE = '500';
   fc = await startFaultCounty({ transport: 'smtp' });
-  await fc.county.waitForMails(fc.address('wang'), 1, /^信息科工作台：您的个人工作台链接$/);
+  await fc.county.waitForMails(fc.address('wang'), 1, DESK_WELCOME);
   await sweep(); // the welcome emails: the outbox holds nothing but what a case puts there
 });
 afterAll(async () => {

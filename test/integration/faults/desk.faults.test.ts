@@ -1,10 +1,11 @@
-// Fault injection on the editors' desk (信息科工作台): a decision from the desk (POST /desk/{token}/pieces/{id}),
-// alone and racing another editor's decision from a review email (POST /review/{token}), a roster upload (POST /desk/{token}/roster, multipart), and 停用 / 作废链接 of one person
-// (POST /desk/{token}/roster/people/{personId}), each at every call × lost answer, throttle, time-out, on fresh
-// state. After recovery: one decision per revision and the piece out of 待审, one person per address, one welcome
-// per new informant, the links stopped or working as the action says; the answers 200 or 503 (never another 5xx),
-// what was typed never lost, a retry (the editor pressing again) answered 200; every email sent once (at most twice
-// where SES itself lost its answer).
+// Fault injection on the editors' desk (信息科工作台), signed in before each case's fault: a decision from the desk
+// (POST /desk/pieces/{id}), alone and racing another editor's decision from a review email (POST /review/{token}), a
+// roster upload (POST /desk/roster, multipart), and 停用 / 恢复发送 / 作废链接 of one person
+// (POST /desk/roster/people/{personId}), each at every call × lost answer, throttle, time-out, on fresh state.
+// After recovery: one decision per revision and the piece out of 待审, one person per address, one welcome per new
+// informant, the links stopped or working as the action says; the answers 200 or 503 (never another 5xx), what was
+// typed never lost, a retry (the editor pressing again) answered 200; every email sent once (at most twice where SES
+// itself lost its answer).
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { handler as mailEvents } from '../../../functions/mailEvents';
 import { handler as remind } from '../../../functions/reminders';
@@ -18,6 +19,7 @@ import { type FaultCase, runFaultMatrix } from '../../support/faultCases';
 import {
   countMails,
   type FaultCounty,
+  faultDesk,
   firstAnswerProblem,
   newestMail,
   postForm,
@@ -30,22 +32,20 @@ import {
 import { LONG_BODY, linkIn } from '../../support/harness';
 
 let fc: FaultCounty;
-/** wang's desk link (`http://…/desk/{token}`), from his welcome. */
-let desk = '';
 const clock = steppingClock(new Date('2026-08-03T01:00:00Z').getTime());
 
-const DESK_WELCOME = '信息科工作台：您的个人工作台链接';
 const INFORMANT_WELCOME = '欢迎使用组工信息报送系统';
 const NEW_LINK = '您的报送链接已更新';
 
 beforeAll(async () => {
   fc = await startFaultCounty();
-  const [welcome] = await fc.county.waitForMails(fc.address('wang'), 1, new RegExp(`^${DESK_WELCOME}$`));
-  desk = linkIn(welcome, '/desk/');
 });
 afterAll(async () => {
   await fc.close();
 });
+
+/** wang's desk (signed in again, no fault armed, once an hour of the clock has passed) and a form post on it. */
+const { desk, deskPost } = faultDesk(() => fc, clock, 'wang');
 
 const url = (path: string) => `${fc.county.baseUrl}${path}`;
 const COMMENT = '做法具体，数据翔实，编入本期。';
@@ -82,9 +82,9 @@ async function eventsOf(pieceId: string): Promise<Record<string, unknown>[]> {
   return out.Items ?? [];
 }
 
-/** What the desk's 待审 says waits (the JSON of GET /desk/{token}). */
+/** What the desk's 待审 says waits (the JSON of GET /desk). */
 async function waitingReceipts(): Promise<string[]> {
-  const res = await fetch(desk, { headers: { accept: 'application/json' } });
+  const res = await (await desk()).fetch('/desk', { headers: { accept: 'application/json' } });
   const body = (await res.json()) as { waiting?: { receipt: string }[] };
   return (body.waiting ?? []).map((w) => w.receipt);
 }
@@ -111,7 +111,7 @@ async function stillWaiting(receipt: string): Promise<string[]> {
 async function upload(csv: string): Promise<{ status: number; html: string }> {
   const body = new FormData();
   body.append('file', new Blob([Buffer.from(csv, 'utf8')], { type: 'text/csv' }), '名单.csv');
-  const res = await fetch(`${desk}/roster`, { method: 'POST', body, redirect: 'manual' });
+  const res = await (await desk()).fetch('/desk/roster', { method: 'POST', body, redirect: 'manual' });
   return { status: res.status, html: await res.text() };
 }
 
@@ -124,12 +124,12 @@ async function freshInformant(email: string, name: string): Promise<{ personId: 
   return { personId: person.personId, submitLink: linkIn(await mailTo(email, INFORMANT_WELCOME)) };
 }
 
-describe('POST /desk/{token}/pieces/{id} under injected faults', () => {
+describe('POST /desk/pieces/{id} under injected faults', () => {
   it('records one decision, takes the piece out of 待审, keeps what was typed, and tells the informant once', async () => {
     const decide = (receipt: string) =>
-      postForm(`${desk}/pieces/${receipt}`, { decision: 'accept', issue: ISSUE, comment: COMMENT, revision: '1' });
+      deskPost(`/desk/pieces/${receipt}`, { decision: 'accept', issue: ISSUE, comment: COMMENT, revision: '1' });
     const result = await runFaultMatrix({
-      route: 'POST /desk/{token}/pieces/{id}',
+      route: 'POST /desk/pieces/{id}',
       prepare: async (label) => {
         clock.advance(60_000);
         const title = `工作台采用 ${label}`;
@@ -140,6 +140,7 @@ describe('POST /desk/{token}/pieces/{id} under injected faults', () => {
         await mailTo(fc.address('wang'), title);
         await mailTo(fc.address('li'), title);
         await fc.clearMailbox();
+        await desk(); // signed in before the fault is armed
         return { title, receipt };
       },
       act: ({ receipt }) => decide(receipt),
@@ -197,10 +198,10 @@ describe('a desk decision racing a review-link decision under injected faults', 
   it('records exactly one, tells the loser who won, and the informant once', async () => {
     const RETURN_COMMENT = '请补充具体数据。';
     const fromDesk = (receipt: string) =>
-      postForm(`${desk}/pieces/${receipt}`, { decision: 'accept', issue: ISSUE, comment: COMMENT, revision: '1' });
+      deskPost(`/desk/pieces/${receipt}`, { decision: 'accept', issue: ISSUE, comment: COMMENT, revision: '1' });
     const fromLink = (review: string) => postForm(review, { decision: 'return', comment: RETURN_COMMENT });
     const result = await runFaultMatrix({
-      route: 'POST /desk/{token}/pieces/{id} racing POST /review/{token}',
+      route: 'POST /desk/pieces/{id} racing POST /review/{token}',
       prepare: async (label) => {
         clock.advance(60_000);
         const title = `工作台竞争 ${label}`;
@@ -210,6 +211,7 @@ describe('a desk decision racing a review-link decision under injected faults', 
         await mailTo(fc.address('wang'), title);
         const review = linkIn(await mailTo(fc.address('li'), title), '/review/');
         await fc.clearMailbox();
+        await desk();
         return { title, receipt, review };
       },
       // wang presses 采用 on the desk while li presses 退回修改 in the review email.
@@ -275,15 +277,16 @@ describe('a desk decision racing a review-link decision under injected faults', 
   }, 300_000);
 });
 
-describe('POST /desk/{token}/roster under injected faults', () => {
+describe('POST /desk/roster under injected faults', () => {
   it('adds the new informant once, welcomes them once with a link that works, also when uploaded again', async () => {
     let n = 0;
     const result = await runFaultMatrix({
-      route: 'POST /desk/{token}/roster',
+      route: 'POST /desk/roster',
       prepare: async () => {
         clock.advance(60_000);
         n += 1;
         const email = `up${n}@${fc.county.domain}`;
+        await desk();
         return { email, csv: `单位,姓名,邮箱,角色\n城关镇党委,上传${n},${email},信息员\n` };
       },
       act: ({ csv }) => upload(csv),
@@ -321,16 +324,16 @@ describe('POST /desk/{token}/roster under injected faults', () => {
   }, 300_000);
 });
 
-describe('POST /desk/{token}/roster/people/{personId} (停用) under injected faults', () => {
+describe('POST /desk/roster/people/{personId} (停用) under injected faults', () => {
   it('stops the informant’s link, answers 200 when pressed again, and 启用 brings the same link back', async () => {
     let n = 0;
-    const personAction = (personId: string, action: string) =>
-      postForm(`${desk}/roster/people/${personId}`, { action });
+    const personAction = (personId: string, action: string) => deskPost(`/desk/roster/people/${personId}`, { action });
     const result = await runFaultMatrix({
-      route: 'POST /desk/{token}/roster/people/{personId} deactivate',
+      route: 'POST /desk/roster/people/{personId} deactivate',
       prepare: async () => {
         clock.advance(60_000);
         n += 1;
+        await desk();
         return freshInformant(`off${n}@${fc.county.domain}`, `停用${n}`);
       },
       act: ({ personId }) => personAction(personId, 'deactivate'),
@@ -361,14 +364,13 @@ describe('POST /desk/{token}/roster/people/{personId} (停用) under injected fa
   }, 300_000);
 });
 
-describe('POST /desk/{token}/roster/people/{personId} (恢复发送) under injected faults', () => {
+describe('POST /desk/roster/people/{personId} (恢复发送) under injected faults', () => {
   it('lifts the stop a bounce put on the address, answers 200 when pressed again, and mail goes out again', async () => {
     let n = 0;
-    const personAction = (personId: string, action: string) =>
-      postForm(`${desk}/roster/people/${personId}`, { action });
+    const personAction = (personId: string, action: string) => deskPost(`/desk/roster/people/${personId}`, { action });
     const stopped = async (personId: string) => (await getPerson(config().countyId, personId))?.mailStop !== undefined;
     const result = await runFaultMatrix({
-      route: 'POST /desk/{token}/roster/people/{personId} resume',
+      route: 'POST /desk/roster/people/{personId} resume',
       prepare: async () => {
         clock.advance(60_000);
         n += 1;
@@ -377,6 +379,7 @@ describe('POST /desk/{token}/roster/people/{personId} (恢复发送) under injec
         // SES reported the address as not existing: mail to it stops.
         await mailEvents(snsEvent(bounceMessage(email)));
         if (!(await stopped(informant.personId))) throw new Error(`${email} was not stopped`);
+        await desk();
         return { ...informant, email };
       },
       act: ({ personId }) => personAction(personId, 'resume'),
@@ -410,17 +413,18 @@ describe('POST /desk/{token}/roster/people/{personId} (恢复发送) under injec
   }, 300_000);
 });
 
-describe('POST /desk/{token}/roster/people/{personId} (作废链接) under injected faults', () => {
+describe('POST /desk/roster/people/{personId} (作废链接) under injected faults', () => {
   it('stops the old link and sends exactly one new link that works', async () => {
     let n = 0;
     // As the button sends it: with the key version the page showed (a fresh informant's first, 1), pressed again too.
-    const revoke = (personId: string) => postForm(`${desk}/roster/people/${personId}`, { action: 'revoke', v: '1' });
+    const revoke = (personId: string) => deskPost(`/desk/roster/people/${personId}`, { action: 'revoke', v: '1' });
     const result = await runFaultMatrix({
-      route: 'POST /desk/{token}/roster/people/{personId} revoke',
+      route: 'POST /desk/roster/people/{personId} revoke',
       prepare: async () => {
         clock.advance(60_000);
         n += 1;
         const email = `rev${n}@${fc.county.domain}`;
+        await desk();
         return { email, ...(await freshInformant(email, `作废${n}`)) };
       },
       act: ({ personId }) => revoke(personId),

@@ -1,9 +1,10 @@
-// Fault injection on the research tasks (重点调研): assigning one from the desk (POST /desk/{token}/tasks: the task
-// item with its informants' emails, the open list, the emails sent at once), closing one, the daily job's overdue
-// notices (one item per task, notice and unit, put only if absent, with its emails), and the quarterly status email
-// (a mail run, as the 通报), each at every call × lost answer, throttle, time-out, on fresh state. After recovery
-// (pressing again, the schedule's retry, the sweeper): one task, listed open (or not, once closed), every email once
-// (at most twice where SES itself lost its answer); the first answer done or 503 with what was typed kept.
+// Fault injection on the research tasks (重点调研): assigning one from the desk (POST /desk/tasks: the task item with
+// its informants' emails, the open list, the emails sent at once) and closing one, the editor signed in before the
+// fault; the daily job's overdue notices (one item per task, notice and unit, put only if absent, with its emails),
+// and the quarterly status email (a mail run, as the 通报), each at every call × lost answer, throttle, time-out, on
+// fresh state. After recovery (pressing again, the schedule's retry, the sweeper): one task, listed open (or not,
+// once closed), every email once (at most twice where SES itself lost its answer); the first answer done or 503 with
+// what was typed kept.
 import { handler as quarterlyJob } from '../../../functions/quarterly';
 import { handler as remindersJob } from '../../../functions/reminders';
 import { handler as sweep } from '../../../functions/sweeper';
@@ -19,18 +20,16 @@ import {
   allItems,
   countMails,
   type FaultCounty,
+  faultDesk,
   firstAnswerProblem,
-  postForm,
   recover,
   sesMayRepeat,
   startFaultCounty,
   steppingClock,
   unfiredCases,
 } from '../../support/faultState';
-import { linkIn } from '../../support/harness';
 
 let fc: FaultCounty;
-let desk = '';
 /** 2026-10-08 10:00 Asia/Shanghai: early in a quarter, so a case a day stays in it or the next. */
 const clock = steppingClock(new Date('2026-10-08T02:00:00Z').getTime());
 const INFORMANTS = ['zhang', 'zhou'];
@@ -40,13 +39,14 @@ beforeAll(async () => {
   // Pacing is the throttle tests' business (bulletin.test.ts): here it would only make each case wait.
   process.env.BULLETIN_RATE = '500';
   fc = await startFaultCounty();
-  const [welcome] = await fc.county.waitForMails(fc.address('wang'), 1, /^信息科工作台：您的个人工作台链接$/);
-  desk = linkIn(welcome, '/desk/');
   await sweep();
 });
 afterAll(async () => {
   await fc.close();
 });
+
+/** wang's desk (signed in again, no fault armed, once an hour of the clock has passed) and a form post on it. */
+const { desk, deskPost } = faultDesk(() => fc, clock, 'wang');
 
 const noteUnfired = unfiredCases('research faults');
 const tasksTitled = async (title: string) =>
@@ -72,23 +72,24 @@ const job = <T>(run: () => Promise<T>) =>
     (err: Error) => ({ ok: false as const, error: err.name }),
   );
 
-describe('POST /desk/{token}/tasks under injected faults', () => {
+describe('POST /desk/tasks under injected faults', () => {
   it('assigns one task, lists it open, keeps what was typed, and tells each informant once', async () => {
     const result = await runFaultMatrix({
-      route: 'POST /desk/{token}/tasks',
+      route: 'POST /desk/tasks',
       prepare: async (label) => {
         clock.advance(60_000);
         await fc.clearMailbox();
+        await desk(); // signed in before the fault is armed
         return fieldsOf(`调研故障 ${label}`);
       },
-      act: (fields) => postForm(`${desk}/tasks`, fields),
+      act: (fields) => deskPost('/desk/tasks', fields),
       verify: async (fields, first, faultCase) => {
         const problems: string[] = [];
         noteUnfired('POST tasks', faultCase);
         if (first.status !== 201) {
           problems.push(...firstAnswerProblem(first.status));
           if (first.status === 503 && !first.html.includes(fields.title)) problems.push('the title typed is gone');
-          const again = await postForm(`${desk}/tasks`, fields);
+          const again = await deskPost('/desk/tasks', fields);
           if (again.status !== 200 && again.status !== 201) problems.push(`the retry answered ${again.status}`);
         }
         if ((await tasksTitled(fields.title)).length !== 1) problems.push('not one task item');
@@ -108,25 +109,25 @@ describe('POST /desk/{token}/tasks under injected faults', () => {
   }, 300_000);
 });
 
-describe('POST /desk/{token}/tasks/{id}/close under injected faults', () => {
+describe('POST /desk/tasks/{id}/close under injected faults', () => {
   it('closes it once and takes it off the open list', async () => {
     const result = await runFaultMatrix({
-      route: 'POST /desk/{token}/tasks/{id}/close',
+      route: 'POST /desk/tasks/{id}/close',
       prepare: async (label) => {
         clock.advance(60_000);
         const title = `结束调研故障 ${label}`;
-        const assigned = await postForm(`${desk}/tasks`, fieldsOf(title));
+        const assigned = await deskPost('/desk/tasks', fieldsOf(title));
         if (assigned.status !== 201) throw new Error(`set-up: assigning answered ${assigned.status}`);
         const [item] = await tasksTitled(title);
         return { title, taskId: String(item?.taskId) };
       },
-      act: ({ taskId }) => postForm(`${desk}/tasks/${taskId}/close`, {}),
+      act: ({ taskId }) => deskPost(`/desk/tasks/${taskId}/close`, {}),
       verify: async ({ title, taskId }, first, faultCase) => {
         const problems: string[] = [];
         noteUnfired('POST close', faultCase);
         if (first.status !== 200) {
           problems.push(...firstAnswerProblem(first.status));
-          const again = await postForm(`${desk}/tasks/${taskId}/close`, {});
+          const again = await deskPost(`/desk/tasks/${taskId}/close`, {});
           if (again.status !== 200) problems.push(`the retry answered ${again.status}`);
         }
         const [item] = await tasksTitled(title);
@@ -150,7 +151,7 @@ describe('the overdue notices of the daily job under injected faults', () => {
         if (last) await closeTask(last, { name: '测试' });
         clock.advance(60_000);
         const title = `逾期故障 ${label}`;
-        const assigned = await postForm(`${desk}/tasks`, fieldsOf(title, 0));
+        const assigned = await deskPost('/desk/tasks', fieldsOf(title, 0));
         if (assigned.status !== 201) throw new Error(`set-up: assigning answered ${assigned.status}`);
         last = String((await tasksTitled(title))[0]?.taskId);
         await recover(clock);

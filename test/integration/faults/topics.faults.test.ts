@@ -1,8 +1,9 @@
-// Fault injection on topics (点题): issuing one from the desk (POST /desk/{token}/topics: the topic item with its
-// informants' emails, the open list, the emails sent at once) and closing one (POST …/topics/{id}/close), each at
-// every call × lost answer, throttle, time-out, on fresh state. After recovery (the editor pressing again, then the
-// sweeper): one topic, listed open (or not, once closed), every informant told once (at most twice where SES itself
-// lost its answer); the first answer done or 503 with what was typed kept, never another 5xx or a 4xx.
+// Fault injection on topics (点题): issuing one from the desk (POST /desk/topics: the topic item with its
+// informants' emails, the open list, the emails sent at once) and closing one (POST /desk/topics/{id}/close), the
+// editor signed in before the fault, each at every call × lost answer, throttle, time-out, on fresh state. After
+// recovery (the editor pressing again, then the sweeper): one topic, listed open (or not, once closed), every
+// informant told once (at most twice where SES itself lost its answer); the first answer done or 503 with what was
+// typed kept, never another 5xx or a 4xx.
 import { config } from '../../../shared/core/config';
 import { getItems, keyId } from '../../../shared/store/db';
 import { openTopicsKey } from '../../../shared/topics/topics';
@@ -11,29 +12,28 @@ import {
   allItems,
   countMails,
   type FaultCounty,
+  faultDesk,
   firstAnswerProblem,
-  postForm,
   recover,
   sesMayRepeat,
   startFaultCounty,
   steppingClock,
   unfiredCases,
 } from '../../support/faultState';
-import { linkIn } from '../../support/harness';
 
 let fc: FaultCounty;
-let desk = '';
 /** 2026-11-02 10:00 Asia/Shanghai. */
 const clock = steppingClock(new Date('2026-11-02T02:00:00Z').getTime());
 
 beforeAll(async () => {
   fc = await startFaultCounty();
-  const [welcome] = await fc.county.waitForMails(fc.address('wang'), 1, /^信息科工作台：您的个人工作台链接$/);
-  desk = linkIn(welcome, '/desk/');
 });
 afterAll(async () => {
   await fc.close();
 });
+
+/** wang's desk (signed in again, no fault armed, once an hour of the clock has passed) and a form post on it. */
+const { desk, deskPost } = faultDesk(() => fc, clock, 'wang');
 
 const noteUnfired = unfiredCases('topic faults');
 const noticeOf = (html: string) => html.match(/<p>([^<]+)<\/p>/)?.[1] ?? '';
@@ -49,16 +49,17 @@ async function openList(): Promise<{ topicId: string; title: string }[]> {
 
 const fieldsOf = (title: string) => ({ title, description: '写出实招和成效。', due: '2026-12-20' });
 
-describe('POST /desk/{token}/topics under injected faults', () => {
+describe('POST /desk/topics under injected faults', () => {
   it('issues one topic, lists it open, keeps what was typed, and tells each informant once', async () => {
     const result = await runFaultMatrix({
-      route: 'POST /desk/{token}/topics',
+      route: 'POST /desk/topics',
       prepare: async (label) => {
         clock.advance(60_000);
         await fc.clearMailbox();
+        await desk(); // signed in before the fault is armed
         return fieldsOf(`点题故障 ${label}`);
       },
-      act: (fields) => postForm(`${desk}/topics`, fields),
+      act: (fields) => deskPost('/desk/topics', fields),
       verify: async (fields, first, faultCase) => {
         const problems: string[] = [];
         noteUnfired('POST topics', faultCase);
@@ -67,7 +68,7 @@ describe('POST /desk/{token}/topics under injected faults', () => {
         } else {
           problems.push(...firstAnswerProblem(first.status));
           if (first.status === 503 && !first.html.includes(fields.title)) problems.push('the title typed is gone');
-          const again = await postForm(`${desk}/topics`, fields);
+          const again = await deskPost('/desk/topics', fields);
           if (again.status !== 200 && again.status !== 201) problems.push(`the retry answered ${again.status}`);
         }
         const items = await topicsTitled(fields.title);
@@ -88,25 +89,25 @@ describe('POST /desk/{token}/topics under injected faults', () => {
   }, 300_000);
 });
 
-describe('POST /desk/{token}/topics/{id}/close under injected faults', () => {
+describe('POST /desk/topics/{id}/close under injected faults', () => {
   it('closes it once and takes it off the open list', async () => {
     const result = await runFaultMatrix({
-      route: 'POST /desk/{token}/topics/{id}/close',
+      route: 'POST /desk/topics/{id}/close',
       prepare: async (label) => {
         clock.advance(60_000);
         const title = `结束故障 ${label}`;
-        const issued = await postForm(`${desk}/topics`, fieldsOf(title));
+        const issued = await deskPost('/desk/topics', fieldsOf(title));
         if (issued.status !== 201) throw new Error(`set-up: issuing answered ${issued.status}`);
         const [item] = await topicsTitled(title);
         return { title, topicId: String(item?.topicId) };
       },
-      act: ({ topicId }) => postForm(`${desk}/topics/${topicId}/close`, {}),
+      act: ({ topicId }) => deskPost(`/desk/topics/${topicId}/close`, {}),
       verify: async ({ title, topicId }, first, faultCase) => {
         const problems: string[] = [];
         noteUnfired('POST close', faultCase);
         if (first.status !== 200) {
           problems.push(...firstAnswerProblem(first.status));
-          const again = await postForm(`${desk}/topics/${topicId}/close`, {});
+          const again = await deskPost(`/desk/topics/${topicId}/close`, {});
           if (again.status !== 200) problems.push(`the retry answered ${again.status}: "${noticeOf(again.html)}"`);
         }
         const [item] = await topicsTitled(title);

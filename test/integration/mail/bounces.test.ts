@@ -19,10 +19,10 @@ import { personIdOf } from '../../../shared/store/keys';
 import { bounceMessage, complaintMessage, deliveryMessage, snsEvent } from '../../fixtures/sesEvents';
 import { admin } from '../../support/cli';
 import { startTestCounty, type TestCounty } from '../../support/harness';
-import { deskLinkOf, deskPathOf, form, submitKeyOf, submitOver, wantsJson } from '../desk/deskSupport';
+import { type DeskSession, form, signIn, submitKeyOf, submitOver, wantsJson } from '../desk/deskSupport';
 
 let county: TestCounty;
-let desk = '';
+let desk: DeskSession;
 const keyOf: Record<string, string> = {};
 /** 2026-06-15 10:00 in Asia/Shanghai. */
 const T0 = new Date('2026-06-15T02:00:00Z');
@@ -44,7 +44,7 @@ const rosterLines = (chenAddress: string) => [
 ];
 
 async function rosterPage(): Promise<string> {
-  const res = await fetch(url(`${desk}/roster`));
+  const res = await desk.fetch(`${desk}/roster`);
   expect(res.status).toBe(200);
   return res.text();
 }
@@ -72,7 +72,7 @@ beforeAll(async () => {
   setClock(T0);
   county = await startTestCounty();
   expect((await importRoster(rosterLines(address('chen')).join('\n'))).ok).toBe(true);
-  desk = deskPathOf(await deskLinkOf(county, address('editor')));
+  desk = await signIn(county, address('editor'));
   for (const name of ['chen', 'zhang', 'zhou', 'wu']) keyOf[name] = await submitKeyOf(county, address(name));
 }, 60_000);
 afterAll(async () => {
@@ -91,7 +91,7 @@ describe('a permanent bounce', () => {
     expect(row).toContain('已停发邮件');
     expect(row).toContain('退信（2026年6月15日）：地址不存在。服务器答复：smtp; 550 5.1.1 user unknown');
     expect(row).toContain('恢复发送');
-    const json = (await (await fetch(url(`${desk}/roster`), wantsJson)).json()) as { mailStopped: string[] };
+    const json = (await (await desk.fetch(`${desk}/roster`, wantsJson)).json()) as { mailStopped: string[] };
     expect(json.mailStopped).toEqual([personOf('chen')]);
   });
 
@@ -146,7 +146,7 @@ describe('a complaint', () => {
     expect((await mailEvents(snsEvent(complaintMessage(address('zhou'))))).recorded).toBe(1);
 
     expect(await rosterRow('周强')).toContain('投诉（2026年6月15日）：收件人将邮件标为垃圾邮件');
-    const res = await fetch(url(`${desk}/roster/people/${personOf('zhou')}`), form({ action: 'revoke' }));
+    const res = await desk.fetch(`${desk}/roster/people/${personOf('zhou')}`, form({ action: 'revoke' }));
     expect(res.status).toBe(200);
     await sweep();
     expect(await mailsTo('zhou', NEW_LINK)).toEqual([]);
@@ -248,7 +248,7 @@ describe('the mail runs', () => {
         { name: '李编辑', email: address('editor2'), error: expect.stringContaining('投诉') },
       ]),
     );
-    const page = await (await fetch(url(`${desk}/bulletin?month=2026-05`))).text();
+    const page = await (await desk.fetch(`${desk}/bulletin?month=2026-05`)).text();
     expect(page).toContain('4 封未能发出');
     expect(page).toContain(`陈晓明（${address('chen')}）：未发送，此邮箱已停发。退信（2026年6月15日）：地址不存在`);
   });
@@ -284,13 +284,18 @@ describe('when the roster corrects the address', () => {
 
 describe('恢复发送 on the 名单', () => {
   it('lifts the stop: the next email to that address goes out', async () => {
-    const res = await fetch(url(`${desk}/roster/people/${personOf('zhou')}`), form({ action: 'resume' }));
+    // Two weeks on, the editor's session and sign-in link are long over: they ask the front page for a fresh link.
+    expect((await desk.fetch(`${desk}/roster`)).status).toBe(401);
+    expect((await fetch(url('/link'), form({ email: address('editor') }))).status).toBe(200);
+    await sweep();
+    desk = await signIn(county, address('editor'), /^您的信息科工作台登录链接$/);
+    const res = await desk.fetch(`${desk}/roster/people/${personOf('zhou')}`, form({ action: 'resume' }));
 
     expect(res.status).toBe(200);
     const page = await res.text();
     expect(page).toContain(`已恢复向 周强（${address('zhou')}）发送邮件`);
     expect((await person('zhou'))?.mailStop).toBeUndefined();
-    await fetch(url(`${desk}/roster/people/${personOf('zhou')}`), form({ action: 'revoke' }));
+    await desk.fetch(`${desk}/roster/people/${personOf('zhou')}`, form({ action: 'revoke' }));
     await sweep();
     expect(await mailsTo('zhou', NEW_LINK)).toHaveLength(1);
   });

@@ -266,10 +266,14 @@ const receiptPage = {
 };
 const lastSegment = (url: URL, after: string) =>
   url.pathname.slice(url.pathname.indexOf(after) + after.length).split('/')[0];
-const deskPage = (path: string, person: () => Person) => ({
-  pagePath: new RegExp(`/desk/[^/]+${path.replace(/[?]/g, '\\?')}`),
+/** A desk sign-in link: whose it is, and the desk page it goes on to after signing in (`to`; none: the desk). */
+const deskPage = (to: string | undefined, person: () => Person) => ({
+  pagePath: /\/desk\/signin\/[^/?\s]+/,
   page: async (url: URL, links: App['links']) => {
-    expect(await links.deskClaims(lastSegment(url, '/desk/'))).toMatchObject({ personId: person().personId });
+    expect(await links.signinClaims(lastSegment(url, '/desk/signin/'))).toMatchObject({
+      personId: person().personId,
+    });
+    expect(url.searchParams.get('to')).toBe(to ?? null);
   },
 });
 const answerPage = (call: { topicId: string } | { taskId: string }) => ({
@@ -327,7 +331,7 @@ async function renderEveryEmail(app: App): Promise<Rendered[]> {
   for (const template of ['deskWelcome', 'deskNewLink']) {
     await add(template, template, { personId: editor.personId }, {}, editor, {
       shows: [],
-      ...deskPage('', () => editor),
+      ...deskPage(undefined, () => editor),
     });
   }
 
@@ -455,7 +459,7 @@ async function renderEveryEmail(app: App): Promise<Rendered[]> {
     editor,
     {
       shows: [TASK_TITLE, BULLETIN_UNIT],
-      ...deskPage(app.mode === 'link' ? '/tasks?quarter=2026Q4' : '', () => editor),
+      ...deskPage('/desk/tasks?quarter=2026Q4', () => editor),
     },
   );
 
@@ -476,7 +480,7 @@ async function renderEveryEmail(app: App): Promise<Rendered[]> {
   };
   await add('award', 'award', { name: leader.name, personId: leader.personId }, award, leader, {
     shows: [AWARD_PIECE, BULLETIN_UNIT],
-    ...(app.mode === 'link' ? deskPage('/scores?year=2025', () => leader) : {}),
+    ...(app.mode === 'link' ? deskPage('/desk/scores?year=2025', () => leader) : {}),
   });
 
   // The 月通报 and the quarterly research status: mail runs, each message with its attachment.
@@ -510,7 +514,7 @@ async function renderEveryEmail(app: App): Promise<Rendered[]> {
     html: q.html,
     attachments: q.attachments.map((a) => a.filename),
     shows: [TASK_TITLE, NEXT_TASK_TITLE, BULLETIN_UNIT],
-    ...(app.mode === 'link' ? deskPage('/tasks?quarter=2026Q3', () => leader) : {}),
+    ...(app.mode === 'link' ? deskPage('/desk/tasks?quarter=2026Q3', () => leader) : {}),
   });
   return out;
 }
@@ -520,7 +524,7 @@ const urlsIn = (text: string): string[] => text.match(/https?:\/\/[^\s"<>）]+/g
 const hrefsIn = (html: string): string[] =>
   [...html.matchAll(/href="([^"]+)"/g)].map((m) => m[1]!.replace(/&amp;/g, '&').replace(/&#39;/g, "'"));
 
-/** The desk's pages (its 调研 and 积分 pages among them), 我的报送 and the form: the roster is all they need. */
+/** The desk's sign-in page (whichever desk page it goes on to), 我的报送 and the form: the roster is all they need. */
 const PAGES_WITHOUT_DATA = /\/(desk\/|mine\?|submit\?k=)/;
 
 const EVERY_TEMPLATE = [

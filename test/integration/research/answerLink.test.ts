@@ -1,10 +1,10 @@
 // The 重点调研任务 emails' answer link over real HTTP, through the mailbox and the real reminders job, on a fixed clock:
 // the assignment and the reminder a week before the due day carry a link scoped to a research paper for that task
 // and the read-only 我的报送 link, never the personal key; the overdue notice carries no submission link at all (the
-// answer link ended with the due day) and the editors' notice their desk link, as before. The link opens the form
-// with the task chosen and 调研文稿 checked; it takes a research paper for the task (the matrix shows it) and lands
-// on a page without the personal key; it refuses an 信息, another task, no task and a topic, writing nothing; after
-// the due day it answers 410.
+// answer link ended with the due day) and the editors' notice a desk sign-in link to the quarter's task page. The
+// answer link opens the form with the task chosen and 调研文稿 checked; it takes a research paper for the task (the
+// matrix shows it) and lands on a page without the personal key; it refuses an 信息, another task, no task and a
+// topic, writing nothing; after the due day it answers 410.
 import { handler as remindersJob } from '../../../functions/reminders';
 import { setClock } from '../../../shared/core/clock';
 import { config } from '../../../shared/core/config';
@@ -12,10 +12,10 @@ import { importRoster } from '../../../shared/roster/importRoster';
 import { personIdOf, unitIdOf } from '../../../shared/store/keys';
 import { LONG_BODY, linkIn, startTestCounty, type TestCounty } from '../../support/harness';
 import { mailTokens, purposesOf, tokensIn } from '../../support/linkTokens';
-import { deskLinkOf, deskPathOf, form, jsonPost, tableSnapshot, wantsJson } from '../desk/deskSupport';
+import { type DeskSession, form, jsonPost, signIn, tableSnapshot, wantsJson } from '../desk/deskSupport';
 
 let county: TestCounty;
-let desk = '';
+let desk: DeskSession;
 const DUE = '2026-11-30';
 /** 2026-12-01 00:00 Asia/Shanghai: the end of the due day. */
 const END_OF_DUE = new Date('2026-11-30T16:00:00Z');
@@ -39,7 +39,7 @@ function expectNoPersonalKey(text: string) {
 }
 
 async function created(path: string, fields: Record<string, unknown>, key: 'task' | 'topic'): Promise<string> {
-  const res = await fetch(url(`${desk}${path}`), jsonPost(fields));
+  const res = await desk.fetch(`${desk}${path}`, jsonPost(fields));
   expect(res.status).toBe(201);
   const body = (await res.json()) as { task?: { taskId: string }; topic?: { topicId: string } };
   return key === 'task' ? body.task!.taskId : body.topic!.topicId;
@@ -58,7 +58,7 @@ beforeAll(async () => {
     ].join('\n'),
   );
   expect(imported.ok).toBe(true);
-  desk = deskPathOf(await deskLinkOf(county, address('wang')));
+  desk = await signIn(county, address('wang'));
   const units = [unit('城关镇党委'), unit('红旗乡党委')];
   ids.task = await created('/tasks', { quarter: '2026Q4', title: TITLE, due: DUE, lead: '李副部长', units }, 'task');
   ids.other = await created(
@@ -143,7 +143,7 @@ describe('the task’s answer link', () => {
     const page = await landed.text();
     expect(page).toContain('报送成功');
     expectNoPersonalKey(page);
-    const matrix = await fetch(url(`${desk}/tasks?quarter=2026Q4`), wantsJson);
+    const matrix = await desk.fetch(`${desk}/tasks?quarter=2026Q4`, wantsJson);
     const { cells } = (await matrix.json()) as {
       cells: Record<string, Record<string, { state: string; receipts: string[] }>>;
     };
@@ -166,13 +166,19 @@ describe('the task’s reminders', () => {
     expect((await fetch(linkIn(reminder, '/submit'))).status).toBe(200);
   });
 
-  it('tell the unit it is overdue with 我的报送 alone, and the editors with their desk link, as before', async () => {
+  it('tell the unit it is overdue with 我的报送 alone, and the editors with a sign-in link to the task page', async () => {
     at('2026-12-01T01:00:00Z');
     expect((await remindersJob()).tasks).toEqual({ reminded: 0, overdue: 1 });
     const [overdue] = await mailsTo('liu', `【逾期】重点调研任务：${TITLE}`);
     expect(purposesOf(mailTokens(overdue))).toEqual(['mine']);
     const [editors] = await mailsTo('wang', `重点调研任务逾期：${TITLE}`);
-    expect(purposesOf(mailTokens(editors))).toEqual(['desk']);
+    const tokens = mailTokens(editors);
+    expect(purposesOf(tokens)).toEqual(['signin']);
+    for (const t of tokens) {
+      expect(t.claims).toMatchObject({ i: personIdOf(config().countyId, address('wang')) });
+      expect(new URL(t.url).pathname).toMatch(/^\/desk\/signin\/[^/]+$/);
+      expect(new URL(t.url).searchParams.get('to')).toBe('/desk/tasks?quarter=2026Q4');
+    }
   });
 
   it('no longer opens the form once the due day is over: 410', async () => {

@@ -2,7 +2,8 @@
 // units that sent nothing are reminded (once, however often the job runs), the day after it they and the editors
 // hear it is overdue (once); the 通报 of the quarter's last month reports the tasks; the quarterly status email goes
 // to leaders and editors once with the matrix attached, a second run sends nothing, two runs at once send each one
-// message, and a queued run is sent by the sweeper.
+// message, and a queued run is sent by the sweeper. The editors' overdue notice signs in to the desk's page of the
+// quarter's tasks.
 import { handler as quarterlyJob } from '../../../functions/quarterly';
 import { handler as remindersJob } from '../../../functions/reminders';
 import { handler as sweep } from '../../../functions/sweeper';
@@ -14,11 +15,12 @@ import { quarterlyRun, sendQuarterly } from '../../../shared/research/quarterly'
 import { importRoster } from '../../../shared/roster/importRoster';
 import { readTable } from '../../../shared/sheets/read';
 import { unitIdOf } from '../../../shared/store/keys';
-import { LONG_BODY, startTestCounty, type TestCounty } from '../../support/harness';
-import { deskLinkOf, deskPathOf, jsonPost, submitKeyOf } from '../desk/deskSupport';
+import { sessionCookieOf } from '../../support/deskSession';
+import { form, LONG_BODY, linkIn, startTestCounty, type TestCounty } from '../../support/harness';
+import { DeskSession, jsonPost, signIn, submitKeyOf } from '../desk/deskSupport';
 
 let county: TestCounty;
-let desk = '';
+let desk: DeskSession;
 const k = { zhang: '', liu: '', chen: '' };
 const address = (name: string) => `${name}@${county.domain}`;
 const url = (path: string) => `${county.baseUrl}${path}`;
@@ -28,6 +30,30 @@ let taskId = '';
 
 const mailsTo = async (name: string, subject: string) =>
   (await county.mails(address(name))).filter((m) => m.subject.startsWith(subject));
+
+const TASK_PAGE = '/desk/tasks?quarter=2026Q4';
+
+/**
+ * Signs in with an email's sign-in link as a browser does: the link's page, then its 进入工作台 button (the page's
+ * form, with the desk page the link names); the sign-in must lead to `page`.
+ */
+async function signInTo(link: string, page: string): Promise<DeskSession> {
+  const { pathname, search } = new URL(link);
+  const signinPage = await fetch(url(`${pathname}${search}`));
+  expect(signinPage.status).toBe(200);
+  const button = /<form method="post" action="([^"]+)">(?:<input type="hidden" name="to" value="([^"]*)">)?/.exec(
+    await signinPage.text(),
+  );
+  expect(button?.[1]).toBe(pathname);
+  const pressed = await fetch(url(button![1]!), {
+    ...form(button?.[2] === undefined ? {} : { to: button[2] }),
+    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+  });
+  expect(pressed.status).toBe(303);
+  expect(pressed.headers.get('location')).toBe(page);
+  const { csrf } = (await pressed.json()) as { csrf: string };
+  return new DeskSession(county.baseUrl, sessionCookieOf(pressed)!, csrf);
+}
 
 async function submitPaper(key: string, title: string): Promise<string> {
   const res = await fetch(
@@ -53,10 +79,10 @@ beforeAll(async () => {
     ].join('\n'),
   );
   expect(imported.ok).toBe(true);
-  desk = deskPathOf(await deskLinkOf(county, address('wang')));
+  desk = await signIn(county, address('wang'));
   for (const name of Object.keys(k) as (keyof typeof k)[]) k[name] = await submitKeyOf(county, address(name));
   const assign = async (fields: Record<string, unknown>) => {
-    const res = await fetch(url(`${desk}/tasks`), jsonPost(fields));
+    const res = await desk.fetch(`${desk}/tasks`, jsonPost(fields));
     expect(res.status).toBe(201);
     return ((await res.json()) as { task: { taskId: string } }).task.taskId;
   };
@@ -65,8 +91,9 @@ beforeAll(async () => {
   await assign({ quarter: '2027Q1', title: '元旦后首周的调研', due: '2027-01-05', units: [unit('县教育局')] });
   const paper = await submitPaper(k.zhang, '城关镇书记队伍调研');
   at('2026-11-13T02:00:00Z');
+  desk = await signIn(county, address('wang')); // days later: a new session, from the welcome email's link again
   expect(
-    (await fetch(url(`${desk}/pieces/${paper}`), jsonPost({ decision: 'accept', issue: '3', revision: 1 }))).status,
+    (await desk.fetch(`${desk}/pieces/${paper}`, jsonPost({ decision: 'accept', issue: '3', revision: 1 }))).status,
   ).toBe(200);
 });
 afterAll(async () => {
@@ -107,7 +134,11 @@ describe('reminders and overdue notices', () => {
     expect(more).toEqual([]);
     expect(editors?.subject).toBe('重点调研任务逾期：基层党组织书记队伍建设调研（1 个单位未报送）');
     expect(editors?.body.text).toContain('尚未报送：县教育局');
-    expect(editors?.body.text).toContain('/desk/');
+    // Its sign-in link leads to the quarter's task page, which names the unit overdue.
+    const fromNotice = await signInTo(linkIn(editors, '/desk/signin/'), TASK_PAGE);
+    const page = await fromNotice.fetch(TASK_PAGE);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<span class="st-overdue">逾期</span> 2026-12-01');
   });
 });
 
@@ -216,7 +247,14 @@ describe('the quarterly status email', () => {
   });
 
   it('its matrix reads back from the desk’s download as the email tells it', async () => {
-    const res = await fetch(url(`${desk}/tasks/download?quarter=2026Q4&format=xlsx`));
+    // Weeks after his last sign-in link: 王编辑 asks for a fresh one on the front page, and signs in with it.
+    const asked = await fetch(url('/link'), form({ email: address('wang') }));
+    expect(asked.status).toBe(200);
+    await sweep();
+    const [fresh] = await county.waitForMails(address('wang'), 1, /^您的信息科工作台登录链接$/);
+    desk = await signInTo(linkIn(fresh, '/desk/signin/'), '/desk');
+    const res = await desk.fetch(`${desk}/tasks/download?quarter=2026Q4&format=xlsx`);
+    expect(res.status).toBe(200);
     const table = await readTable(Buffer.from(await res.arrayBuffer()));
     if (!table.ok) throw new Error(table.message);
     expect(table.rows.slice(1).map((r) => [r.fields[4], r.fields[5], r.fields[6]])).toEqual([

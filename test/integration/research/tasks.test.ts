@@ -7,17 +7,29 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dayOf, setClock } from '../../../shared/core/clock';
+import { config } from '../../../shared/core/config';
 import { quarterOf } from '../../../shared/research/quarters';
 import { importRoster } from '../../../shared/roster/importRoster';
+import { getPerson } from '../../../shared/roster/people';
+import { deskUrl } from '../../../shared/roster/personalLinks';
 import { readTable } from '../../../shared/sheets/read';
-import { unitIdOf } from '../../../shared/store/keys';
+import { personIdOf, unitIdOf } from '../../../shared/store/keys';
 import { admin } from '../../support/cli';
 import { LONG_BODY, linkIn, startTestCounty, type TestCounty } from '../../support/harness';
-import { deskLinkOf, deskPathOf, form, jsonPost, submitKeyOf, tableSnapshot, wantsJson } from '../desk/deskSupport';
+import {
+  type DeskSession,
+  form,
+  jsonPost,
+  signIn,
+  signInWith,
+  submitKeyOf,
+  tableSnapshot,
+  wantsJson,
+} from '../desk/deskSupport';
 
 let county: TestCounty;
-let desk = '';
-let leaderDesk = '';
+let desk: DeskSession;
+let leaderDesk: DeskSession;
 const k = { zhang: '', liu: '', chen: '', he: '' };
 /** 2026-11-10 10:00 Asia/Shanghai, in 2026Q4. */
 const T0 = new Date('2026-11-10T02:00:00Z');
@@ -27,6 +39,20 @@ const address = (name: string) => `${name}@${county.domain}`;
 const url = (path: string) => `${county.baseUrl}${path}`;
 const unit = (name: string) => unitIdOf(process.env.COUNTY_ID!, name);
 const UNITS = ['城关镇党委', '红旗乡党委', '县教育局'];
+
+/**
+ * Moves the clock and signs 王编辑 and 赵部长 in again then, each from a sign-in link as the desk's emails carry one
+ * at that moment: the clock moves by days (back, too), while a session lasts hours and a sign-in link a week.
+ */
+async function at(time: Date) {
+  setClock(time);
+  const signInNow = async (name: string) => {
+    const person = await getPerson(config().countyId, personIdOf(config().countyId, address(name)));
+    return signInWith(county.baseUrl, await deskUrl(person!.personId, person!.keyVersion));
+  };
+  desk = await signInNow('wang');
+  leaderDesk = await signInNow('leader');
+}
 
 beforeAll(async () => {
   setClock(T0);
@@ -44,8 +70,8 @@ beforeAll(async () => {
     ].join('\n'),
   );
   expect(imported.ok).toBe(true);
-  desk = deskPathOf(await deskLinkOf(county, address('wang')));
-  leaderDesk = deskPathOf(await deskLinkOf(county, address('leader')));
+  desk = await signIn(county, address('wang'));
+  leaderDesk = await signIn(county, address('leader'));
   for (const name of Object.keys(k) as (keyof typeof k)[]) k[name] = await submitKeyOf(county, address(name));
 });
 afterAll(async () => {
@@ -65,7 +91,7 @@ const submit = (key: string, fields: Record<string, unknown>) =>
   fetch(url('/submissions'), jsonPost({ k: key, body: LONG_BODY, ...fields }));
 
 const decide = (receipt: string, decision: Record<string, unknown>, revision = 1) =>
-  fetch(url(`${desk}/pieces/${receipt}`), jsonPost({ ...decision, revision }));
+  desk.fetch(`${desk}/pieces/${receipt}`, jsonPost({ ...decision, revision }));
 
 interface Cell {
   state: string;
@@ -73,7 +99,7 @@ interface Cell {
   receipts: string[];
 }
 async function matrix(): Promise<{ tasks: { taskId: string }[]; cells: Record<string, Record<string, Cell>> }> {
-  const res = await fetch(url(`${desk}/tasks?quarter=2026Q4`), wantsJson);
+  const res = await desk.fetch(`${desk}/tasks?quarter=2026Q4`, wantsJson);
   expect(res.status).toBe(200);
   return res.json() as never;
 }
@@ -92,22 +118,26 @@ describe('a research task from the desk', () => {
       [{ quarter: '2026Q4', title: '', due: DUE }, '请填写调研任务的标题'],
     ];
     for (const [fields, message] of cases) {
-      const res = await fetch(url(`${desk}/tasks`), jsonPost(fields));
+      const res = await desk.fetch(`${desk}/tasks`, jsonPost(fields));
       expect([JSON.stringify(fields), res.status]).toEqual([JSON.stringify(fields), 400]);
       expect(JSON.stringify(await res.json())).toContain(message);
     }
-    const page = await fetch(url(`${desk}/tasks`), form({ quarter: '2026Q4', title: '保留的标题', due: '2027-01-05' }));
+    const page = await desk.fetch(`${desk}/tasks`, form({ quarter: '2026Q4', title: '保留的标题', due: '2027-01-05' }));
     expect(page.status).toBe(400);
     expect(await page.text()).toContain('value="保留的标题"');
-    expect(
-      (await fetch(url(`${leaderDesk}/tasks`), jsonPost({ quarter: '2026Q4', title: '题', due: DUE }))).status,
-    ).toBe(403);
+    // A leader's session reads only: refused as such (its form token went with the request).
+    const leader = await leaderDesk.fetch(
+      `${leaderDesk}/tasks`,
+      jsonPost({ quarter: '2026Q4', title: '题', due: DUE }),
+    );
+    expect(leader.status).toBe(403);
+    expect(await leader.json()).toMatchObject({ error: 'invalid_link', message: expect.stringContaining('只能查看') });
     expect(await taskItems()).toEqual(before);
   });
 
   it('assigns it to three units: their informants are emailed, the form offers it to their research papers only', async () => {
-    const res = await fetch(
-      url(`${desk}/tasks`),
+    const res = await desk.fetch(
+      `${desk}/tasks`,
       jsonPost({
         quarter: '2026Q4',
         title: '关于村级组织运转经费保障的调研',
@@ -131,8 +161,8 @@ describe('a research task from the desk', () => {
     }
     expect((await county.mails(address('he'))).filter((m) => m.subject.startsWith('重点调研任务'))).toHaveLength(0);
     // The same task again is the same task: no second item, no second email.
-    const again = await fetch(
-      url(`${desk}/tasks`),
+    const again = await desk.fetch(
+      `${desk}/tasks`,
       jsonPost({ quarter: '2026Q4', title: '关于村级组织运转经费保障的调研', due: DUE, units: UNITS.map(unit) }),
     );
     expect(again.status).toBe(200);
@@ -174,7 +204,7 @@ describe('a research task from the desk', () => {
   });
 
   it('moves through 已退回, 已提交 again and 已采用; 逾期 once the due day has passed with nothing sent', async () => {
-    setClock(new Date('2026-11-12T02:00:00Z'));
+    await at(new Date('2026-11-12T02:00:00Z'));
     expect((await decide(receipts.liu, { decision: 'return', comment: '请补充数据。' })).status).toBe(200);
     expect((await decide(receipts.zhang, { decision: 'accept', issue: '9' })).status).toBe(200);
     let m = await matrix();
@@ -182,7 +212,7 @@ describe('a research task from the desk', () => {
     expect(m.cells[taskId]?.[unit('城关镇党委')]).toMatchObject({ state: 'accepted', on: '2026-11-12' });
 
     // 刘芳 revises from the return email: the paper waits again, still on the task.
-    setClock(new Date('2026-11-14T02:00:00Z'));
+    await at(new Date('2026-11-14T02:00:00Z'));
     const [returned] = await county.waitForMails(address('liu'), 1, /^您的稿件需要修改/);
     const revise = new URL(linkIn(returned, '/revise/')).pathname;
     const revised = await fetch(
@@ -194,7 +224,7 @@ describe('a research task from the desk', () => {
     expect(m.cells[taskId]?.[unit('红旗乡党委')]).toMatchObject({ state: 'submitted', on: '2026-11-14' });
     expect(m.cells[taskId]?.[unit('县教育局')]?.state).toBe('none');
 
-    setClock(new Date('2026-12-01T02:00:00Z')); // the day after the due day
+    await at(new Date('2026-12-01T02:00:00Z')); // the day after the due day
     m = await matrix();
     expect(m.cells[taskId]?.[unit('县教育局')]).toMatchObject({ state: 'overdue', on: '2026-12-01', receipts: [] });
     // Past its due day the form no longer offers it.
@@ -233,17 +263,17 @@ describe('a research task from the desk', () => {
   });
 
   it('shows the matrix on the desk, downloads it as .xlsx and CSV, and 我的报送 shows the unit its status', async () => {
-    const page = await (await fetch(url(`${desk}/tasks?quarter=2026Q4`))).text();
+    const page = await (await desk.fetch(`${desk}/tasks?quarter=2026Q4`)).text();
     expect(page).toContain('<span class="st-accepted">已采用</span> 2026-11-12');
     expect(page).toContain('<span class="st-overdue">逾期</span> 2026-12-01');
     expect(page).toContain('<span class="st-submitted">已提交</span> 2026-11-14');
     expect(page).toContain(`action="${desk}/tasks/${taskId}/close"`);
-    const leaderPage = await (await fetch(url(`${leaderDesk}/tasks?quarter=2026Q4`))).text();
+    const leaderPage = await (await leaderDesk.fetch(`${leaderDesk}/tasks?quarter=2026Q4`)).text();
     expect(leaderPage).toContain('已采用');
     expect(leaderPage).not.toContain('/close"');
-    expect((await fetch(url(`${desk}/tasks?quarter=2026Q7`))).status).toBe(400);
+    expect((await desk.fetch(`${desk}/tasks?quarter=2026Q7`)).status).toBe(400);
 
-    const xlsx = await fetch(url(`${desk}/tasks/download?quarter=2026Q4&format=xlsx`));
+    const xlsx = await desk.fetch(`${desk}/tasks/download?quarter=2026Q4&format=xlsx`);
     expect(xlsx.status).toBe(200);
     const table = await readTable(Buffer.from(await xlsx.arrayBuffer()));
     if (!table.ok) throw new Error(table.message);
@@ -264,7 +294,7 @@ describe('a research task from the desk', () => {
       ['红旗乡党委', '已提交'],
       ['县教育局', '逾期'],
     ]);
-    const csv = Buffer.from(await (await fetch(url(`${desk}/tasks/download?quarter=2026Q4&format=csv`))).arrayBuffer());
+    const csv = Buffer.from(await (await desk.fetch(`${desk}/tasks/download?quarter=2026Q4&format=csv`)).arrayBuffer());
     expect([...csv.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     expect(csv.toString('utf8')).toContain('县教育局,逾期,2026-12-01');
 
@@ -275,12 +305,12 @@ describe('a research task from the desk', () => {
   });
 
   it('closes it once; the form no longer offers it and its status stays', async () => {
-    setClock(new Date('2026-11-20T02:00:00Z')); // back before the due day: only the close takes it off the form
+    await at(new Date('2026-11-20T02:00:00Z')); // back before the due day: only the close takes it off the form
     expect((await formTasks(k.chen)).map((t) => t.id)).toEqual([taskId]);
-    const closed = await fetch(url(`${desk}/tasks/${taskId}/close`), jsonPost({}));
+    const closed = await desk.fetch(`${desk}/tasks/${taskId}/close`, jsonPost({}));
     expect(closed.status).toBe(200);
     expect(((await closed.json()) as { closed: boolean }).closed).toBe(true);
-    const again = await fetch(url(`${desk}/tasks/${taskId}/close`), jsonPost({}));
+    const again = await desk.fetch(`${desk}/tasks/${taskId}/close`, jsonPost({}));
     expect(((await again.json()) as { closed: boolean }).closed).toBe(false);
     expect(await formTasks(k.chen)).toEqual([]);
     expect((await matrix()).cells[taskId]?.[unit('城关镇党委')]?.state).toBe('accepted');
@@ -289,9 +319,9 @@ describe('a research task from the desk', () => {
 
 describe('a paper not adopted', () => {
   it('shows 未予采用 for its unit', async () => {
-    setClock(new Date('2026-11-20T03:00:00Z'));
-    const res = await fetch(
-      url(`${desk}/tasks`),
+    await at(new Date('2026-11-20T03:00:00Z'));
+    const res = await desk.fetch(
+      `${desk}/tasks`,
       jsonPost({ quarter: '2026Q4', title: '卫生健康系统基层党建调研', due: '2026-12-20', units: [unit('县卫健委')] }),
     );
     expect(res.status).toBe(201);

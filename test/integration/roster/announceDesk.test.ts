@@ -1,13 +1,13 @@
-// Editors and leaders who were in the roster before the desk existed get their desk link once, from the sweeper's
-// first pass after the desk lands; informants get nothing new, and later passes send nothing again.
+// Editors and leaders who were in the roster before the desk existed get their desk sign-in link once, from the
+// sweeper's first pass after the desk lands; informants get nothing new, and later passes send nothing again.
 import { sweepAll } from '../../../shared/app/sweep';
 import { config } from '../../../shared/core/config';
 import { addPerson, putUnit, refreshSummary } from '../../../shared/roster/people';
 import { personIdOf, unitIdOf } from '../../../shared/store/keys';
+import { DESK_WELCOME, signInWith } from '../../support/deskSession';
 import { linkIn, startTestCounty, type TestCounty } from '../../support/harness';
 
 let county: TestCounty;
-const DESK_WELCOME = '信息科工作台：您的个人工作台链接';
 
 beforeAll(async () => {
   county = await startTestCounty();
@@ -29,14 +29,20 @@ beforeAll(async () => {
 afterAll(() => county.close());
 
 describe('the desk landing on a roster that already has editors and leaders', () => {
-  it('sends each of them their desk link once, whose link opens their desk, and informants nothing', async () => {
+  it('sends each of them their desk sign-in link once, which signs them in to their desk, and informants nothing', async () => {
     await sweepAll(config().countyId);
     await sweepAll(config().countyId);
 
-    for (const who of ['editor', 'leader']) {
+    for (const [who, name] of [
+      ['editor', '王编辑（编辑）'],
+      ['leader', '赵部长（领导，只能查看）'],
+    ] as const) {
       const mails = await county.waitForMails(`${who}@${county.domain}`, 1);
-      expect(mails.map((m) => m.subject)).toEqual([DESK_WELCOME]);
-      expect((await fetch(linkIn(mails[0], '/desk/'))).status).toBe(200);
+      expect(mails.map((m) => m.subject)).toEqual([expect.stringMatching(DESK_WELCOME)]);
+      const session = await signInWith(county.baseUrl, linkIn(mails[0], '/desk/signin/'));
+      const desk = await session.fetch('/desk');
+      expect(desk.status).toBe(200);
+      expect(await desk.text()).toContain(`信息科工作台 · ${name}`);
     }
     expect(await county.mails(`zhang@${county.domain}`)).toEqual([]);
   });

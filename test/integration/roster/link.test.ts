@@ -1,8 +1,10 @@
 // The front page and "send me my link" (POST /link), through the local gateway: the answer must not tell whether an
-// address is on the roster, only informants get mail, the mail goes out through the sweeper, and repeats are capped.
+// address is on the roster, only people on it get mail (an informant their link, an editor or a leader a desk sign-in
+// link that signs them in), the mail goes out through the sweeper, and repeats are capped.
 import { handler as sweep } from '../../../functions/sweeper';
 import { setClock } from '../../../shared/core/clock';
 import { importRoster } from '../../../shared/roster/importRoster';
+import { signInWith } from '../../support/deskSession';
 import { faults } from '../../support/faults';
 import { linkIn, rosterCsv, startTestCounty, type TestCounty } from '../../support/harness';
 
@@ -96,7 +98,7 @@ describe('POST /link', () => {
     expect(bodies[0]).toMatch(/^200 \{"message":"如果该邮箱已登记在名单中/);
   });
 
-  it('leaves the email to the sweeper, which sends the informant their link, an editor and a leader their desk link, and nobody else anything', async () => {
+  it('leaves the email to the sweeper, which sends the informant their link, an editor and a leader a desk sign-in link, and nobody else anything', async () => {
     // Answered above; nothing is sent from the request itself, so its timing cannot tell the roster either.
     expect(await linkMails(`zhang@${county.domain}`)).toHaveLength(0);
 
@@ -105,10 +107,19 @@ describe('POST /link', () => {
     const [mail] = await county.waitForMails(`zhang@${county.domain}`, 1, LINK_SUBJECT);
     expect(await linkMails(`zhang@${county.domain}`)).toHaveLength(1);
     expect(await county.mails(`nobody@${county.domain}`)).toHaveLength(0);
-    for (const who of ['editor', 'leader']) {
-      const asked = (await county.mails(`${who}@${county.domain}`)).filter((m) => m.subject === '您的信息科工作台链接');
+    for (const [who, name] of [
+      ['editor', '王编辑（编辑）'],
+      ['leader', '赵部长（领导，只能查看）'],
+    ] as const) {
+      const asked = (await county.mails(`${who}@${county.domain}`)).filter(
+        (m) => m.subject === '您的信息科工作台登录链接',
+      );
       expect(asked).toHaveLength(1);
-      expect((await fetch(linkIn(asked[0], '/desk/'))).status).toBe(200);
+      // Its sign-in link signs them in to their own desk.
+      const session = await signInWith(county.baseUrl, linkIn(asked[0], '/desk/signin/'));
+      const desk = await session.fetch('/desk');
+      expect(desk.status).toBe(200);
+      expect(await desk.text()).toContain(`信息科工作台 · ${name}`);
     }
     const form = await fetch(linkIn(mail));
     expect(form.status).toBe(200);

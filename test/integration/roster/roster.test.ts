@@ -1,6 +1,7 @@
 // Roster import and revocation as an organizer does them: the admin CLI (`npm run admin -- roster import FILE`) on a
 // file saved from Excel, re-imports that update instead of duplicating, bad files refused whole, welcome emails once
-// per new informant, and a revoked link that stops working while the fresh one works.
+// per new informant (editors and leaders a desk sign-in link), and a revoked link that stops working while the fresh
+// one works (an editor's desk session ends with it).
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +11,7 @@ import { config } from '../../../shared/core/config';
 import { importRoster } from '../../../shared/roster/importRoster';
 import { listRoster, type Person } from '../../../shared/roster/people';
 import { revokePerson } from '../../../shared/roster/revokePerson';
+import { DESK_NEW_LINK, DESK_WELCOME, signInWith } from '../../support/deskSession';
 import { faults } from '../../support/faults';
 import { LONG_BODY, linkIn, startTestCounty, type TestCounty } from '../../support/harness';
 
@@ -110,15 +112,16 @@ describe('importing a roster with the admin CLI', () => {
     );
   });
 
-  it('sends each new informant exactly one welcome email whose link opens their form, and editors and leaders their desk link', async () => {
+  it('sends each new informant exactly one welcome email whose link opens their form, and editors and leaders a desk sign-in link', async () => {
     for (const informant of ['chen.xm', 'zhang', 'zhou']) expect(await welcomes(informant)).toHaveLength(1);
     for (const [who, name] of [
       ['editor', '王编辑（编辑）'],
       ['leader', '赵部长（领导，只能查看）'],
     ] as const) {
       const mails = await county.mails(`${who}@${county.domain}`);
-      expect(mails.map((m) => m.subject)).toEqual(['信息科工作台：您的个人工作台链接']);
-      const desk = await fetch(linkIn(mails[0], '/desk/'));
+      expect(mails.map((m) => m.subject)).toEqual([expect.stringMatching(DESK_WELCOME)]);
+      const session = await signInWith(county.baseUrl, linkIn(mails[0], '/desk/signin/'));
+      const desk = await session.fetch('/desk');
       expect(desk.status).toBe(200);
       expect(await desk.text()).toContain(`信息科工作台 · ${name}`);
     }
@@ -215,7 +218,7 @@ describe('importing with the use case', () => {
     expect(await welcomes('qian')).toHaveLength(1);
     for (const who of ['reviewer', 'mayor']) {
       expect((await county.mails(`${who}@${county.domain}`)).map((m) => m.subject)).toEqual([
-        '信息科工作台：您的个人工作台链接',
+        expect.stringMatching(DESK_WELCOME),
       ]);
     }
     for (const informant of ['chen.xm', 'zhang', 'zhou']) expect(await welcomes(informant)).toHaveLength(1);
@@ -256,10 +259,12 @@ describe("revoking an informant's link", () => {
     expect((await fetch(linkIn(welcome))).status).toBe(403);
   });
 
-  it('revokes an editor too: a new key version, the old desk link refused, and a new desk link by email', async () => {
+  it('revokes an editor too: a new key version, their desk session ended, the old sign-in link refused, and a new one by email', async () => {
     const before = await person('editor');
     const [welcome] = await county.mails(`editor@${county.domain}`);
-    const oldDesk = linkIn(welcome, '/desk/');
+    const oldLink = linkIn(welcome, '/desk/signin/');
+    const session = await signInWith(county.baseUrl, oldLink);
+    expect((await session.fetch('/desk')).status).toBe(200);
     const mailsBefore = (await county.mails(`editor@${county.domain}`)).length;
 
     const revoked = await revokePerson(`editor@${county.domain}`);
@@ -268,9 +273,21 @@ describe("revoking an informant's link", () => {
     expect(revoked).toMatchObject({ person: { name: '王编辑' }, keyVersion: before!.keyVersion + 1, emailed: true });
     expect(await person('editor')).toMatchObject({ keyVersion: before!.keyVersion + 1 });
     const mails = await county.mails(`editor@${county.domain}`);
-    expect(mails.slice(mailsBefore).map((m) => m.subject)).toEqual(['您的工作台链接已更新（旧链接已失效）']);
-    expect((await fetch(oldDesk)).status).toBe(403);
-    expect((await fetch(linkIn(mails.at(-1), '/desk/'))).status).toBe(200);
+    expect(mails.slice(mailsBefore).map((m) => m.subject)).toEqual([expect.stringMatching(DESK_NEW_LINK)]);
+    // The session already open ends at its next request.
+    expect((await session.fetch('/desk', { headers: { accept: 'application/json' } })).status).toBe(401);
+    // The old sign-in link signs no one in, and offers a fresh link by email.
+    const old = await fetch(oldLink);
+    expect(old.status).toBe(403);
+    expect(await old.text()).toContain(`action="${new URL(oldLink).pathname}/renew"`);
+    const pressed = await fetch(oldLink, { method: 'POST', redirect: 'manual' });
+    expect(pressed.status).toBe(403);
+    expect(pressed.headers.getSetCookie()).toEqual([]);
+    // The new one does.
+    const fresh = await signInWith(county.baseUrl, linkIn(mails.at(-1), '/desk/signin/'));
+    const desk = await fresh.fetch('/desk');
+    expect(desk.status).toBe(200);
+    expect(await desk.text()).toContain('信息科工作台 · 王编辑（编辑）');
   });
 
   it('refuses to revoke an address that is not on the roster, and changes nothing', async () => {

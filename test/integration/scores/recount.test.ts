@@ -12,7 +12,7 @@ import { recordAdoption } from '../../../shared/adoption/recordAdoption';
 import { withdrawAdoption } from '../../../shared/adoption/withdrawAdoption';
 import { setClock } from '../../../shared/core/clock';
 import { config } from '../../../shared/core/config';
-import { reviseExpiry, reviseUrl } from '../../../shared/links/links';
+import { reviseExpiry, reviseUrl, signinToken } from '../../../shared/links/links';
 import { revisePiece } from '../../../shared/review/revisePiece';
 import { importRoster } from '../../../shared/roster/importRoster';
 import { type RankBy, type RankRow, ranking } from '../../../shared/scores/rankings';
@@ -23,7 +23,7 @@ import { db, tableName } from '../../../shared/store/db';
 import { allItems } from '../../support/faultState';
 import { LONG_BODY, startTestCounty, type TestCounty } from '../../support/harness';
 import { mulberry32 } from '../../support/random';
-import { deskLinkOf, deskPathOf, jsonPost, submitKeyOf, submitOver } from '../desk/deskSupport';
+import { jsonPost, signInWith, submitKeyOf, submitOver } from '../desk/deskSupport';
 
 // ---------------------------------------------------------------------------------------------------------------
 // The rules, as this file reads them (version 1 is the repo's file; 2–4 are the ones set below).
@@ -326,7 +326,8 @@ const { pieces, actions } = plan();
 let county: TestCounty;
 let countyId = '';
 const submitKeys: string[] = [];
-const desk: Record<string, string> = {};
+/** Each editor's personId and key version, from the raw roster items: their sign-in links are made from them. */
+const editorIds: Record<string, { personId: string; keyVersion: number }> = {};
 /** From the raw roster items: informant index → personId / unitId; every unit id. */
 const informantIds: string[] = [];
 const informantUnits: string[] = [];
@@ -353,8 +354,11 @@ beforeAll(async () => {
   ].join('\n');
   expect((await importRoster(csv)).ok).toBe(true);
   for (let i = 0; i < NAMES.length; i++) submitKeys.push(await submitKeyOf(county, address(`i${i + 1}`)));
-  for (const e of EDITORS) desk[e] = deskPathOf(await deskLinkOf(county, address(e)));
   const roster = (await allItems()).filter((i) => i.pk === `C#${countyId}#ROSTER`);
+  for (const e of EDITORS) {
+    const person = roster.find((r) => String(r.sk).startsWith('P#') && r.email === address(e));
+    editorIds[e] = { personId: String(person?.personId), keyVersion: Number(person?.keyVersion) };
+  }
   for (const name of UNITS) {
     const unit = roster.find((i) => String(i.sk).startsWith('U#') && i.name === name);
     unitIds.push(String(unit?.unitId));
@@ -373,8 +377,17 @@ afterAll(async () => {
   await county.close();
 });
 
+/**
+ * Decides from the desk's JSON, signed in at the clock's time from a sign-in link as an email sent then would carry
+ * it (the clock steps through the year, past a week-long sign-in link and a session of hours).
+ */
 async function decide(receipt: string, editor: string, fields: Record<string, unknown>): Promise<void> {
-  const res = await fetch(`${county.baseUrl}${desk[editor]}/pieces/${receipt}`, jsonPost(fields));
+  const { personId, keyVersion } = editorIds[editor]!;
+  const desk = await signInWith(
+    county.baseUrl,
+    `${county.baseUrl}/desk/signin/${await signinToken(personId, keyVersion)}`,
+  );
+  const res = await desk.fetch(`${desk}/pieces/${receipt}`, jsonPost(fields));
   if (res.status !== 200)
     throw new Error(`deciding ${receipt} ${JSON.stringify(fields)}: ${res.status} ${await res.text()}`);
 }

@@ -15,10 +15,10 @@ import { xlsxOf } from '../../../shared/sheets/write';
 import { admin } from '../../support/cli';
 import { linkIn, type StoredEmail, startTestCounty, type TestCounty } from '../../support/harness';
 import {
-  deskLinkOf,
-  deskPathOf,
+  type DeskSession,
   form,
   jsonPost,
+  signIn,
   submitKeyOf,
   submitOver,
   tableSnapshot,
@@ -27,13 +27,12 @@ import {
 
 let county: TestCounty;
 let workDir: string;
-const desk = { wang: '', leader: '' };
+const desk = {} as Record<'wang' | 'leader', DeskSession>;
 const k: Record<string, string> = {};
 const today = dayOf(new Date());
 const year = shanghai(new Date()).year;
 
 const at = (name: string) => `${name}@${county.domain}`;
-const url = (path: string) => `${county.baseUrl}${path}`;
 const file = (name: string, content: string | Buffer) => {
   const path = join(workDir, name);
   writeFileSync(path, content);
@@ -58,8 +57,8 @@ beforeAll(async () => {
   );
   expect(imported.ok).toBe(true);
   for (const name of ['chen', 'zhang', 'jia', 'yi', 'bing']) k[name] = await submitKeyOf(county, at(name));
-  desk.wang = deskPathOf(await deskLinkOf(county, at('wang')));
-  desk.leader = deskPathOf(await deskLinkOf(county, at('leader')));
+  desk.wang = await signIn(county, at('wang'));
+  desk.leader = await signIn(county, at('leader'));
 });
 afterAll(async () => {
   await county.close();
@@ -69,7 +68,7 @@ afterAll(async () => {
 /** A piece sent by `who` and accepted from the desk (《组工专报》: 1 point, or 2 for a research paper). */
 async function accepted(who: string, title: string, kind: 'info' | 'research' = 'info'): Promise<string> {
   const receipt = await submitOver(county, k[who]!, title, { kind });
-  const res = await fetch(url(`${desk.wang}/pieces/${receipt}`), jsonPost({ decision: 'accept', revision: 1 }));
+  const res = await desk.wang.fetch(`${desk.wang}/pieces/${receipt}`, jsonPost({ decision: 'accept', revision: 1 }));
   expect(res.status).toBe(200);
   return receipt;
 }
@@ -87,7 +86,7 @@ interface RankJson {
   ranking: { rows: { id: string; name: string; points: number; rank: number; byLevel: Record<string, number> }[] };
 }
 const deskRanking = async (query: string) =>
-  ((await (await fetch(url(`${desk.wang}/scores?${query}`), wantsJson)).json()) as RankJson).ranking.rows;
+  ((await (await desk.wang.fetch(`${desk.wang}/scores?${query}`, wantsJson)).json()) as RankJson).ranking.rows;
 
 let first = '';
 
@@ -148,7 +147,7 @@ describe('a new user’s first adoption', () => {
   });
 
   it('downloads the ranking as an .xlsx (from the desk and from the CLI) that reads back with its Chinese intact', async () => {
-    const res = await fetch(url(`${desk.wang}/scores/download?year=${year}&by=informant&format=xlsx`));
+    const res = await desk.wang.fetch(`${desk.wang}/scores/download?year=${year}&by=informant&format=xlsx`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-disposition')).toContain(
       encodeURIComponent(`组工信息积分排名-${year}-信息员.xlsx`),
@@ -237,7 +236,7 @@ describe('a table of contents in bulk', () => {
     // The desk's upload takes the same files: everything there already, nothing new.
     const upload = new FormData();
     upload.append('file', new Blob([readFileSync(bom)], { type: 'text/csv' }), 'bom.csv');
-    const desked = await fetch(url(`${desk.wang}/adoptions`), { method: 'POST', body: upload });
+    const desked = await desk.wang.fetch(`${desk.wang}/adoptions`, { method: 'POST', body: upload });
     expect(desked.status).toBe(200);
     expect(await desked.text()).toContain('新登记 0 条，已登记过 1 条');
     const rows = await deskRanking(`year=${year}&by=piece`);
@@ -270,7 +269,7 @@ describe('rules as versioned data', () => {
     const upload = new FormData();
     upload.append('file', new Blob(['not json']), 'rules.json');
     upload.append('from', '2026-01-01');
-    const desked = await fetch(url(`${desk.wang}/scores/rules`), { method: 'POST', body: upload });
+    const desked = await desk.wang.fetch(`${desk.wang}/scores/rules`, { method: 'POST', body: upload });
     expect(desked.status).toBe(400);
     expect(await desked.text()).toContain('规则文件有错误，未登记');
     expect(await tableSnapshot()).toEqual(before);
@@ -289,8 +288,8 @@ describe('rules as versioned data', () => {
     // The first adoption (自治区 with a 自治区 批示) was 60 under version 1 and stays 60.
     expect((await deskRanking(`year=${year}&by=piece`)).find((r) => r.id === first)?.points).toBe(61);
     const newer = await accepted('chen', '县委办公室“一线工作法”推动落实');
-    const record = await fetch(
-      url(`${desk.wang}/pieces/${newer}/adoptions`),
+    const record = await desk.wang.fetch(
+      `${desk.wang}/pieces/${newer}/adoptions`,
       jsonPost({ level: 'region', outlet: '《新疆组工信息》', issue: '14', date: today }),
     );
     expect(await record.json()).toMatchObject({ added: true, points: 20 });
@@ -305,7 +304,7 @@ describe('rules as versioned data', () => {
       (i) => String(i.pk).endsWith('#RULES') && String(i.sk).startsWith('RESCORE#'),
     );
     expect(audit.map((i) => i.changed)).toEqual([2, 0]);
-    const page = await (await fetch(url(`${desk.leader}/scores`))).text();
+    const page = await (await desk.leader.fetch(`${desk.leader}/scores`)).text();
     expect(page).toContain(`现行积分规则（第 2 版，${year}-01-01 起）`);
     expect(page).not.toContain('登记为新版本');
   });
@@ -319,7 +318,7 @@ describe('ranking ties and the 信息奖', () => {
       await accepted('bing', '丙乡“护边员”'),
     ];
     const record = (receipt: string, fields: Record<string, string>) =>
-      fetch(url(`${desk.wang}/pieces/${receipt}/adoptions`), jsonPost(fields));
+      desk.wang.fetch(`${desk.wang}/pieces/${receipt}/adoptions`, jsonPost(fields));
     // Each 31 points: 甲 one 中央 adoption (30), 乙 and 丙 six 地区 ones (6 × 5); and each its 《组工专报》 point.
     await record(jia, { level: 'central', outlet: '《组工通讯》', issue: '20', date: today });
     for (const receipt of [yi, bing]) {
@@ -336,7 +335,7 @@ describe('ranking ties and the 信息奖', () => {
     ]);
     const [a, b, c] = order.map((r) => r.rank);
     expect([b! - a!, c! - b!]).toEqual([1, 0]);
-    const html = await (await fetch(url(`${desk.wang}/scores?year=${year}`))).text();
+    const html = await (await desk.wang.fetch(`${desk.wang}/scores?year=${year}`)).text();
     expect(html).toContain('最后一次采用日期较早者');
   });
 
@@ -363,7 +362,7 @@ describe('ranking ties and the 信息奖', () => {
     expect(sent.stdout).toContain('已发送给 2 位编辑和领导');
     const again = await admin('--aws', 'award', '--year', String(year), '--send');
     expect(again.stdout).toContain('发送过，没有重复发送');
-    const button = await fetch(url(`${desk.wang}/scores/award`), form({ year: String(year) }));
+    const button = await desk.wang.fetch(`${desk.wang}/scores/award`, form({ year: String(year) }));
     expect(button.status).toBe(200);
     expect(await button.text()).toContain('已由 管理员（命令行） 发送过，没有重复发送');
     const subject = `${year} 年度组工信息“信息奖”评选结果`;

@@ -9,10 +9,10 @@ import { importRoster } from '../../../shared/roster/importRoster';
 import { personIdOf, unitIdOf } from '../../../shared/store/keys';
 import { LONG_BODY, linkIn, startTestCounty, type TestCounty } from '../../support/harness';
 import { type FoundToken, mailTokens, purposesOf, tokensIn } from '../../support/linkTokens';
-import { deskLinkOf, deskPathOf, form, jsonPost, submitKeyOf, tableSnapshot, wantsJson } from '../desk/deskSupport';
+import { type DeskSession, form, jsonPost, signIn, submitKeyOf, tableSnapshot, wantsJson } from '../desk/deskSupport';
 
 let county: TestCounty;
-let desk = '';
+let desk: DeskSession;
 /** 2026-11-10 10:00 Asia/Shanghai. */
 const T0 = new Date('2026-11-10T02:00:00Z');
 const DUE = '2026-11-30';
@@ -29,7 +29,7 @@ const personOf = (name: string) => personIdOf(config().countyId, address(name));
 const tokenOf = (link: string) => new URL(link).searchParams.get('a')!;
 
 async function issue(fields: Record<string, unknown>): Promise<string> {
-  const res = await fetch(url(`${desk}/topics`), jsonPost(fields));
+  const res = await desk.fetch(`${desk}/topics`, jsonPost(fields));
   expect(res.status).toBe(201);
   return ((await res.json()) as { topic: { topicId: string } }).topic.topicId;
 }
@@ -61,7 +61,7 @@ beforeAll(async () => {
     ].join('\n'),
   );
   expect(imported.ok).toBe(true);
-  desk = deskPathOf(await deskLinkOf(county, address('wang')));
+  desk = await signIn(county, address('wang'));
   const units = [unit('城关镇党委'), unit('红旗乡党委')];
   topics.main = await issue({ title: '基层党建“三抓三促”行动', description: '写实践做法。', due: DUE, units });
   topics.other = await issue({ title: '乡村振兴中的党建引领', due: '2026-11-25', units });
@@ -151,7 +151,7 @@ describe('the answer link', () => {
     // Its receipt link is the read-only one, bound to the piece.
     expect(purposesOf(tokensIn(page))).toEqual(['answer', 'mine', 'receipt']);
 
-    const topic = await fetch(url(`${desk}/topics/${topics.main}`), wantsJson);
+    const topic = await desk.fetch(`${desk}/topics/${topics.main}`, wantsJson);
     const { responses } = (await topic.json()) as { responses: { answered: { name: string; receipts: string[] }[] } };
     expect(responses.answered).toEqual([expect.objectContaining({ name: '城关镇党委', receipts: ['2026-0001'] })]);
   });
@@ -199,7 +199,7 @@ describe('the answer link', () => {
 
   it('ends with a topic closed before its due day: 410', async () => {
     expect((await fetch(links.early)).status).toBe(200);
-    expect((await fetch(url(`${desk}/topics/${topics.early}/close`), jsonPost({}))).status).toBe(200);
+    expect((await desk.fetch(`${desk}/topics/${topics.early}/close`, jsonPost({}))).status).toBe(200);
     const res = await fetch(links.early);
     expect(res.status).toBe(410);
     expect(await res.text()).toContain('已结束征集');
@@ -241,7 +241,7 @@ describe('the answer link', () => {
   it('stops working once the informant’s links are revoked: 403, while their new personal key works', async () => {
     const liu = linkIn(await topicMail('liu', '基层党建'), '/submit');
     expect((await fetch(liu)).status).toBe(200);
-    const revoked = await fetch(url(`${desk}/roster/people/${personOf('liu')}`), form({ action: 'revoke' }));
+    const revoked = await desk.fetch(`${desk}/roster/people/${personOf('liu')}`, form({ action: 'revoke' }));
     expect(revoked.status).toBe(200);
     expect((await fetch(liu)).status).toBe(403);
     const sent = await fetch(

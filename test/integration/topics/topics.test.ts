@@ -6,11 +6,11 @@ import { importRoster } from '../../../shared/roster/importRoster';
 import { unitIdOf } from '../../../shared/store/keys';
 import { admin } from '../../support/cli';
 import { LONG_BODY, startTestCounty, type TestCounty } from '../../support/harness';
-import { deskLinkOf, deskPathOf, form, jsonPost, submitKeyOf, tableSnapshot, wantsJson } from '../desk/deskSupport';
+import { type DeskSession, form, jsonPost, signIn, submitKeyOf, tableSnapshot, wantsJson } from '../desk/deskSupport';
 
 let county: TestCounty;
-let desk = '';
-let leaderDesk = '';
+let desk: DeskSession;
+let leaderDesk: DeskSession;
 const k = { zhang: '', liu: '', chen: '' };
 /** 2026-11-10 10:00 Asia/Shanghai. */
 const T0 = new Date('2026-11-10T02:00:00Z');
@@ -34,8 +34,8 @@ beforeAll(async () => {
     ].join('\n'),
   );
   expect(imported.ok).toBe(true);
-  desk = deskPathOf(await deskLinkOf(county, address('wang')));
-  leaderDesk = deskPathOf(await deskLinkOf(county, address('leader')));
+  desk = await signIn(county, address('wang'));
+  leaderDesk = await signIn(county, address('leader'));
   k.zhang = await submitKeyOf(county, address('zhang'));
   k.liu = await submitKeyOf(county, address('liu'));
   k.chen = await submitKeyOf(county, address('chen'));
@@ -58,12 +58,12 @@ describe('issuing a topic', () => {
 
   it('refuses an empty title, a past due day and an unknown unit, naming each, and writes nothing', async () => {
     const before = await topicItems();
-    const res = await fetch(url(`${desk}/topics`), jsonPost({ title: '  ', due: '2026-11-09', units: ['u-nobody'] }));
+    const res = await desk.fetch(`${desk}/topics`, jsonPost({ title: '  ', due: '2026-11-09', units: ['u-nobody'] }));
     expect(res.status).toBe(400);
     const body = (await res.json()) as { errors: { field: string; message: string }[] };
     expect(body.errors.map((e) => e.field).sort()).toEqual(['due', 'title', 'units']);
     expect(body.errors.find((e) => e.field === 'due')?.message).toContain('已过');
-    const page = await fetch(url(`${desk}/topics`), form({ title: '<b>x</b>', due: '2026-13-01' }));
+    const page = await desk.fetch(`${desk}/topics`, form({ title: '<b>x</b>', due: '2026-13-01' }));
     expect(page.status).toBe(400);
     const text = await page.text();
     expect(text).toContain('请填写截止日期');
@@ -72,8 +72,8 @@ describe('issuing a topic', () => {
   });
 
   it('is issued from the desk to chosen units: their informants get an email, others none', async () => {
-    const res = await fetch(
-      url(`${desk}/topics`),
+    const res = await desk.fetch(
+      `${desk}/topics`,
       jsonPost({
         title: '基层党建“三抓三促”行动',
         description: '围绕抓学习促提升、抓执行促落实写实践做法。',
@@ -97,8 +97,8 @@ describe('issuing a topic', () => {
   });
 
   it('issued again (a second press) is the same topic, with no second email', async () => {
-    const res = await fetch(
-      url(`${desk}/topics`),
+    const res = await desk.fetch(
+      `${desk}/topics`,
       jsonPost({ title: '基层党建“三抓三促”行动', due: '2026-11-30', units: [unit('城关镇党委')] }),
     );
     expect(res.status).toBe(200);
@@ -129,17 +129,17 @@ describe('issuing a topic', () => {
   });
 
   it('shows its responses by unit on the desk, and the units that have not answered', async () => {
-    const res = await fetch(url(`${desk}/topics/${topicId}`), wantsJson);
+    const res = await desk.fetch(`${desk}/topics/${topicId}`, wantsJson);
     expect(res.status).toBe(200);
     const { responses } = (await res.json()) as {
       responses: { answered: { name: string; receipts: string[] }[]; unanswered: { name: string }[] };
     };
     expect(responses.answered).toEqual([{ unitId: unit('城关镇党委'), name: '城关镇党委', receipts: ['2026-0001'] }]);
     expect(responses.unanswered.map((u) => u.name)).toEqual(['红旗乡党委']);
-    const page = await (await fetch(url(`${leaderDesk}/topics/${topicId}`))).text();
+    const page = await (await leaderDesk.fetch(`${leaderDesk}/topics/${topicId}`)).text();
     expect(page).toContain('回应情况：1 个单位，1 篇稿件');
     expect(page).not.toContain('结束征集</button>');
-    const list = await (await fetch(url(`${desk}/topics`))).text();
+    const list = await (await desk.fetch(`${desk}/topics`)).text();
     expect(list).toContain('基层党建“三抓三促”行动');
   });
 
@@ -150,12 +150,12 @@ describe('issuing a topic', () => {
   });
 
   it('once closed, is no longer offered and an answer to it is refused', async () => {
-    const head = await fetch(url(`${desk}/topics/${topicId}/close`), { method: 'HEAD' });
+    const head = await desk.fetch(`${desk}/topics/${topicId}/close`, { method: 'HEAD' });
     expect(head.status).toBe(405);
-    const res = await fetch(url(`${desk}/topics/${topicId}/close`), jsonPost({}));
+    const res = await desk.fetch(`${desk}/topics/${topicId}/close`, jsonPost({}));
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ closed: true });
-    const again = await fetch(url(`${desk}/topics/${topicId}/close`), jsonPost({}));
+    const again = await desk.fetch(`${desk}/topics/${topicId}/close`, jsonPost({}));
     expect(await again.json()).toMatchObject({ closed: false });
     expect(await formTopics(k.liu)).toEqual([]);
     const refused = await fetch(
@@ -166,7 +166,7 @@ describe('issuing a topic', () => {
   });
 
   it('is past due after its due day (Asia/Shanghai), without anyone closing it', async () => {
-    const res = await fetch(url(`${desk}/topics`), jsonPost({ title: '乡村振兴中的党建引领', due: '2026-11-10' }));
+    const res = await desk.fetch(`${desk}/topics`, jsonPost({ title: '乡村振兴中的党建引领', due: '2026-11-10' }));
     expect(res.status).toBe(201);
     expect((await formTopics(k.chen)).map((t) => t.title)).toEqual(['乡村振兴中的党建引领（2026-11-10 截止）']);
     setClock(new Date('2026-11-10T16:00:00Z')); // 2026-11-11 00:00 in Shanghai
@@ -178,8 +178,12 @@ describe('issuing a topic', () => {
   });
 
   it('a leader may read the topics but not issue one', async () => {
-    const res = await fetch(url(`${leaderDesk}/topics`), jsonPost({ title: '领导的点题', due: '2026-12-01' }));
+    const before = await topicItems();
+    const res = await leaderDesk.fetch(`${leaderDesk}/topics`, jsonPost({ title: '领导的点题', due: '2026-12-01' }));
     expect(res.status).toBe(403);
+    // Refused as a leader's (the session's form token went with it), and nothing written.
+    expect(await res.json()).toMatchObject({ error: 'invalid_link', message: expect.stringContaining('只能查看') });
+    expect(await topicItems()).toEqual(before);
   });
 });
 

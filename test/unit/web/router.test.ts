@@ -63,19 +63,47 @@ beforeEach(() => {
 describe('the router of an HTTP function', () => {
   it("hands a desk page the route key and path parameters of its own route, not the API's family", async () => {
     const desk = createRouter('desk', modules);
-    await desk(apiEvent('GET', '/desk/tok3n/pieces/2026-0042'), context);
+    await desk(apiEvent('GET', '/desk/pieces/2026-0042'), context);
     expect(seen).toHaveLength(1);
     expect(seen[0]!.name).toBe('desk');
-    expect(seen[0]!.event.routeKey).toBe('GET /desk/{token}/pieces/{id}');
-    expect(seen[0]!.event.requestContext.routeKey).toBe('GET /desk/{token}/pieces/{id}');
-    expect(seen[0]!.event.pathParameters).toEqual({ token: 'tok3n', id: '2026-0042' });
+    expect(seen[0]!.event.routeKey).toBe('GET /desk/pieces/{id}');
+    expect(seen[0]!.event.requestContext.routeKey).toBe('GET /desk/pieces/{id}');
+    expect(seen[0]!.event.pathParameters).toEqual({ id: '2026-0042' });
+  });
+
+  it('hands the desk itself (`/desk`, its own API route) no path parameters, and a sign-in link its token', async () => {
+    const desk = createRouter('desk', modules);
+    await desk(apiEvent('GET', '/desk'), context);
+    await desk(apiEvent('POST', '/desk/signin/tok3n'), context);
+    expect(seen.map((s) => [s.name, s.event.routeKey, s.event.pathParameters])).toEqual([
+      ['desk', 'GET /desk', undefined],
+      ['deskSignin', 'POST /desk/signin/{token}', { token: 'tok3n' }],
+    ]);
+  });
+
+  it('sends an old permanent desk link to the sign-in pages, and never a desk page of the same shape', async () => {
+    const desk = createRouter('desk', modules);
+    await desk(apiEvent('GET', '/desk/tok3n'), context);
+    for (const page of ['/desk/pieces', '/desk/roster', '/desk/topics', '/desk/signedout']) {
+      await desk(apiEvent('GET', page), context);
+    }
+    await desk(apiEvent('POST', '/desk/signout'), context);
+    expect(seen.map((s) => `${s.name} ${s.event.routeKey}`)).toEqual([
+      'deskSignin GET /desk/{token}',
+      'desk GET /desk/pieces',
+      'desk GET /desk/roster',
+      'deskTopics GET /desk/topics',
+      'deskSignin GET /desk/signedout',
+      'deskSignin POST /desk/signout',
+    ]);
+    expect(seen[0]!.event.pathParameters).toEqual({ token: 'tok3n' });
   });
 
   it('loads a module on the first request that needs it and never again', async () => {
     const desk = createRouter('desk', modules);
-    await desk(apiEvent('GET', '/desk/t'), context);
-    await desk(apiEvent('GET', '/desk/t/pieces'), context);
-    await desk(apiEvent('GET', '/desk/t/topics'), context);
+    await desk(apiEvent('GET', '/desk'), context);
+    await desk(apiEvent('GET', '/desk/pieces'), context);
+    await desk(apiEvent('GET', '/desk/topics'), context);
     expect(loaded).toEqual(['desk', 'deskTopics']);
   });
 
@@ -98,13 +126,13 @@ describe('the router of an HTTP function', () => {
   it('answers an unknown path from the 404 module, in every function', async () => {
     for (const fn of Object.keys(httpFunctions) as HttpFunctionName[]) {
       seen.length = 0;
-      await createRouter(fn, modules)(apiEvent('GET', '/desk/t/no/such/page'), context);
+      await createRouter(fn, modules)(apiEvent('GET', '/desk/no/such/page'), context);
       expect({ fn, name: seen[0]!.name }).toEqual({ fn, name: 'fallback' });
     }
   });
 
   it('serves no route of another function, even if one were sent to it', async () => {
-    await createRouter('public', modules)(apiEvent('GET', '/desk/t/pieces'), context);
+    await createRouter('public', modules)(apiEvent('GET', '/desk/pieces'), context);
     expect(seen[0]!.name).toBe('fallback');
     expect(loaded).not.toContain('desk');
   });
@@ -130,7 +158,8 @@ describe('the route table', () => {
   });
 
   it('keeps the desk in one function and the document readers in the one with the memory', () => {
-    const deskPages = routes.filter((r) => r.path.startsWith('/desk/'));
+    const deskPages = routes.filter((r) => r.path === '/desk' || r.path.startsWith('/desk/'));
+    expect(deskPages.map((r) => r.handler)).toContain('deskSignin');
     expect(new Set(deskPages.map(functionOf))).toEqual(new Set(['desk']));
     const readers = routes.filter((r) => handlers[r.handler].file.match(/createSubmission|revise\.ts/));
     expect(new Set(readers.map(functionOf))).toEqual(new Set(['documents']));
