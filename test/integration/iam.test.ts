@@ -295,5 +295,5 @@ describe('the permissions listed beside the route table', () => {
       const ungranted = [...new Set(made)].filter((c) => !c.startsWith('secretsmanager:') && !granted.includes(c));
       expect({ fn, ungranted }).toEqual({ fn, ungranted: [] });
     }
-  }, 60_000);
+  }, 120_000);
 });
